@@ -1,0 +1,64 @@
+// The small backend interface the op layer is written against. nn/, train/ and models/ only see `Backend`,
+// `Tensor` and `OpDef`, so a second backend (the planned WASM SIMD CPU backend) can implement the same ops by
+// name without touching them.
+import type { DType } from '../gpu/tensor';
+
+export type { DType };
+
+/** Opaque handle owned by a backend. */
+export interface Tensor {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  dispose(): void;
+}
+
+/** A tensor in host memory for the float64 references: floats as Float64Array, ints as Int32Array,
+ *  quantised tensors as their raw u32 words (layout in gpu/quant-layout.ts). */
+export interface HostTensor {
+  shape: number[];
+  dtype: DType;
+  data: Float64Array | Int32Array | Uint32Array;
+}
+
+export interface TensorSpec {
+  shape: number[];
+  dtype: DType;
+  /** The output is written in place into input number `alias` (optimiser updates, accumulations). */
+  alias?: number;
+}
+
+/** Everything a GPU kernel needs to enqueue its dispatches. */
+export interface KernelContext {
+  runner: import('../gpu/runner').Runner;
+  f16: boolean;
+  subgroups: boolean;
+}
+
+export interface OpDef<A> {
+  readonly name: string;
+  /** Validates shapes, dtypes and attributes (throwing ShapeError) and returns the output specs. */
+  infer(inputs: readonly TensorSpec[], attrs: A): TensorSpec[];
+  /** float64 CPU reference. */
+  ref(inputs: readonly HostTensor[], attrs: A): HostTensor[];
+  /** Enqueue the WebGPU implementation; outputs are allocated (or aliased) by the backend. */
+  gpu(ctx: KernelContext, inputs: readonly import('../gpu/tensor').GpuTensor[], outputs: readonly import('../gpu/tensor').GpuTensor[], attrs: A): void;
+}
+
+export interface Backend {
+  readonly name: string;
+  upload(data: ArrayLike<number> | Float32Array | Int32Array | Uint32Array, shape: readonly number[], dtype?: DType): Tensor;
+  zeros(shape: readonly number[], dtype?: DType): Tensor;
+  /** A view with another shape over the same elements; disposing it frees nothing, the original owns the memory. */
+  reshape(t: Tensor, shape: readonly number[]): Tensor;
+  /** f32/f16 → Float32Array, i32 → Int32Array, u32/quantised → Uint32Array (raw words). */
+  download(t: Tensor): Promise<Float32Array | Int32Array | Uint32Array>;
+  run<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Promise<Tensor[]>;
+  /** Wait for queued work (for timing). */
+  sync(): Promise<void>;
+}
+
+/** Run a single-output op. */
+export async function run1<A>(b: Backend, op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Promise<Tensor> {
+  const [out] = await b.run(op, inputs, attrs);
+  return out;
+}
