@@ -1,0 +1,50 @@
+// Experiment spec schemas: demo specs are valid, defaults are filled in, bad fields are named, and the hosts a
+// spec downloads from are listed for the confirmation page.
+import { describe, expect, it } from 'vitest';
+import { demoSpec, EXPERIMENT_KINDS, parseSpec, specHosts, SpecError } from '../../workers/experiments/specs/index';
+import { CATALOG } from '../../workers/experiments/specs/catalog';
+
+describe('experiment specs', () => {
+  it('accept every demo spec unchanged', () => {
+    for (const kind of EXPERIMENT_KINDS) expect(parseSpec(structuredClone(demoSpec(kind)))).toEqual(demoSpec(kind));
+  });
+
+  it('fill optional fields with their documented defaults', () => {
+    const s = demoSpec('emotion-profiles');
+    const { exactPieceMatch: _a, countryPrompts: _b, ...profile } = s.profile;
+    const parsed = parseSpec({ ...s, profile, model: { id: 'FacebookAI/xlm-roberta-base' } });
+    if (parsed.kind !== 'emotion-profiles') throw new Error('kind changed');
+    expect(parsed.profile.exactPieceMatch).toBe(true);
+    expect(parsed.profile.countryPrompts).toBe(false);
+    expect(parsed.model.revision).toBe('main');
+  });
+
+  it('name the offending field', () => {
+    const s = { ...demoSpec('geo-unlearning'), languages: ['en', 'EN!'] };
+    expect(() => parseSpec(s)).toThrow(/languages\.1/);
+    const t = { ...demoSpec('engine-check'), shapes: [[0, 4, 4]] };
+    expect(() => parseSpec(t)).toThrow(SpecError);
+    const u = { ...demoSpec('emotion-profiles'), model: { id: '../../etc/passwd' } };
+    expect(() => parseSpec(u)).toThrow(/model\.id/);
+    const w = { ...demoSpec('emotion-profiles'), lexicon: { from: 'url', url: 'javascript:alert(1)' } };
+    expect(() => parseSpec(w)).toThrow(/lexicon/);
+  });
+
+  it('list the hosts a spec downloads from', () => {
+    expect(specHosts(demoSpec('engine-check'))).toEqual([]);
+    const s = {
+      ...demoSpec('emotion-profiles'),
+      model: { id: 'FacebookAI/xlm-roberta-base' },
+      lexicon: { from: 'url', url: 'https://saifmohammad.com/lexicon.zip' },
+    };
+    const hosts = specHosts(parseSpec(s)).map((h) => h.host);
+    expect(hosts).toContain('huggingface.co');
+    expect(hosts).toContain('saifmohammad.com');
+    expect(hosts.some((h) => h.startsWith('none (demo data'))).toBe(true);
+  });
+
+  it('have one catalog entry per kind, studies A–E plus the engine check', () => {
+    expect(CATALOG.map((c) => c.kind).sort()).toEqual([...EXPERIMENT_KINDS].sort());
+    expect(CATALOG.map((c) => c.study).filter(Boolean).sort()).toEqual(['A', 'B', 'C', 'D', 'E']);
+  });
+});

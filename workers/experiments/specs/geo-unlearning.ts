@@ -1,0 +1,46 @@
+// Spec of Study B: unlearning geo-cultural stereotypes (gradient ascent + "unknown" + KL, or NPO) with LoRA on a
+// Llama-family model, and multiple-choice evaluation in ten languages (methods.md section B).
+import * as v from 'valibot';
+import { baseEntries, DataSource, Lang, LearningRate, Lora, ModelRef, PositiveInt, Rate } from './common';
+
+export const GeoUnlearningSpec = v.strictObject({
+  ...baseEntries,
+  kind: v.literal('geo-unlearning'),
+  model: ModelRef,
+  /** Frozen weights in 4-bit for 8B-class models where memory allows. */
+  weights: v.optional(v.picklist(['f32', 'f16', 'q4']), 'f16'),
+  mcq: DataSource,
+  retain: DataSource,
+  /** Languages evaluated before and after; training uses `train.language`. */
+  languages: v.pipe(v.array(Lang), v.minLength(1), v.maxLength(16)),
+  evalFraction: v.optional(Rate, 0.2),
+  train: v.strictObject({
+    language: Lang,
+    loss: v.picklist(['grad-diff-kl', 'npo']),
+    /** The study's weights: kl 1.0, unlearn 0.25, unk 0.5. */
+    weights: v.strictObject({ kl: v.number(), unlearn: v.number(), unk: v.number() }),
+    lora: Lora,
+    lr: LearningRate,
+    batch: PositiveInt(64),
+    steps: PositiveInt(100_000),
+  }),
+  evaluation: v.pipe(v.array(v.picklist(['generation', 'likelihood'])), v.minLength(1)),
+});
+export type GeoUnlearningSpec = v.InferOutput<typeof GeoUnlearningSpec>;
+
+export function demoGeoUnlearningSpec(): GeoUnlearningSpec {
+  return {
+    version: 1,
+    kind: 'geo-unlearning',
+    title: 'Demo: unlearning on the tiny demo Llama',
+    seed: 42,
+    model: { id: 'demo/tiny-llama', revision: 'main', host: 'demo:' },
+    weights: 'f32',
+    mcq: { from: 'demo', name: 'mcq.csv' },
+    retain: { from: 'demo', name: 'retain.csv' },
+    languages: ['en', 'fr'],
+    evalFraction: 0.2,
+    train: { language: 'en', loss: 'grad-diff-kl', weights: { kl: 1, unlearn: 0.25, unk: 0.5 }, lora: { rank: 8, alpha: 16, dropout: 0 }, lr: 1e-4, batch: 6, steps: 20 },
+    evaluation: ['likelihood'],
+  };
+}
