@@ -212,3 +212,26 @@ export function concat(chunks: Uint8Array[], total = chunks.reduce((s, c) => s +
   }
   return out;
 }
+
+/** Files held in memory (generated demo models, tests, an adapter just trained). */
+export function memorySource(files: Record<string, string | Uint8Array>, id = 'memory'): ModelSource {
+  const bytes = (file: string): Uint8Array => {
+    const v = files[file];
+    if (v === undefined) throw new NotFoundError(`${file} not found in ${id}`);
+    return typeof v === 'string' ? new TextEncoder().encode(v) : v;
+  };
+  return {
+    id,
+    describe: () => `in-memory files (${id})`,
+    exists: async (file) => file in files,
+    size: async (file) => bytes(file).length,
+    readText: async (file) => new TextDecoder().decode(bytes(file)),
+    async readRange(file, start, end, opts) {
+      const b = bytes(file);
+      if (!(start >= 0 && end >= start && end <= b.length))
+        throw new LoadError(`${file}: range [${start}, ${end}) outside the file (${b.length} bytes)`);
+      opts?.onBytes?.(end - start);
+      return b.slice(start, end);
+    },
+  };
+}

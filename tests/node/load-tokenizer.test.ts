@@ -1,0 +1,47 @@
+// Tokenizers built from files read through a ModelSource must reproduce transformers.js' ids stored in each
+// fixture's reference.json (tokenizer_check.encodings), exactly; plus chat templates.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dirSource } from '../../models/load/node-source';
+import { memorySource } from '../../models/load/source';
+import { applyChatTemplate, loadTokenizer } from '../../models/load/tokenizer';
+
+const FIXTURES = '/work/shared/fixtures';
+const fixtures = readdirSync(FIXTURES).filter((d) => existsSync(join(FIXTURES, d, 'tokenizer.json')));
+
+interface Encoding {
+  text: string;
+  input_ids: number[];
+  ids_no_special: number[];
+  decoded: string;
+}
+
+describe('loadTokenizer', () => {
+  it.each(fixtures)('%s: ids match reference.json exactly', async (name) => {
+    const ref = JSON.parse(readFileSync(join(FIXTURES, name, 'reference.json'), 'utf8')).tokenizer_check;
+    const tok = await loadTokenizer(dirSource(join(FIXTURES, name)));
+    expect(tok.constructor.name).toBe(ref.tokenizer_class);
+    expect(ref.encodings.length).toBeGreaterThan(0);
+    for (const e of ref.encodings as Encoding[]) {
+      expect(tok.encode(e.text), e.text).toEqual(e.input_ids);
+      expect(tok.encode(e.text, { add_special_tokens: false }), e.text).toEqual(e.ids_no_special);
+      expect(tok.decode(e.input_ids, { skip_special_tokens: true }), e.text).toBe(e.decoded);
+    }
+  });
+
+  it('applies a chat template from tokenizer_config.json, and refuses without one', async () => {
+    const dir = join(FIXTURES, fixtures.find((f) => f.includes('llama')) ?? fixtures[0]);
+    const config = JSON.parse(readFileSync(join(dir, 'tokenizer_config.json'), 'utf8'));
+    const json = readFileSync(join(dir, 'tokenizer.json'), 'utf8');
+    const template = "{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}\n{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}";
+    const chat = await loadTokenizer(memorySource({ 'tokenizer.json': json, 'tokenizer_config.json': JSON.stringify({ ...config, chat_template: template }) }));
+    const messages = [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hello there' }];
+    const out = applyChatTemplate(chat, messages);
+    expect(out.text).toBe('<|system|>be brief\n<|user|>hello there\n<|assistant|>');
+    expect(out.inputIds).toEqual(chat.encode(out.text, { add_special_tokens: false }));
+    expect(applyChatTemplate(chat, messages, { addGenerationPrompt: false }).text).toBe('<|system|>be brief\n<|user|>hello there\n');
+    const plain = await loadTokenizer(memorySource({ 'tokenizer.json': json, 'tokenizer_config.json': JSON.stringify(config) }));
+    expect(() => applyChatTemplate(plain, messages)).toThrow(/no chat_template/);
+  });
+});
