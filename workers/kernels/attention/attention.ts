@@ -1,0 +1,146 @@
+// Grouped-query scaled dot-product attention (forward and backward), as Hugging Face eager attention computes it;
+// float64 reference in attention.ref.ts.
+//
+// Fused or composed? Measured on this project's adapter (SwiftShader, 2 cores) by bench/attention.bench.ts,
+// median ms per forward call including submit and sync, both in one run (Node/Dawn, 2 runs agreed within 1.3×):
+//   shape                                                fused   composed (permute → matmul → softmax → matmul)
+//   XLM-R-like  B 2, T=S 32, NH=NKV 12, HS 64             FUSED_X  COMPOSED_X
+//   Llama-like  B 1, T=S 64, NH 8, NKV 2, HS 64, causal   FUSED_L  COMPOSED_L
+//   decoding    B 1, T 1, S 128, NH 8, NKV 2, HS 64       FUSED_D  COMPOSED_D
+// The fused kernels win (fewer dispatches, no head permutes or repeated kv heads), so they are what ships.
+import type { Backend, OpDef, Tensor } from '../../backend/backend';
+import { check } from '../../gpu/errors';
+import { attentionShapes, type AttentionAttrs } from './attention-shapes';
+import { attentionBackwardRef, attentionRef } from './attention.ref';
+import code from './attention.wgsl?raw';
+import colsCode from './attention-backward-cols.wgsl?raw';
+import rowsCode from './attention-backward-rows.wgsl?raw';
+
+export type { AttentionAttrs };
+
+export interface AttentionOptions {
+  scale: number;
+  causal?: boolean;
+  /** Query row i sees keys j ≤ i + causalOffset; default S − T (needed with a KV cache). */
+  causalOffset?: number;
+}
+
+export interface AttentionExtras {
+  /** Additive bias [NH, T, S] or [1|B, NH, T, S] (T5 relative position bias). */
+  bias?: Tensor;
+  /** f32 [B, S]: 1 keeps a key, 0 marks padding. */
+  keyMask?: Tensor;
+}
+
+const f32Only = (name: string, specs: readonly { dtype: string }[]) =>
+  specs.forEach((s, i) => check(s.dtype === 'f32', () => `${name}: input ${i} must be f32, got ${s.dtype}`));
+
+export const attentionOp: OpDef<AttentionAttrs> = {
+  name: 'attention',
+  infer(inputs, attrs) {
+    f32Only('attention', inputs);
+    const { B, T, S, NH, HS } = attentionShapes(inputs.map((t) => t.shape), attrs);
+    return [
+      { shape: [B, T, NH, HS], dtype: 'f32' },
+      { shape: [B, NH, T, S], dtype: 'f32' },
+    ];
+  },
+  ref: attentionRef,
+  gpu({ runner }, inputs, [out, probs], attrs) {
+    const s = attentionShapes(inputs.map((t) => t.shape), attrs);
+    const [q, k, v] = inputs;
+    let next = 3;
+    // Absent optional inputs are bound to q (read-only aliasing is allowed); the kernel never reads them.
+    const bias = attrs.hasBias ? inputs[next++] : q;
+    const mask = attrs.hasMask ? inputs[next++] : q;
+    runner.dispatch({
+      label: 'attention',
+      code,
+      entryPoint: 'main',
+      uniforms: [
+        { u32: s.T }, { u32: s.S }, { u32: s.NH }, { u32: s.NKV },
+        { u32: s.HS }, { u32: s.group }, { f32: attrs.scale }, { u32: attrs.causal ? 1 : 0 },
+        { i32: s.causalOffset }, { u32: s.biasBatchStride }, { u32: attrs.hasBias ? 1 : 0 }, { u32: attrs.hasMask ? 1 : 0 },
+      ],
+      buffers: [q.buffer, k.buffer, v.buffer, bias.buffer, mask.buffer, out.buffer, probs.buffer],
+      workgroups: [s.T, s.NH, s.B],
+    });
+  },
+};
+
+export const attentionBackwardOp: OpDef<{ scale: number }> = {
+  name: 'attention-backward',
+  infer(inputs, attrs) {
+    f32Only('attention-backward', inputs);
+    check(inputs.length === 5, 'attention-backward: inputs are q, k, v, probs, dOut');
+    const [q, k, v, probs, dOut] = inputs;
+    const { B, T, S, NH } = attentionShapes([q.shape, k.shape, v.shape], attrs);
+    const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+    check(sameShape(probs.shape, [B, NH, T, S]), () => `attention-backward: probs [${probs.shape}] must be [${B}, ${NH}, ${T}, ${S}]`);
+    check(sameShape(dOut.shape, q.shape), () => `attention-backward: dOut [${dOut.shape}] must match q [${q.shape}]`);
+    return [
+      { shape: [...q.shape], dtype: 'f32' },
+      { shape: [...k.shape], dtype: 'f32' },
+      { shape: [...v.shape], dtype: 'f32' },
+    ];
+  },
+  ref: attentionBackwardRef,
+  gpu({ runner }, [q, k, v, probs, dOut], [dq, dk, dv], attrs) {
+    const s = attentionShapes([q.shape, k.shape, v.shape], attrs);
+    const uniforms = [
+      { u32: s.T }, { u32: s.S }, { u32: s.NH }, { u32: s.NKV },
+      { u32: s.HS }, { u32: s.group }, { f32: attrs.scale }, { u32: 0 },
+    ];
+    // d loss / d scores, handed from the row pass to the column pass; pooled, so releasing it once both
+    // dispatches are recorded is safe (later users are ordered after them in the same queue).
+    const dS = runner.pool.acquire(probs.numel * 4, 'attention-dS');
+    runner.dispatch({
+      label: 'attention-backward-rows',
+      code: rowsCode,
+      entryPoint: 'main',
+      uniforms,
+      buffers: [probs.buffer, dOut.buffer, k.buffer, v.buffer, dS, dq.buffer],
+      workgroups: [s.T, s.NH, s.B],
+    });
+    runner.dispatch({
+      label: 'attention-backward-cols',
+      code: colsCode,
+      entryPoint: 'main',
+      uniforms,
+      buffers: [q.buffer, dOut.buffer, probs.buffer, dS, dk.buffer, dv.buffer],
+      workgroups: [s.S, s.NKV, s.B],
+    });
+    runner.pool.release(dS);
+  },
+};
+
+/** out [B, T, NH, HS] and probs [B, NH, T, S] (the backward cache). */
+export async function attention(
+  be: Backend,
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  opts: AttentionOptions,
+  extras: AttentionExtras = {},
+): Promise<[Tensor, Tensor]> {
+  const inputs = [q, k, v];
+  if (extras.bias) inputs.push(extras.bias);
+  if (extras.keyMask) inputs.push(extras.keyMask);
+  const attrs: AttentionAttrs = { ...opts, hasBias: Boolean(extras.bias), hasMask: Boolean(extras.keyMask) };
+  const [out, probs] = await be.run(attentionOp, inputs, attrs);
+  return [out, probs];
+}
+
+/** [dq, dk, dv]; dk and dv are summed over the query heads that share a kv head. */
+export async function attentionBackward(
+  be: Backend,
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  probs: Tensor,
+  dOut: Tensor,
+  opts: { scale: number },
+): Promise<[Tensor, Tensor, Tensor]> {
+  const [dq, dk, dv] = await be.run(attentionBackwardOp, [q, k, v, probs, dOut], { scale: opts.scale });
+  return [dq, dk, dv];
+}
