@@ -1,0 +1,64 @@
+// float64 reference for LayerNorm over the last axis (torch.nn.LayerNorm: biased variance, eps inside the sqrt).
+// Forward: y = (x − mean) · rstd · gamma + beta, rstd = 1/sqrt(var + eps). Backward (x̂ = (x − mean) · rstd,
+// g = dy · gamma): dx = rstd · (g − mean_C(g) − x̂ · mean_C(g · x̂)), dgamma = Σ_rows dy · x̂, dbeta = Σ_rows dy.
+import type { HostTensor } from '../../backend/backend';
+
+export interface LayerNormAttrs {
+  eps: number;
+}
+
+export function layerNormRef([x, gamma, beta]: readonly HostTensor[], { eps }: LayerNormAttrs): HostTensor[] {
+  const C = x.shape[x.shape.length - 1];
+  const rows = x.data.length / C;
+  const y = new Float64Array(x.data.length);
+  const mean = new Float64Array(rows);
+  const rstd = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const o = r * C;
+    let s = 0;
+    for (let c = 0; c < C; c++) s += x.data[o + c];
+    const mu = s / C;
+    let q = 0;
+    for (let c = 0; c < C; c++) q += (x.data[o + c] - mu) ** 2;
+    const rs = 1 / Math.sqrt(q / C + eps);
+    for (let c = 0; c < C; c++) y[o + c] = (x.data[o + c] - mu) * rs * gamma.data[c] + beta.data[c];
+    mean[r] = mu;
+    rstd[r] = rs;
+  }
+  return [
+    { shape: [...x.shape], dtype: 'f32', data: y },
+    { shape: [rows], dtype: 'f32', data: mean },
+    { shape: [rows], dtype: 'f32', data: rstd },
+  ];
+}
+
+/** Inputs [x, gamma, mean, rstd, dy] → [dx, dgamma, dbeta]. */
+export function layerNormBackwardRef([x, gamma, mean, rstd, dy]: readonly HostTensor[]): HostTensor[] {
+  const C = x.shape[x.shape.length - 1];
+  const rows = x.data.length / C;
+  const dx = new Float64Array(x.data.length);
+  const dgamma = new Float64Array(C);
+  const dbeta = new Float64Array(C);
+  for (let r = 0; r < rows; r++) {
+    const o = r * C;
+    const rs = rstd.data[r];
+    const xhat = (c: number) => (x.data[o + c] - mean.data[r]) * rs;
+    let mg = 0;
+    let mgx = 0;
+    for (let c = 0; c < C; c++) {
+      const g = dy.data[o + c] * gamma.data[c];
+      mg += g;
+      mgx += g * xhat(c);
+      dgamma[c] += dy.data[o + c] * xhat(c);
+      dbeta[c] += dy.data[o + c];
+    }
+    mg /= C;
+    mgx /= C;
+    for (let c = 0; c < C; c++) dx[o + c] = rs * (dy.data[o + c] * gamma.data[c] - mg - xhat(c) * mgx);
+  }
+  return [
+    { shape: [...x.shape], dtype: 'f32', data: dx },
+    { shape: [C], dtype: 'f32', data: dgamma },
+    { shape: [C], dtype: 'f32', data: dbeta },
+  ];
+}

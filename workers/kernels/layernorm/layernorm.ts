@@ -1,0 +1,85 @@
+// LayerNorm over the last axis as in torch.nn.LayerNorm (biased variance), returning the per-row mean and
+// rstd for the backward pass. Kernel: layernorm.wgsl; reference: layernorm.ref.ts.
+import type { Backend, OpDef, Tensor } from '../../backend/backend';
+import { check } from '../../gpu/errors';
+import { rowGrid, rowsOf } from '../reduce/row-grid';
+import { layerNormBackwardRef, layerNormRef, type LayerNormAttrs } from './layernorm.ref';
+import code from './layernorm.wgsl?raw';
+
+export type { LayerNormAttrs };
+
+/** Columns per parameter-gradient workgroup (COLS in layernorm.wgsl). */
+const COLS = 16;
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+export const layerNormOp: OpDef<LayerNormAttrs> = {
+  name: 'layernorm',
+  infer([x, gamma, beta], { eps }) {
+    check([x, gamma, beta].every((t) => t.dtype === 'f32'), 'layerNorm: f32 tensors expected');
+    check(x.shape.length >= 1, 'layerNorm: x needs rank ≥ 1');
+    const C = x.shape[x.shape.length - 1];
+    check(sameShape(gamma.shape, [C]) && sameShape(beta.shape, [C]), () => `layerNorm: gamma/beta must be [${C}], got [${gamma.shape}], [${beta.shape}]`);
+    check(eps >= 0, 'layerNorm: eps must be ≥ 0');
+    const rows = rowsOf(x.shape);
+    return [
+      { shape: [...x.shape], dtype: 'f32' },
+      { shape: [rows], dtype: 'f32' },
+      { shape: [rows], dtype: 'f32' },
+    ];
+  },
+  ref: layerNormRef,
+  gpu({ runner }, [x, gamma, beta], [y, mean, rstd], { eps }) {
+    const rows = rowsOf(x.shape);
+    runner.dispatch({
+      label: 'layernorm',
+      code,
+      entryPoint: 'forward',
+      uniforms: [{ u32: rows }, { u32: x.shape[x.shape.length - 1] }, { f32: eps }, { u32: 0 }],
+      buffers: [x.buffer, gamma.buffer, beta.buffer, y.buffer, mean.buffer, rstd.buffer],
+      workgroups: rowGrid(rows),
+    });
+  },
+};
+
+export const layerNormBackwardOp: OpDef<Record<string, never>> = {
+  name: 'layernorm-backward',
+  infer([x, gamma, mean, rstd, dy]) {
+    check([x, gamma, mean, rstd, dy].every((t) => t.dtype === 'f32'), 'layerNormBackward: f32 tensors expected');
+    const C = x.shape[x.shape.length - 1];
+    const rows = rowsOf(x.shape);
+    check(sameShape(dy.shape, x.shape), () => `layerNormBackward: dy [${dy.shape}] must match x [${x.shape}]`);
+    check(sameShape(gamma.shape, [C]), () => `layerNormBackward: gamma must be [${C}], got [${gamma.shape}]`);
+    check(sameShape(mean.shape, [rows]) && sameShape(rstd.shape, [rows]), () => `layerNormBackward: mean/rstd must be [${rows}]`);
+    return [
+      { shape: [...x.shape], dtype: 'f32' },
+      { shape: [C], dtype: 'f32' },
+      { shape: [C], dtype: 'f32' },
+    ];
+  },
+  ref: layerNormBackwardRef,
+  gpu({ runner }, [x, gamma, mean, rstd, dy], [dx, dgamma, dbeta]) {
+    const rows = rowsOf(x.shape);
+    const C = x.shape[x.shape.length - 1];
+    runner.dispatch({
+      label: 'layernorm-backward',
+      code,
+      entryPoint: 'backward',
+      uniforms: [{ u32: rows }, { u32: C }, { f32: 0 }, { u32: 0 }],
+      buffers: [x.buffer, gamma.buffer, mean.buffer, rstd.buffer, dy.buffer, dx.buffer, dgamma.buffer, dbeta.buffer],
+      workgroups: rowGrid(rows + Math.ceil(C / COLS)),
+    });
+  },
+};
+
+/** y = LayerNorm(x) · gamma + beta over the last axis → [y [..., C], mean [rows], rstd [rows]]. */
+export async function layerNorm(be: Backend, x: Tensor, gamma: Tensor, beta: Tensor, attrs: LayerNormAttrs): Promise<Tensor[]> {
+  return be.run(layerNormOp, [x, gamma, beta], attrs);
+}
+
+/** → [dx [..., C], dgamma [C], dbeta [C]] from the forward's mean and rstd. */
+export async function layerNormBackward(be: Backend, x: Tensor, gamma: Tensor, mean: Tensor, rstd: Tensor, dy: Tensor): Promise<Tensor[]> {
+  return be.run(layerNormBackwardOp, [x, gamma, mean, rstd, dy], {});
+}

@@ -1,0 +1,119 @@
+// LayerNorm over the last axis (torch.nn.LayerNorm: biased variance), forward and backward; follows
+// layernorm.ref.ts. One workgroup per row, tree sums in workgroup memory. The variance is taken as
+// mean((x − mean)²) in a second sweep rather than E[x²] − mean², which cancels badly when |mean| ≫ std.
+// Backward is one dispatch: the first `rows` workgroups write dX, the next ⌈C/16⌉ write dgamma and dbeta for
+// 16 columns each (16 lanes per column stride over the rows, then a tree across lanes), since WGSL has no
+// float atomics to accumulate parameter gradients from the row workgroups.
+
+struct Params {
+  rows: u32,
+  C: u32,
+  eps: f32,
+  _pad: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+
+const WG = 256u;
+const COLS = 16u;   // columns per parameter-gradient workgroup
+const LANES = 16u;  // row lanes per column (COLS · LANES = WG)
+
+var<workgroup> red: array<vec2f, WG>;
+
+// Σ over the workgroup of two values at once; every invocation gets the result.
+fn tree_sum(lid: u32, v: vec2f) -> vec2f {
+  red[lid] = v;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) { red[lid] += red[lid + s]; }
+    workgroupBarrier();
+  }
+  let r = red[0];
+  workgroupBarrier();
+  return r;
+}
+
+// ---- forward: bindings X, gamma, beta, Y, mean, rstd
+@group(0) @binding(1) var<storage, read> X: array<f32>;            // [rows, C]
+@group(0) @binding(2) var<storage, read> gamma: array<f32>;        // [C]
+@group(0) @binding(3) var<storage, read> beta: array<f32>;         // [C]
+@group(0) @binding(4) var<storage, read_write> Y: array<f32>;      // [rows, C]
+@group(0) @binding(5) var<storage, read_write> mean: array<f32>;   // [rows]
+@group(0) @binding(6) var<storage, read_write> rstd: array<f32>;   // [rows]
+
+@compute @workgroup_size(WG)
+fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row = wg.y * nwg.x + wg.x;
+  if (row >= p.rows) { return; }
+  let base = row * p.C;
+  let n = f32(p.C);
+  var s = 0.0;
+  for (var c = lid; c < p.C; c += WG) { s += X[base + c]; }
+  let mu = tree_sum(lid, vec2f(s, 0.0)).x / n;
+  var q = 0.0;
+  for (var c = lid; c < p.C; c += WG) {
+    let d = X[base + c] - mu;
+    q += d * d;
+  }
+  let r = 1.0 / sqrt(tree_sum(lid, vec2f(q, 0.0)).x / n + p.eps);
+  for (var c = lid; c < p.C; c += WG) { Y[base + c] = (X[base + c] - mu) * r * gamma[c] + beta[c]; }
+  if (lid == 0u) {
+    mean[row] = mu;
+    rstd[row] = r;
+  }
+}
+
+// ---- backward: bindings X, gamma, mean, rstd, dY, dX, dgamma, dbeta
+@group(0) @binding(1) var<storage, read> bX: array<f32>;              // [rows, C]
+@group(0) @binding(2) var<storage, read> bGamma: array<f32>;          // [C]
+@group(0) @binding(3) var<storage, read> bMean: array<f32>;           // [rows]
+@group(0) @binding(4) var<storage, read> bRstd: array<f32>;           // [rows]
+@group(0) @binding(5) var<storage, read> dY: array<f32>;              // [rows, C]
+@group(0) @binding(6) var<storage, read_write> dX: array<f32>;        // [rows, C]
+@group(0) @binding(7) var<storage, read_write> dGamma: array<f32>;    // [C]
+@group(0) @binding(8) var<storage, read_write> dBeta: array<f32>;     // [C]
+
+@compute @workgroup_size(WG)
+fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let w = wg.y * nwg.x + wg.x;
+  if (w < p.rows) {
+    // dx = rstd · (g − mean(g) − x̂ · mean(g · x̂)),  g = dy · gamma,  x̂ = (x − mean) · rstd
+    let base = w * p.C;
+    let mu = bMean[w];
+    let r = bRstd[w];
+    var acc = vec2f(0.0);
+    for (var c = lid; c < p.C; c += WG) {
+      let g = dY[base + c] * bGamma[c];
+      acc += vec2f(g, g * (bX[base + c] - mu) * r);
+    }
+    let m = tree_sum(lid, acc) / f32(p.C);
+    for (var c = lid; c < p.C; c += WG) {
+      let g = dY[base + c] * bGamma[c];
+      let xhat = (bX[base + c] - mu) * r;
+      dX[base + c] = r * (g - m.x - xhat * m.y);
+    }
+    return;
+  }
+  let block = w - p.rows;
+  if (block * COLS >= p.C) { return; }
+  // dgamma[c] = Σ_rows dy · x̂,  dbeta[c] = Σ_rows dy
+  let c = block * COLS + lid % COLS;
+  let lane = lid / COLS;
+  var acc = vec2f(0.0);
+  if (c < p.C) {
+    for (var row = lane; row < p.rows; row += LANES) {
+      let d = dY[row * p.C + c];
+      acc += vec2f(d * (bX[row * p.C + c] - bMean[row]) * bRstd[row], d);
+    }
+  }
+  red[lid] = acc;
+  workgroupBarrier();
+  for (var s = WG / 2u; s >= COLS; s >>= 1u) {
+    if (lid < s) { red[lid] += red[lid + s]; }
+    workgroupBarrier();
+  }
+  if (lane == 0u && c < p.C) {
+    dGamma[c] = red[lid].x;
+    dBeta[c] = red[lid].y;
+  }
+}

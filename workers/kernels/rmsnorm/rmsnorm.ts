@@ -1,0 +1,82 @@
+// RMSNorm over the last axis: Llama's RMSNorm and T5's LayerNorm (no mean subtraction, no bias; like Hugging
+// Face we compute the variance in float32). Returns rstd per row for the backward pass.
+// Kernel: rmsnorm.wgsl; reference: rmsnorm.ref.ts.
+import type { Backend, OpDef, Tensor } from '../../backend/backend';
+import { check } from '../../gpu/errors';
+import { rowGrid, rowsOf } from '../reduce/row-grid';
+import { rmsNormBackwardRef, rmsNormRef, type RmsNormAttrs } from './rmsnorm.ref';
+import code from './rmsnorm.wgsl?raw';
+
+export type { RmsNormAttrs };
+
+/** Columns per dgamma workgroup (COLS in rmsnorm.wgsl). */
+const COLS = 16;
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+export const rmsNormOp: OpDef<RmsNormAttrs> = {
+  name: 'rmsnorm',
+  infer([x, gamma], { eps }) {
+    check(x.dtype === 'f32' && gamma.dtype === 'f32', 'rmsNorm: f32 tensors expected');
+    check(x.shape.length >= 1, 'rmsNorm: x needs rank ≥ 1');
+    const C = x.shape[x.shape.length - 1];
+    check(sameShape(gamma.shape, [C]), () => `rmsNorm: gamma must be [${C}], got [${gamma.shape}]`);
+    check(eps >= 0, 'rmsNorm: eps must be ≥ 0');
+    return [
+      { shape: [...x.shape], dtype: 'f32' },
+      { shape: [rowsOf(x.shape)], dtype: 'f32' },
+    ];
+  },
+  ref: rmsNormRef,
+  gpu({ runner }, [x, gamma], [y, rstd], { eps }) {
+    const rows = rowsOf(x.shape);
+    runner.dispatch({
+      label: 'rmsnorm',
+      code,
+      entryPoint: 'forward',
+      uniforms: [{ u32: rows }, { u32: x.shape[x.shape.length - 1] }, { f32: eps }, { u32: 0 }],
+      buffers: [x.buffer, gamma.buffer, y.buffer, rstd.buffer],
+      workgroups: rowGrid(rows),
+    });
+  },
+};
+
+export const rmsNormBackwardOp: OpDef<Record<string, never>> = {
+  name: 'rmsnorm-backward',
+  infer([x, gamma, rstd, dy]) {
+    check([x, gamma, rstd, dy].every((t) => t.dtype === 'f32'), 'rmsNormBackward: f32 tensors expected');
+    const C = x.shape[x.shape.length - 1];
+    check(sameShape(dy.shape, x.shape), () => `rmsNormBackward: dy [${dy.shape}] must match x [${x.shape}]`);
+    check(sameShape(gamma.shape, [C]), () => `rmsNormBackward: gamma must be [${C}], got [${gamma.shape}]`);
+    check(sameShape(rstd.shape, [rowsOf(x.shape)]), () => `rmsNormBackward: rstd must be [${rowsOf(x.shape)}], got [${rstd.shape}]`);
+    return [
+      { shape: [...x.shape], dtype: 'f32' },
+      { shape: [C], dtype: 'f32' },
+    ];
+  },
+  ref: rmsNormBackwardRef,
+  gpu({ runner }, [x, gamma, rstd, dy], [dx, dgamma]) {
+    const rows = rowsOf(x.shape);
+    const C = x.shape[x.shape.length - 1];
+    runner.dispatch({
+      label: 'rmsnorm-backward',
+      code,
+      entryPoint: 'backward',
+      uniforms: [{ u32: rows }, { u32: C }, { f32: 0 }, { u32: 0 }],
+      buffers: [x.buffer, gamma.buffer, rstd.buffer, dy.buffer, dx.buffer, dgamma.buffer],
+      workgroups: rowGrid(rows + Math.ceil(C / COLS)),
+    });
+  },
+};
+
+/** y = x · rstd · gamma over the last axis → [y [..., C], rstd [rows]]. */
+export async function rmsNorm(be: Backend, x: Tensor, gamma: Tensor, attrs: RmsNormAttrs): Promise<Tensor[]> {
+  return be.run(rmsNormOp, [x, gamma], attrs);
+}
+
+/** → [dx [..., C], dgamma [C]] from the forward's rstd. */
+export async function rmsNormBackward(be: Backend, x: Tensor, gamma: Tensor, rstd: Tensor, dy: Tensor): Promise<Tensor[]> {
+  return be.run(rmsNormBackwardOp, [x, gamma, rstd, dy], {});
+}
