@@ -1,0 +1,173 @@
+// Elementwise ops on f32 tensors: add / mul with trailing-dims broadcast, scale, in-place addScaled (gradient
+// accumulation), sumToShape (the broadcast backward: bias gradients), and cast f32 ↔ f16.
+// References: elementwise.ref.ts. Kernels: elementwise.wgsl, elementwise-f16.wgsl (needs `shader-f16`).
+import type { Backend, OpDef, Tensor, TensorSpec } from '../../backend/backend';
+import { check } from '../../gpu/errors';
+import { checkBroadcast, sumToShapeDims } from './elementwise-shapes';
+import { addRef, addScaledRef, castRef, mulRef, scaleRef, sumToShapeRef } from './elementwise.ref';
+import { flatGrid } from './grid';
+import code from './elementwise.wgsl?raw';
+import codeF16 from './elementwise-f16.wgsl?raw';
+
+type NoAttrs = Record<string, never>;
+
+function checkF32(op: string, ...specs: TensorSpec[]): void {
+  for (const s of specs) check(s.dtype === 'f32', `${op}: f32 tensors expected, got ${s.dtype}`);
+}
+
+function binaryOp(name: 'add' | 'mul', opCode: number, ref: OpDef<NoAttrs>['ref']): OpDef<NoAttrs> {
+  return {
+    name,
+    infer([a, b]) {
+      checkF32(name, a, b);
+      checkBroadcast(name, a.shape, b.shape);
+      return [{ shape: [...a.shape], dtype: 'f32' }];
+    },
+    ref,
+    gpu({ runner }, [a, b], [out]) {
+      const n = a.numel;
+      runner.dispatch({
+        label: name,
+        code,
+        entryPoint: 'binary',
+        constants: { OP: opCode },
+        uniforms: [{ u32: n }, { u32: Math.max(b.numel, 1) }, { f32: 0 }, { u32: 0 }],
+        buffers: [a.buffer, b.buffer, out.buffer],
+        workgroups: flatGrid(n),
+      });
+    },
+  };
+}
+
+export const addOp = binaryOp('add', 0, addRef);
+export const mulOp = binaryOp('mul', 1, mulRef);
+
+export const scaleOp: OpDef<{ s: number }> = {
+  name: 'scale',
+  infer([a]) {
+    checkF32('scale', a);
+    return [{ shape: [...a.shape], dtype: 'f32' }];
+  },
+  ref: scaleRef,
+  gpu({ runner }, [a], [out], { s }) {
+    runner.dispatch({
+      label: 'scale',
+      code,
+      entryPoint: 'scale',
+      uniforms: [{ u32: a.numel }, { u32: 0 }, { f32: s }, { u32: 0 }],
+      buffers: [a.buffer, out.buffer],
+      workgroups: flatGrid(a.numel),
+    });
+  },
+};
+
+export const addScaledOp: OpDef<{ alpha: number }> = {
+  name: 'addScaled',
+  infer([acc, x]) {
+    checkF32('addScaled', acc, x);
+    check(acc.shape.length === x.shape.length && acc.shape.every((d, i) => d === x.shape[i]), () => `addScaled: shapes differ: acc [${acc.shape}], x [${x.shape}]`);
+    return [{ shape: [...acc.shape], dtype: 'f32', alias: 0 }];
+  },
+  ref: addScaledRef,
+  gpu({ runner }, [acc, x], _out, { alpha }) {
+    runner.dispatch({
+      label: 'addScaled',
+      code,
+      entryPoint: 'add_scaled',
+      uniforms: [{ u32: acc.numel }, { u32: 0 }, { f32: alpha }, { u32: 0 }],
+      buffers: [acc.buffer, x.buffer],
+      workgroups: flatGrid(acc.numel),
+    });
+  },
+};
+
+/** Column tiles of sumToShape spread over x then y (65,535 per dimension). */
+function tileGrid(tiles: number): [number, number] {
+  const x = Math.min(Math.max(tiles, 1), 65535);
+  return [x, Math.ceil(tiles / x)];
+}
+
+export const sumToShapeOp: OpDef<{ shape: readonly number[] }> = {
+  name: 'sumToShape',
+  infer([x], { shape }) {
+    checkF32('sumToShape', x);
+    sumToShapeDims(x.shape, shape);
+    return [{ shape: [...shape], dtype: 'f32' }];
+  },
+  ref: sumToShapeRef,
+  gpu({ runner }, [x], [out], { shape }) {
+    const { N, M } = sumToShapeDims(x.shape, shape);
+    if (M === 0) return;
+    // Few columns: give each one all 256 lanes so the row loop stays short.
+    const cols = M >= 16 ? 16 : 1;
+    runner.dispatch({
+      label: 'sumToShape',
+      code,
+      entryPoint: 'sum_to_shape',
+      constants: { COLS: cols },
+      uniforms: [{ u32: M }, { u32: N }, { f32: 0 }, { u32: 0 }],
+      buffers: [x.buffer, out.buffer],
+      workgroups: tileGrid(Math.ceil(M / cols)),
+    });
+  },
+};
+
+export const castOp: OpDef<{ dtype: 'f32' | 'f16' }> = {
+  name: 'cast',
+  infer([x], { dtype }) {
+    check(x.dtype === 'f32' || x.dtype === 'f16', `cast: f32 or f16 input expected, got ${x.dtype}`);
+    check(dtype === 'f32' || dtype === 'f16', `cast: target dtype must be f32 or f16, got ${dtype}`);
+    return [{ shape: [...x.shape], dtype }];
+  },
+  ref: castRef,
+  gpu(ctx, [x], [out], { dtype }) {
+    const n = x.numel;
+    if (x.dtype === dtype) {
+      // Same dtype: a plain copy (f16 byte sizes are padded to 4, as allocated).
+      ctx.runner.copy(x.buffer, 0, out.buffer, 0, Math.ceil((n * (dtype === 'f16' ? 2 : 4)) / 4) * 4);
+      return;
+    }
+    if (!ctx.f16) {
+      out.dispose();
+      throw new Error(`cast ${x.dtype} → ${dtype}: this WebGPU adapter has no 'shader-f16' feature, so f16 tensors cannot be converted on the GPU`);
+    }
+    ctx.runner.dispatch({
+      label: `cast-${dtype}`,
+      code: codeF16,
+      entryPoint: dtype === 'f16' ? 'to_f16' : 'to_f32',
+      uniforms: [{ u32: n }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
+      buffers: [x.buffer, out.buffer],
+      workgroups: flatGrid(n),
+    });
+  },
+};
+
+/** a + b; b equal to a's shape or to its trailing dims (broadcast over the leading ones). */
+export async function add(be: Backend, a: Tensor, b: Tensor): Promise<Tensor> {
+  return (await be.run(addOp, [a, b], {}))[0];
+}
+
+/** a ⊙ b with the broadcast rule of `add`. */
+export async function mul(be: Backend, a: Tensor, b: Tensor): Promise<Tensor> {
+  return (await be.run(mulOp, [a, b], {}))[0];
+}
+
+/** s · a. */
+export async function scale(be: Backend, a: Tensor, s: number): Promise<Tensor> {
+  return (await be.run(scaleOp, [a], { s }))[0];
+}
+
+/** In place: acc += alpha · x (same shapes). Returns acc. */
+export async function addScaled(be: Backend, acc: Tensor, x: Tensor, alpha: number): Promise<Tensor> {
+  return (await be.run(addScaledOp, [acc, x], { alpha }))[0];
+}
+
+/** Sum x over its leading dims down to the trailing `shape` (deterministic, Kahan-compensated per lane). */
+export async function sumToShape(be: Backend, x: Tensor, shape: readonly number[]): Promise<Tensor> {
+  return (await be.run(sumToShapeOp, [x], { shape: [...shape] }))[0];
+}
+
+/** f32 ↔ f16 conversion; throws when the adapter lacks `shader-f16`. Same dtype returns a copy. */
+export async function cast(be: Backend, x: Tensor, dtype: 'f32' | 'f16'): Promise<Tensor> {
+  return (await be.run(castOp, [x], { dtype }))[0];
+}
