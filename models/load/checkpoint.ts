@@ -45,7 +45,7 @@ export async function openCheckpoint(source: ModelSource, opts: OpenCheckpointOp
   } else {
     for (const t of (await readHeader(source, weights)).tensors) tensors.set(t.name, t);
   }
-  return makeCheckpoint(source, config, tensors, opts.onProgress);
+  return makeCheckpoint({ source, config, tensors, onProgress: opts.onProgress });
 }
 
 async function readConfig(source: ModelSource, required: boolean): Promise<Record<string, unknown>> {
@@ -93,12 +93,16 @@ async function readIndex(source: ModelSource, file: string): Promise<Map<string,
 }
 
 /** Wraps a tensor directory (also used by the llama2.c loader); progress counts bytes per file and overall. */
-export function makeCheckpoint(
-  source: ModelSource,
-  config: Record<string, unknown>,
-  tensors: Map<string, TensorInfo>,
-  onProgress?: (p: DownloadProgress) => void,
-): Checkpoint {
+export interface MakeCheckpointOptions {
+  source: ModelSource;
+  config: Record<string, unknown>;
+  tensors: Map<string, TensorInfo>;
+  onProgress?: (p: DownloadProgress) => void;
+  /** Applied to the decoded floats of a tensor (the llama2.c loader permutes q/k rows here). */
+  transform?: (name: string, data: Float32Array) => Float32Array;
+}
+
+export function makeCheckpoint({ source, config, tensors, onProgress, transform }: MakeCheckpointOptions): Checkpoint {
   const fileTotals = new Map<string, number>();
   for (const t of tensors.values()) fileTotals.set(t.file, (fileTotals.get(t.file) ?? 0) + t.end - t.begin);
   const overallTotal = [...fileTotals.values()].reduce((a, b) => a + b, 0);
@@ -123,7 +127,8 @@ export function makeCheckpoint(
         onProgress?.({ file: t.file, loaded, total: fileTotals.get(t.file)!, overallLoaded, overallTotal });
       };
       const bytes = await source.readRange(t.file, t.begin, t.end, { onBytes });
-      return decodeFloats(bytes, t.dtype, `${t.file}: ${name}`);
+      const data = decodeFloats(bytes, t.dtype, `${t.file}: ${name}`);
+      return transform ? transform(name, data) : data;
     },
   };
 }
