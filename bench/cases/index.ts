@@ -1,0 +1,6 @@
+// The benchmark's case list. Add a case family as a file in this folder and append it here.
+import type { BenchCase } from '../lib/types';
+import { matmulCases } from './matmul';
+import { normCases } from './norms';
+
+export const cases: BenchCase[] = [...matmulCases, ...normCases];

@@ -1,0 +1,53 @@
+// f32 matmul C[M, N] = A[M, K]·B[K, N]: ours vs ORT's MatMul node, at 256³, 512×512×2048 and the
+// xlm-roberta-base projection shapes (256 tokens: attention projections, FFN up, FFN down).
+import { matmul } from '../../workers/kernels/matmul/matmul';
+import { ortOneNode } from '../lib/ort';
+import type { BenchCase } from '../lib/types';
+
+const SHAPES: [number, number, number][] = [
+  [256, 256, 256],
+  [512, 512, 2048],
+  [256, 768, 768],
+  [256, 768, 3072],
+  [256, 3072, 768],
+];
+
+function matmulCase(M: number, K: number, N: number): BenchCase {
+  // Deterministic inputs shared by both sides.
+  return {
+    group: 'matmul f32',
+    shape: `${M}×${K}×${N}`,
+    flops: 2 * M * K * N,
+    async ours({ backend, random }) {
+      const a = backend.upload(random(M * K), [M, K]);
+      const b = backend.upload(random(K * N), [K, N]);
+      return {
+        async run() {
+          const c = await matmul(backend, a, b);
+          await backend.sync();
+          c.dispose();
+        },
+        dispose() {
+          a.dispose();
+          b.dispose();
+        },
+      };
+    },
+    peer({ random }) {
+      return ortOneNode(
+        {
+          opType: 'MatMul',
+          opset: 13,
+          inputs: [
+            { name: 'A', shape: [M, K] },
+            { name: 'B', shape: [K, N] },
+          ],
+          output: { name: 'C', shape: [M, N] },
+        },
+        [random(M * K), random(K * N)],
+      );
+    },
+  };
+}
+
+export const matmulCases: BenchCase[] = SHAPES.map(([M, K, N]) => matmulCase(M, K, N));

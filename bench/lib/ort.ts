@@ -1,0 +1,62 @@
+// onnxruntime-web (WebGPU execution provider) as the benchmark's peer: one-node sessions whose inputs live in
+// GPU buffers on ORT's own device and whose outputs stay on the GPU, so a run measures kernels, not copies.
+import * as ort from 'onnxruntime-web/webgpu';
+import { oneNodeModel, type OnnxNodeGraph } from './onnx-graph';
+import type { Runnable } from './types';
+
+let configured = false;
+
+function configure(): void {
+  if (configured) return;
+  configured = true;
+  // ORT's wasm and glue files are served by the bench's Vite server from node_modules, never from a CDN.
+  ort.env.wasm.wasmPaths = '/ort/';
+  // One wasm thread: no cross-origin isolation needed, and the work we time runs on the GPU anyway.
+  ort.env.wasm.numThreads = 1;
+  ort.env.logLevel = 'error';
+}
+
+/** A session for a one-node graph, fed with the given f32 data. */
+export async function ortOneNode(graph: OnnxNodeGraph, data: Float32Array[]): Promise<Runnable> {
+  configure();
+  const session = await ort.InferenceSession.create(oneNodeModel(graph), {
+    executionProviders: ['webgpu'],
+    preferredOutputLocation: 'gpu-buffer',
+  });
+  // ORT's WebGPU EP replaces its device once all sessions are released: read it only after creating one.
+  const device = (await ort.env.webgpu.device) as GPUDevice;
+  const buffers: GPUBuffer[] = [];
+  const feeds: Record<string, ort.Tensor> = {};
+  graph.inputs.forEach((input, i) => {
+    const buffer = device.createBuffer({
+      size: Math.ceil(data[i].byteLength / 16) * 16,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+    device.queue.writeBuffer(buffer, 0, data[i] as Float32Array<ArrayBuffer>);
+    buffers.push(buffer);
+    feeds[input.name] = ort.Tensor.fromGpuBuffer(buffer, { dataType: 'float32', dims: input.shape });
+  });
+  return {
+    async run() {
+      const out = await session.run(feeds);
+      await device.queue.onSubmittedWorkDone();
+      for (const t of Object.values(out)) t.dispose();
+    },
+    dispose() {
+      void session.release();
+      buffers.forEach((b) => b.destroy());
+    },
+  };
+}
+
+/** Read one output back (used once per case to check that both sides compute the same thing). */
+export async function ortOutput(graph: OnnxNodeGraph, data: Float32Array[]): Promise<Float32Array> {
+  configure();
+  const session = await ort.InferenceSession.create(oneNodeModel(graph), { executionProviders: ['webgpu'] });
+  const feeds: Record<string, ort.Tensor> = {};
+  graph.inputs.forEach((input, i) => (feeds[input.name] = new ort.Tensor('float32', data[i], input.shape)));
+  const out = await session.run(feeds);
+  const result = (await out[graph.output.name].getData()) as Float32Array;
+  await session.release();
+  return result;
+}

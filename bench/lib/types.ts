@@ -1,0 +1,35 @@
+// What a benchmark case is: a named shape with an "ours" and a "peer" (onnxruntime-web) implementation.
+// Each implementation prepares its inputs once and returns a runnable whose run() enqueues the work and waits
+// for the GPU, so a timing covers dispatch and execution but no uploads. New cases are small files in cases/.
+import type { WebGpuBackend } from '../../workers/backend/webgpu-backend';
+
+export interface Runnable {
+  /** Enqueue one execution and wait until the GPU has finished it. */
+  run(): Promise<void>;
+  dispose(): void;
+}
+
+export interface BenchEnv {
+  backend: WebGpuBackend;
+  /** Uniform random f32 data in [-1, 1). */
+  random(n: number): Float32Array;
+}
+
+export interface BenchCase {
+  group: string;
+  shape: string;
+  /** Floating-point operations per run, when GFLOP/s is meaningful. */
+  flops?: number;
+  /** null: our kernel does not exist yet (printed as "not yet available"). */
+  ours(env: BenchEnv): Promise<Runnable | null>;
+  peer?(env: BenchEnv): Promise<Runnable>;
+}
+
+export interface BenchRow {
+  group: string;
+  shape: string;
+  flops?: number;
+  oursMs: number | null;
+  peerMs: number | null;
+  note?: string;
+}
