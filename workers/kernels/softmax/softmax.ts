@@ -1,0 +1,100 @@
+// Softmax over the last axis, with the attention extras: a scale, an additive bias (T5's relative position
+// bias, added after scaling), a causal rule with an offset for KV-cache decoding, and a key padding mask.
+// Masked scores get float32 min added like Hugging Face (so a fully masked row is uniform, not NaN).
+// Kernel: softmax.wgsl; reference: softmax.ref.ts.
+import type { Backend, OpDef, Tensor } from '../../backend/backend';
+import { check } from '../../gpu/errors';
+import { rowGrid } from '../reduce/row-grid';
+import { softmaxBackwardRef, softmaxRef } from './softmax.ref';
+import { softmaxShapes, type SoftmaxAttrs, type SoftmaxOpAttrs } from './softmax-shapes';
+import code from './softmax.wgsl?raw';
+
+export type { SoftmaxAttrs, SoftmaxOpAttrs };
+
+export interface SoftmaxMasks {
+  /** [NH, Tq, Tk] or [1|B, NH, Tq, Tk], added after scaling. */
+  bias?: Tensor;
+  /** f32 [B, Tk]: 1 keep, 0 masked. */
+  keyMask?: Tensor;
+}
+
+/** Short rows (attention over a few dozen keys) leave most of a 256-wide workgroup idle at every barrier. */
+function workgroupSize(Tk: number): number {
+  return Tk <= 128 ? 64 : 256;
+}
+
+export const softmaxOp: OpDef<SoftmaxOpAttrs> = {
+  name: 'softmax',
+  infer(inputs, attrs) {
+    check(inputs.every((t) => t.dtype === 'f32'), 'softmax: f32 inputs expected');
+    softmaxShapes(
+      inputs.map((t) => t.shape),
+      attrs,
+    );
+    return [{ shape: [...inputs[0].shape], dtype: 'f32' }];
+  },
+  ref: softmaxRef,
+  gpu({ runner }, inputs, [y], attrs) {
+    const s = softmaxShapes(
+      inputs.map((t) => t.shape),
+      attrs,
+    );
+    const x = inputs[0];
+    const bias = attrs.hasBias ? inputs[1] : x;
+    const mask = attrs.hasKeyMask ? inputs[attrs.hasBias ? 2 : 1] : x;
+    const flags = (attrs.hasBias ? 1 : 0) | (attrs.hasKeyMask ? 2 : 0);
+    runner.dispatch({
+      label: 'softmax',
+      code,
+      entryPoint: 'forward',
+      constants: { WG: workgroupSize(s.Tk) },
+      uniforms: [
+        { u32: s.rows }, { u32: s.Tq }, { u32: s.Tk }, { u32: s.rowsPerBatch },
+        { u32: s.biasRows }, { f32: attrs.scale ?? 1 }, { u32: attrs.causal ? 1 : 0 }, { i32: s.offset },
+        { u32: flags }, { u32: 0 }, { u32: 0 }, { u32: 0 },
+      ],
+      buffers: [x.buffer, bias.buffer, mask.buffer, y.buffer],
+      workgroups: rowGrid(s.rows),
+    });
+  },
+};
+
+export const softmaxBackwardOp: OpDef<SoftmaxAttrs> = {
+  name: 'softmax-backward',
+  infer([y, dy]) {
+    check(y.dtype === 'f32' && dy.dtype === 'f32', 'softmaxBackward: f32 inputs expected');
+    check(y.shape.length >= 1 && `${y.shape}` === `${dy.shape}`, () => `softmaxBackward: y [${y.shape}] and dy [${dy.shape}] must match`);
+    return [{ shape: [...y.shape], dtype: 'f32' }];
+  },
+  ref: softmaxBackwardRef,
+  gpu({ runner }, [y, dy], [dx], attrs) {
+    const Tk = y.shape[y.shape.length - 1];
+    const rows = y.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    runner.dispatch({
+      label: 'softmax-backward',
+      code,
+      entryPoint: 'backward',
+      constants: { WG: workgroupSize(Tk) },
+      uniforms: [
+        { u32: rows }, { u32: 1 }, { u32: Tk }, { u32: 1 },
+        { u32: 1 }, { f32: attrs.scale ?? 1 }, { u32: 0 }, { i32: 0 },
+        { u32: 0 }, { u32: 0 }, { u32: 0 }, { u32: 0 },
+      ],
+      buffers: [y.buffer, dy.buffer, dx.buffer],
+      workgroups: rowGrid(rows),
+    });
+  },
+};
+
+/** probs = softmax(x · scale + bias + masks) over the last axis of x [B, NH, Tq, Tk] (any rank without masks). */
+export async function softmax(be: Backend, x: Tensor, attrs: SoftmaxAttrs = {}, masks: SoftmaxMasks = {}): Promise<Tensor> {
+  const inputs = [x, ...(masks.bias ? [masks.bias] : []), ...(masks.keyMask ? [masks.keyMask] : [])];
+  const [y] = await be.run(softmaxOp, inputs, { ...attrs, hasBias: !!masks.bias, hasKeyMask: !!masks.keyMask });
+  return y;
+}
+
+/** dx = scale · y ⊙ (dy − Σ y ⊙ dy) over the last axis, from the forward's output y. */
+export async function softmaxBackward(be: Backend, y: Tensor, dy: Tensor, attrs: SoftmaxAttrs = {}): Promise<Tensor> {
+  const [dx] = await be.run(softmaxBackwardOp, [y, dy], attrs);
+  return dx;
+}
