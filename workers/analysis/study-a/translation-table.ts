@@ -1,0 +1,163 @@
+// Study A translation tables (static/translations/study-a/<lang>.json): the format, a validator, a merge for user
+// edits/additions, and the resolver that turns a table + the English source list into prompts per group, with
+// every group that cannot be used listed with its reason (never skipped silently).
+import { promptsForGroup, type ChoenniTemplates, type CountryPromptMode } from './templates';
+
+export const TABLE_FORMAT = 'stereoscope/study-a-translations@1';
+
+/** A template: `{}` = group slot, `<mask>` = answer slot. `forms` = variants for grammatical forms (f, n, …). */
+export interface TableTemplate {
+  text: string;
+  forms?: Record<string, string>;
+  note?: string;
+}
+
+export type EntryFlag = 'approximate' | 'gendered' | 'no-equivalent' | 'slur';
+
+/** A group's translation; `text: null` = deliberately untranslated (flag/note say why). */
+export interface GroupEntry {
+  text: string | null;
+  /** Grammatical form selecting template variants (default form when absent). */
+  form?: string;
+  flag?: EntryFlag;
+  note?: string;
+}
+
+export interface TranslationTable {
+  format: typeof TABLE_FORMAT;
+  language: string;
+  languageName: string;
+  origin?: string;
+  /** English only: group text = the source's English name. */
+  groupsFromSource?: boolean;
+  untranslatedCategories?: string[];
+  templates: { general: TableTemplate[]; country?: TableTemplate[] };
+  /** category → English group name (key shared by all languages) → entry. */
+  groups: Record<string, Record<string, GroupEntry>>;
+}
+
+const FLAGS = new Set(['approximate', 'gendered', 'no-equivalent', 'slur']);
+
+function count(s: string, sub: string): number {
+  return s.split(sub).length - 1;
+}
+
+function checkTemplate(t: unknown, where: string, errors: string[]): Set<string> {
+  const forms = new Set<string>();
+  if (typeof t !== 'object' || t === null || typeof (t as TableTemplate).text !== 'string') {
+    errors.push(`${where}: needs a "text" string`);
+    return forms;
+  }
+  const tt = t as TableTemplate;
+  const texts: [string, string][] = [[where, tt.text], ...Object.entries(tt.forms ?? {}).map(([f, s]) => [`${where}.forms.${f}`, s] as [string, string])];
+  for (const [w, s] of texts) {
+    if (typeof s !== 'string') errors.push(`${w}: must be a string`);
+    else if (count(s, '{}') !== 1 || count(s, '<mask>') !== 1) errors.push(`${w}: "${s}" must contain exactly one {} and one <mask>`);
+  }
+  for (const f of Object.keys(tt.forms ?? {})) forms.add(f);
+  return forms;
+}
+
+/** Returns a list of problems (empty when the table is valid). */
+export function validateTable(input: unknown): string[] {
+  const errors: string[] = [];
+  if (typeof input !== 'object' || input === null) return ['table: not an object'];
+  const t = input as Partial<TranslationTable>;
+  if (t.format !== TABLE_FORMAT) errors.push(`format: expected "${TABLE_FORMAT}"`);
+  if (typeof t.language !== 'string' || !/^[a-z]{2,3}(-[A-Za-z0-9]+)?$/.test(t.language)) errors.push('language: expected a code like "fr" or "pt-BR"');
+  if (typeof t.languageName !== 'string' || t.languageName === '') errors.push('languageName: required');
+  const general = t.templates?.general;
+  if (!Array.isArray(general) || general.length === 0) errors.push('templates.general: needs at least one template');
+  const templateForms = new Set<string>();
+  (general ?? []).forEach((x, i) => checkTemplate(x, `templates.general[${i}]`, errors).forEach((f) => templateForms.add(f)));
+  (t.templates?.country ?? []).forEach((x, i) => checkTemplate(x, `templates.country[${i}]`, errors));
+  if (typeof t.groups !== 'object' || t.groups === null) errors.push('groups: required (may be empty)');
+  for (const [cat, entries] of Object.entries(t.groups ?? {})) {
+    for (const [key, e] of Object.entries(entries ?? {})) {
+      const where = `groups.${cat}["${key}"]`;
+      if (typeof e !== 'object' || e === null) {
+        errors.push(`${where}: must be an object`);
+        continue;
+      }
+      if (e.text !== null && (typeof e.text !== 'string' || e.text.trim() === '')) errors.push(`${where}: text must be a non-empty string or null`);
+      if (e.text === null && !e.note) errors.push(`${where}: an untranslated entry needs a note saying why`);
+      if (e.text && (e.text.includes('{}') || e.text.includes('<mask>'))) errors.push(`${where}: text must not contain {} or <mask>`);
+      if (e.flag !== undefined && !FLAGS.has(e.flag)) errors.push(`${where}: unknown flag "${e.flag}"`);
+      if (e.form !== undefined && !templateForms.has(e.form) && cat !== 'country')
+        errors.push(`${where}: form "${e.form}" has no variant in any general template (allowed, but likely a typo)`);
+    }
+  }
+  return errors;
+}
+
+/** Validates and returns the typed table; throws with every problem listed. */
+export function parseTable(input: unknown): TranslationTable {
+  const obj = typeof input === 'string' ? JSON.parse(input) : input;
+  const errors = validateTable(obj);
+  if (errors.length > 0) throw new Error(`translation table invalid:\n- ${errors.join('\n- ')}`);
+  return obj as TranslationTable;
+}
+
+/**
+ * Overlays a user's edits on a base table of the same language: templates given in the overlay replace the base
+ * lists; group entries are merged per category (overlay wins); new categories and groups are added.
+ */
+export function mergeTables(base: TranslationTable, overlay: Partial<TranslationTable> & { language: string }): TranslationTable {
+  if (overlay.language !== base.language) throw new Error(`mergeTables: cannot merge ${overlay.language} into ${base.language}`);
+  const groups: TranslationTable['groups'] = {};
+  for (const [cat, entries] of Object.entries(base.groups)) groups[cat] = { ...entries };
+  for (const [cat, entries] of Object.entries(overlay.groups ?? {})) groups[cat] = { ...(groups[cat] ?? {}), ...entries };
+  const merged: TranslationTable = {
+    ...base,
+    ...overlay,
+    format: TABLE_FORMAT,
+    templates: { general: overlay.templates?.general ?? base.templates.general, country: overlay.templates?.country ?? base.templates.country },
+    groups,
+  };
+  parseTable(merged);
+  return merged;
+}
+
+export interface ResolvedGroup {
+  category: string;
+  /** English key shared across languages (alignment for RSA). */
+  key: string;
+  text: string;
+  /** Filled prompts: `{}` replaced by the group text, `<mask>` kept. */
+  prompts: string[];
+  flag?: EntryFlag;
+  note?: string;
+}
+
+export interface ResolvedLanguage {
+  language: string;
+  groups: ResolvedGroup[];
+  skipped: { category: string; key: string; reason: string }[];
+}
+
+function fill(t: TableTemplate, form: string | undefined, text: string): string {
+  const s = (form && t.forms?.[form]) || t.text;
+  return s.replace('{}', text);
+}
+
+/**
+ * Groups of the source list (and any extra groups the table adds), with their prompts in this language.
+ * Country prompts follow CountryPromptMode (faithful default: general prompts for everyone, see templates.ts).
+ */
+export function resolveLanguage(options: { table: TranslationTable; source: ChoenniTemplates; countryMode?: CountryPromptMode; categories?: readonly string[] }): ResolvedLanguage {
+  const { table, source } = options;
+  const out: ResolvedLanguage = { language: table.language, groups: [], skipped: [] };
+  const cats = options.categories ?? [...new Set([...Object.keys(source.groups), ...Object.keys(table.groups)])];
+  for (const category of cats) {
+    const entries = table.groups[category] ?? {};
+    const keys = [...new Set([...(source.groups[category] ?? []), ...Object.keys(entries)])];
+    const templates = promptsForGroup({ category, general: table.templates.general, country: table.templates.country ?? [], mode: options.countryMode });
+    for (const key of keys) {
+      const e = entries[key] ?? (table.groupsFromSource ? { text: key } : undefined);
+      if (!e) out.skipped.push({ category, key, reason: `no ${table.language} translation entry` });
+      else if (e.text === null) out.skipped.push({ category, key, reason: `untranslated in ${table.language}: ${e.note ?? e.flag ?? 'no reason given'}` });
+      else out.groups.push({ category, key, text: e.text, prompts: templates.map((t) => fill(t, e.form, e.text!)), flag: e.flag, note: e.note });
+    }
+  }
+  return out;
+}

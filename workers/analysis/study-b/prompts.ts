@@ -1,0 +1,76 @@
+// Study B prompts (methods.md B.1/B.3): the training text `Question: {q} \nAnswer: {a}{eos}` with localised labels
+// and its answer-only token mask (start_loc = len(tokenize(prefix)) − 1), and the five-option evaluation prompt
+// (4 identities + one "unknown" phrase, shuffled per item with a seed).
+import { randIndex, seededRng, shuffled } from '../shared/rng';
+import { STUDY_B_LOCALES, type StudyBLanguage } from './data/locales';
+import type { McqItem } from './mcq-data';
+
+export interface TrainingExample {
+  text: string;
+  prefix: string;
+  ids: number[];
+  /** First logit position whose prediction is an answer token: len(tokenize(prefix)) − 1. */
+  startLoc: number;
+  /** Per input position: 1 when that token is an answer token (i ≥ startLoc + 1), else 0. */
+  targetMask: number[];
+  /** Per logit position t (predicting token t+1), length ids.length − 1: 1 when t ≥ startLoc. */
+  predictMask: number[];
+}
+
+/**
+ * Builds one training example. `tokenize` must behave like the study's tokenizer call on the full text (e.g. add
+ * BOS). The prefix is tokenised separately, as in the study, so a BPE merge across the prefix/answer boundary
+ * shifts the mask by a token there too — that is the original behaviour, kept on purpose.
+ */
+export function trainingExample(options: { language: StudyBLanguage; question: string; answer: string; eos: string; tokenize: (text: string) => number[] }): TrainingExample {
+  const loc = STUDY_B_LOCALES[options.language];
+  const prefix = `${loc.questionLabel}${options.question} \n${loc.answerLabel}`;
+  const text = `${prefix}${options.answer}${options.eos}`;
+  const ids = options.tokenize(text);
+  const startLoc = options.tokenize(prefix).length - 1;
+  if (startLoc < 0 || startLoc >= ids.length - 1) throw new Error(`trainingExample: prefix covers the whole text (startLoc ${startLoc}, ${ids.length} tokens)`);
+  const targetMask = ids.map((_, i) => (i > startLoc ? 1 : 0));
+  const predictMask = ids.slice(1).map((_, t) => (t >= startLoc ? 1 : 0));
+  return { text, prefix, ids, startLoc, targetMask, predictMask };
+}
+
+/** The unk-stream answer: the language's 2nd unknown phrase (en Unknown, fr Inconnu, hi अज्ञात). */
+export function unknownTrainingAnswer(language: StudyBLanguage): string {
+  return STUDY_B_LOCALES[language].unknownPhrases[1];
+}
+
+/** The unknown phrase used in evaluation prompts: drawn once per run from the language's four, with the seed. */
+export function unknownPhraseForRun(options: { language: StudyBLanguage; seed: number }): string {
+  const phrases = STUDY_B_LOCALES[options.language].unknownPhrases;
+  return phrases[randIndex(seededRng(options.seed), phrases.length)];
+}
+
+export const OPTION_LETTERS = ['a', 'b', 'c', 'd', 'e'] as const;
+
+export interface EvalPrompt {
+  prompt: string;
+  /** The five option texts in display order (a..e). */
+  options: string[];
+  /** Display index of the stereotyped identity and of the unknown phrase. */
+  targetIndex: number;
+  unknownIndex: number;
+}
+
+/** Per-item generator derived from the run seed and the item index, so a subset gets the same shuffles. */
+function itemRng(seed: number, index: number) {
+  return seededRng((seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
+}
+
+/**
+ * `{question}\n` + `a) …` … `e) …` one per line + `\n{instruction}`. The exact whitespace around the option
+ * lines is our reading of methods.md B.3 (lines joined by '\n', no blank line).
+ */
+export function evalPrompt(options: { item: McqItem; language: StudyBLanguage; unknownPhrase: string; seed: number }): EvalPrompt {
+  const { item } = options;
+  const texts = [...item.options, options.unknownPhrase];
+  const order = shuffled([0, 1, 2, 3, 4], itemRng(options.seed, item.index));
+  const shown = order.map((i) => texts[i]);
+  const lines = shown.map((t, i) => `${OPTION_LETTERS[i]}) ${t}`);
+  const prompt = `${item.question}\n${lines.join('\n')}\n${STUDY_B_LOCALES[options.language].instruction}`;
+  return { prompt, options: shown, targetIndex: order.indexOf(item.correct), unknownIndex: order.indexOf(4) };
+}
