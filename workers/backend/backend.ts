@@ -48,7 +48,7 @@ export interface Backend {
   readonly name: string;
   upload(data: ArrayLike<number> | Float32Array | Int32Array | Uint32Array, shape: readonly number[], dtype?: DType): Tensor;
   zeros(shape: readonly number[], dtype?: DType): Tensor;
-  /** A view with another shape over the same elements; disposing it frees nothing, the original owns the memory. */
+  /** A view with another shape over the same storage. Disposing the view or the original frees the storage. */
   reshape(t: Tensor, shape: readonly number[]): Tensor;
   /** f32/f16 → Float32Array, i32 → Int32Array, u32/quantised → Uint32Array (raw words). */
   download(t: Tensor): Promise<Float32Array | Int32Array | Uint32Array>;

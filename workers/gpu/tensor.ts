@@ -29,7 +29,7 @@ export class GpuTensor {
     readonly buffer: GPUBuffer,
     readonly shape: readonly number[],
     readonly dtype: DType,
-    /** Set on reshaped views: the view shares the buffer and never releases it. */
+    /** Set on reshaped views: the view shares the base's buffer; disposing the view disposes the base. */
     readonly base: GpuTensor | null = null,
   ) {}
 
@@ -44,7 +44,9 @@ export class GpuTensor {
   dispose(): void {
     if (this.disposed) return;
     if (this.base) {
+      // A view and its base share one buffer: disposing either frees it (exactly once).
       this.disposed = true;
+      this.base.dispose();
       return;
     }
     this.disposed = true;

@@ -1,0 +1,59 @@
+// Loading named checkpoint tensors onto a backend with their shapes checked against the config, so a checkpoint
+// that does not fit its config fails with the tensor's name instead of producing garbage.
+import type { Backend, Tensor } from '../../workers/backend/backend';
+import { quantize, type QuantDType } from '../../workers/kernels/quantize/quantize';
+import type { Param } from '../../workers/nn/param';
+import { param } from '../../workers/nn/param';
+import type { Checkpoint } from '../load/checkpoint';
+
+/** How frozen linear weights are stored on the GPU. Everything else (norms, biases, embeddings) stays f32. */
+export type WeightFormat = 'f32' | 'q8' | 'q4';
+
+export class CheckpointMismatchError extends Error {
+  override readonly name = 'CheckpointMismatchError';
+}
+
+export interface WeightLoader {
+  be: Backend;
+  ckpt: Checkpoint;
+  format: WeightFormat;
+}
+
+async function readChecked(l: WeightLoader, name: string, shape: readonly number[]): Promise<Float32Array> {
+  if (!l.ckpt.has(name)) throw new CheckpointMismatchError(`checkpoint has no tensor "${name}" (expected shape [${shape}])`);
+  const info = l.ckpt.info(name);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const sameShape = info.shape.length === shape.length && info.shape.every((d, i) => d === shape[i]);
+  if (!sameShape) throw new CheckpointMismatchError(`tensor "${name}" has shape [${info.shape}], the config implies [${shape}]`);
+  const data = await l.ckpt.read(name);
+  if (data.length !== n) throw new CheckpointMismatchError(`tensor "${name}" holds ${data.length} values, expected ${n}`);
+  return data;
+}
+
+/** A frozen f32 tensor (embeddings, norms, biases). */
+export async function loadF32(l: WeightLoader, name: string, shape: readonly number[]): Promise<Param> {
+  return param(name, l.be.upload(await readChecked(l, name, shape), shape));
+}
+
+/** A linear weight [out, in] in the loader's format; quantised only when `in` is a multiple of the group size. */
+export async function loadLinearWeight(l: WeightLoader, name: string, shape: readonly [number, number]): Promise<Param> {
+  const data = await readChecked(l, name, shape);
+  if (l.format === 'f32' || shape[1] % 32 !== 0) return param(name, l.be.upload(data, shape));
+  const q: QuantDType = l.format;
+  return param(name, l.be.upload(quantize(data, [shape[0], shape[1]], q), shape, q));
+}
+
+export async function loadOptionalF32(l: WeightLoader, name: string, shape: readonly number[]): Promise<Param | null> {
+  return l.ckpt.has(name) ? loadF32(l, name, shape) : null;
+}
+
+export function tensorOf(p: Param): Tensor {
+  return p.value;
+}
+
+export function configNumber(config: Record<string, unknown>, key: string, fallback?: number): number {
+  const v = config[key];
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (fallback !== undefined && (v === undefined || v === null)) return fallback;
+  throw new CheckpointMismatchError(`config.json: "${key}" must be a number, got ${JSON.stringify(v)}`);
+}
