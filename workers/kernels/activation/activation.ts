@@ -1,0 +1,105 @@
+// Pointwise activations on f32 tensors and their backward: gelu (erf or tanh form), silu, relu.
+// Reference: activation.ref.ts. Kernel: activation.wgsl (entry points forward / backward, ACT override).
+import type { Backend, OpDef, Tensor } from '../../backend/backend';
+import { check } from '../../gpu/errors';
+import { flatGrid } from '../elementwise/grid';
+import { activationBackwardRef, activationRef, type ActKind } from './activation.ref';
+import code from './activation.wgsl?raw';
+
+export type { ActKind };
+
+export interface GeluAttrs {
+  /** 'none': x·Φ(x) with erf (XLM-R "gelu"); 'tanh': the tanh approximation (T5 "gelu_new"). */
+  approximate: 'none' | 'tanh';
+}
+
+/** The ACT override of activation.wgsl for each kind. */
+export const ACT_CODE: Record<ActKind, number> = { gelu: 0, gelu_tanh: 1, silu: 2, relu: 3 };
+
+const sameShapes = (name: string, shapes: readonly (readonly number[])[]) =>
+  check(shapes.every((s) => s.length === shapes[0].length && s.every((d, i) => d === shapes[0][i])), () => `${name}: shapes differ: ${shapes.map((s) => `[${s}]`).join(', ')}`);
+
+function forwardOp<A>(name: string, kindOf: (a: A) => ActKind): OpDef<A> {
+  return {
+    name,
+    infer([x]) {
+      check(x.dtype === 'f32', `${name}: f32 input expected, got ${x.dtype}`);
+      return [{ shape: [...x.shape], dtype: 'f32' }];
+    },
+    ref: (inputs, attrs) => activationRef(kindOf(attrs), inputs),
+    gpu({ runner }, [x], [y], attrs) {
+      runner.dispatch({
+        label: name,
+        code,
+        entryPoint: 'forward',
+        constants: { ACT: ACT_CODE[kindOf(attrs)] },
+        uniforms: [{ u32: x.numel }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
+        buffers: [x.buffer, y.buffer],
+        workgroups: flatGrid(x.numel),
+      });
+    },
+  };
+}
+
+function backwardOp<A>(name: string, kindOf: (a: A) => ActKind): OpDef<A> {
+  return {
+    name,
+    infer([x, dy]) {
+      check(x.dtype === 'f32' && dy.dtype === 'f32', `${name}: f32 inputs expected, got ${x.dtype} and ${dy.dtype}`);
+      sameShapes(name, [x.shape, dy.shape]);
+      return [{ shape: [...x.shape], dtype: 'f32' }];
+    },
+    ref: (inputs, attrs) => activationBackwardRef(kindOf(attrs), inputs),
+    gpu({ runner }, [x, dy], [dx], attrs) {
+      runner.dispatch({
+        label: name,
+        code,
+        entryPoint: 'backward',
+        constants: { ACT: ACT_CODE[kindOf(attrs)] },
+        uniforms: [{ u32: x.numel }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
+        buffers: [x.buffer, dy.buffer, dx.buffer],
+        workgroups: flatGrid(x.numel),
+      });
+    },
+  };
+}
+
+const geluKind = (a: GeluAttrs): ActKind => {
+  check(a.approximate === 'none' || a.approximate === 'tanh', `gelu: approximate must be 'none' or 'tanh', got ${a.approximate}`);
+  return a.approximate === 'none' ? 'gelu' : 'gelu_tanh';
+};
+
+export const geluOp = forwardOp<GeluAttrs>('gelu', geluKind);
+export const geluBackwardOp = backwardOp<GeluAttrs>('geluBackward', geluKind);
+export const siluOp = forwardOp<Record<string, never>>('silu', () => 'silu');
+export const siluBackwardOp = backwardOp<Record<string, never>>('siluBackward', () => 'silu');
+export const reluOp = forwardOp<Record<string, never>>('relu', () => 'relu');
+export const reluBackwardOp = backwardOp<Record<string, never>>('reluBackward', () => 'relu');
+
+export { sameShapes };
+
+export async function gelu(be: Backend, x: Tensor, attrs: GeluAttrs): Promise<Tensor> {
+  return (await be.run(geluOp, [x], attrs))[0];
+}
+
+/** dx = dy · gelu'(x). */
+export async function geluBackward(be: Backend, x: Tensor, dy: Tensor, attrs: GeluAttrs): Promise<Tensor> {
+  return (await be.run(geluBackwardOp, [x, dy], attrs))[0];
+}
+
+export async function silu(be: Backend, x: Tensor): Promise<Tensor> {
+  return (await be.run(siluOp, [x], {}))[0];
+}
+
+export async function siluBackward(be: Backend, x: Tensor, dy: Tensor): Promise<Tensor> {
+  return (await be.run(siluBackwardOp, [x, dy], {}))[0];
+}
+
+export async function relu(be: Backend, x: Tensor): Promise<Tensor> {
+  return (await be.run(reluOp, [x], {}))[0];
+}
+
+/** dx = dy where x > 0, else 0. */
+export async function reluBackward(be: Backend, x: Tensor, dy: Tensor): Promise<Tensor> {
+  return (await be.run(reluBackwardOp, [x, dy], {}))[0];
+}
