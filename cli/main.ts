@@ -1,10 +1,12 @@
 // The headless runner's entry: a table of subcommands. Add a command by adding an entry to COMMANDS.
+import { forwardCommand } from './commands/forward';
 import { listCommand } from './commands/list';
 import { runCommand } from './commands/run';
 import type { Command, Io } from './command';
 
 const COMMANDS: Record<string, Command> = {
   run: runCommand,
+  forward: forwardCommand,
   list: listCommand,
 };
 
