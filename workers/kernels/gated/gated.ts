@@ -1,0 +1,76 @@
+// Gated units act(gate) ⊙ up and their backward, fused into one pass each: SwiGLU (Llama, act 'silu'),
+// gated-GELU (FLAN-T5, 'gelu_tanh'; 'gelu' for the erf form), and 'relu'. Reference: gated.ref.ts.
+// Kernel: the gated_forward / gated_backward entry points of ../activation/activation.wgsl, which hold the
+// activation maths (the float32 erf fit) once for both folders.
+import type { Backend, OpDef, Tensor } from '../../backend/backend';
+import { check } from '../../gpu/errors';
+import { ACT_CODE, sameShapes } from '../activation/activation';
+import type { ActKind } from '../activation/activation.ref';
+import code from '../activation/activation.wgsl?raw';
+import { flatGrid } from '../elementwise/grid';
+import { gatedBackwardRef, gatedRef } from './gated.ref';
+
+export interface GatedAttrs {
+  act: ActKind;
+}
+
+function checkAct(name: string, act: ActKind): void {
+  check(act in ACT_CODE, `${name}: act must be one of ${Object.keys(ACT_CODE).join(', ')}, got ${act}`);
+}
+
+export const gatedOp: OpDef<GatedAttrs> = {
+  name: 'gated',
+  infer([gate, up], { act }) {
+    checkAct('gated', act);
+    check(gate.dtype === 'f32' && up.dtype === 'f32', `gated: f32 inputs expected, got ${gate.dtype} and ${up.dtype}`);
+    sameShapes('gated', [gate.shape, up.shape]);
+    return [{ shape: [...gate.shape], dtype: 'f32' }];
+  },
+  ref: (inputs, { act }) => gatedRef(inputs, act),
+  gpu({ runner }, [gate, up], [out], { act }) {
+    runner.dispatch({
+      label: 'gated',
+      code,
+      entryPoint: 'gated_forward',
+      constants: { ACT: ACT_CODE[act] },
+      uniforms: [{ u32: gate.numel }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
+      buffers: [gate.buffer, up.buffer, out.buffer],
+      workgroups: flatGrid(gate.numel),
+    });
+  },
+};
+
+export const gatedBackwardOp: OpDef<GatedAttrs> = {
+  name: 'gatedBackward',
+  infer([gate, up, dy], { act }) {
+    checkAct('gatedBackward', act);
+    check([gate, up, dy].every((t) => t.dtype === 'f32'), 'gatedBackward: f32 inputs expected');
+    sameShapes('gatedBackward', [gate.shape, up.shape, dy.shape]);
+    return [
+      { shape: [...gate.shape], dtype: 'f32' },
+      { shape: [...gate.shape], dtype: 'f32' },
+    ];
+  },
+  ref: (inputs, { act }) => gatedBackwardRef(inputs, act),
+  gpu({ runner }, [gate, up, dy], [dGate, dUp], { act }) {
+    runner.dispatch({
+      label: 'gatedBackward',
+      code,
+      entryPoint: 'gated_backward',
+      constants: { ACT: ACT_CODE[act] },
+      uniforms: [{ u32: gate.numel }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
+      buffers: [gate.buffer, up.buffer, dy.buffer, dGate.buffer, dUp.buffer],
+      workgroups: flatGrid(gate.numel),
+    });
+  },
+};
+
+/** act(gate) ⊙ up, same shapes. */
+export async function gated(be: Backend, gate: Tensor, up: Tensor, attrs: GatedAttrs): Promise<Tensor> {
+  return (await be.run(gatedOp, [gate, up], attrs))[0];
+}
+
+/** [dGate, dUp] of act(gate) ⊙ up given dOut. */
+export async function gatedBackward(be: Backend, gate: Tensor, up: Tensor, dy: Tensor, attrs: GatedAttrs): Promise<Tensor[]> {
+  return be.run(gatedBackwardOp, [gate, up, dy], attrs);
+}
