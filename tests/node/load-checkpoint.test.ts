@@ -126,6 +126,9 @@ describe('openCheckpoint over HTTP', () => {
     expect(await src.exists('nope.bin')).toBe(false);
     await expect(src.readRange('nope.bin', 0, 4)).rejects.toThrow(/nope\.bin not found/);
     await expect(readHeader(src, 'config.json')).rejects.toThrow(/not sane|header claims/);
+    // A single-page-app host answers every path with its index.html and status 200.
+    const spa: typeof fetch = async () => new Response('<!doctype html><html></html>', { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' } });
+    await expect(openCheckpoint(urlSource({ baseUrl: 'https://spa.example/m', fetch: spa }))).rejects.toThrow(/config\.json not found .*sent an HTML page instead/);
   });
 
   it('resolveSource honours HF_ENDPOINT, @revision, URLs and local folders', async () => {
