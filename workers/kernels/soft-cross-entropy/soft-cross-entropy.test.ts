@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { HostTensor } from '../../backend/backend';
+import { expectClose } from '../../../tests/helpers/compare';
+import { testBackend } from '../../../tests/helpers/gpu';
+import { expectGradMatches, numericGrad } from '../../../tests/helpers/gradcheck';
+import { f32, randInt, randn, rng } from '../../../tests/helpers/random';
+import { softCrossEntropy, softCrossEntropyBackward } from './soft-cross-entropy';
+import { softCrossEntropyBackwardRef, softCrossEntropyRef } from './soft-cross-entropy.ref';
+
+// loss: two f32 logsumexps (a few ulps of ~20) and a probability-weighted f32 sum of log-probs.
+const LOSS_TOL = { atol: 2e-5, rtol: 1e-5 };
+// dlogits: difference of two probabilities, each exp(x − lse) with ~1e-6 relative error.
+const GRAD_TOL = { atol: 1e-7, rtol: 1e-5 };
+
+const host = (shape: number[], data: Float64Array): HostTensor => ({ shape, dtype: 'f32', data });
+
+async function check(N: number, V: number, seed: number, weighted: boolean) {
+  const be = await testBackend();
+  const logits = f32(randn(N * V, seed, 3));
+  // The reference model is a perturbed copy of the trained one, as in unlearning.
+  const ref = f32(randn(N * V, seed + 1, 1).map((v, i) => logits[i] + v));
+  const weights = f32(randn(N, seed + 2));
+  const hl = host([N, V], logits);
+  const hr = host([N, V], ref);
+  const [loss] = softCrossEntropyRef([hl, hr]);
+  const [tl, tr, tw] = [be.upload(logits, [N, V]), be.upload(ref, [N, V]), be.upload(weights, [N])];
+  const label = `softCrossEntropy N=${N} V=${V} weighted=${weighted}`;
+  const gl = await softCrossEntropy(be, tl, tr);
+  expect(gl.shape).toEqual([N]);
+  expectClose(await be.download(gl), loss.data, LOSS_TOL, `${label} loss`);
+  const [dRef] = softCrossEntropyBackwardRef([hl, hr, host([N], weights)], { scale: 0.6, hasWeights: weighted });
+  const d = await softCrossEntropyBackward(be, tl, tr, { scale: 0.6 }, weighted ? tw : undefined);
+  expectClose(await be.download(d), dRef.data, GRAD_TOL, `${label} dlogits`);
+  [tl, tr, tw, gl, d].forEach((t) => t.dispose());
+}
+
+describe('softCrossEntropy', () => {
+  it('pinned case: p_ref = [1/4, 3/4] against uniform and against itself', async () => {
+    const be = await testBackend();
+    const tol = { atol: 1e-6, rtol: 1e-6 }; // a few f32 exps and logs of small numbers
+    const logits = be.upload([0, 0, 0, Math.log(3)], [2, 2]);
+    const ref = be.upload([0, Math.log(3), 0, Math.log(3)], [2, 2]);
+    // Row 0: −Σ p_ref · log(1/2) = ln 2. Row 1: the entropy of p_ref, −(¼ ln ¼ + ¾ ln ¾).
+    const entropy = -(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75));
+    expectClose(await be.download(await softCrossEntropy(be, logits, ref)), [Math.log(2), entropy], tol, 'loss');
+    const d = await softCrossEntropyBackward(be, logits, ref, { scale: 2 });
+    expectClose(await be.download(d), [0.5, -0.5, 0, 0], tol, 'dlogits');
+  });
+
+  it('matches the float64 reference on ragged shapes, with scale or per-row weights', async () => {
+    const r = rng(71);
+    const cases: [number, number, boolean][] = [
+      [1, 1, false],
+      [5, 2, true],
+      [3, 255, false],
+      [4, 257, true],
+      [randInt(1, 12, r), randInt(2, 900, r), true],
+      [70, 9, false],
+      [2, 30011, true],
+    ];
+    for (const [i, [N, V, w]] of cases.entries()) await check(N, V, 1300 + 3 * i, w);
+  });
+
+  it('reference: backward agrees with central differences; loss = KL(p_ref ‖ p) + H(p_ref)', () => {
+    const [N, V] = [3, 5];
+    const logits = randn(N * V, 1, 2);
+    const ref = host([N, V], randn(N * V, 2, 2));
+    const w = randn(N, 3);
+    const f = (x: Float64Array) => softCrossEntropyRef([host([N, V], x), ref])[0].data as Float64Array;
+    const [d] = softCrossEntropyBackwardRef([host([N, V], logits), ref, host([N], w)], { hasWeights: true });
+    expectGradMatches(d.data, numericGrad(f, logits, w), 'dlogits (weighted)');
+    const [ds] = softCrossEntropyBackwardRef([host([N, V], logits), ref], { scale: 0.3 });
+    expectGradMatches(ds.data, numericGrad(f, logits, new Float64Array(N).fill(0.3)), 'dlogits (scale)');
+    const loss = f(logits);
+    for (let i = 0; i < N; i++) {
+      const p = Array.from(ref.data.subarray(i * V, (i + 1) * V), Math.exp);
+      const q = Array.from(logits.subarray(i * V, (i + 1) * V), Math.exp);
+      const [sp, sq] = [p.reduce((a, b) => a + b), q.reduce((a, b) => a + b)];
+      let kl = 0;
+      let h = 0;
+      for (let v = 0; v < V; v++) {
+        kl += (p[v] / sp) * Math.log(p[v] / sp / (q[v] / sq));
+        h -= (p[v] / sp) * Math.log(p[v] / sp);
+      }
+      expect(Math.abs(loss[i] - (kl + h))).toBeLessThan(1e-12);
+    }
+  });
+});
