@@ -1,0 +1,119 @@
+// Main-thread facade of the lab worker: the UI calls start/cancel/resume here and reads reactive device and
+// live-progress state; this class owns the comlink connection, writes progress, series, artifacts and results
+// to IndexedDB as they arrive, and turns worker crashes into failed runs instead of a frozen page.
+import * as Comlink from 'comlink';
+import type { DeviceReport, LabApi, RunErrorInfo, RunOutcome } from '../../../workers/api';
+import { newRunId, type RunProgress } from '../../../workers/experiments/run-bundle';
+import type { ExperimentSpec } from '../../../workers/experiments/specs/index';
+import type { RunsRepo } from '../storage/runs-repo';
+import { ProgressTracker } from './progress-tracker';
+
+const FLUSH_MS = 400;
+
+export class LabClient {
+  device = $state.raw<DeviceReport | null>(null);
+  runnable = $state.raw<string[]>([]);
+  /** Progress of runs going on in this tab, by run id (IndexedDB gets it too, a little later). */
+  live = $state.raw<Record<string, RunProgress>>({});
+  /** Last failure to save something (e.g. a full quota), shown as a banner. */
+  storageError = $state<string | null>(null);
+
+  #worker: Worker | null = null;
+  #api: Comlink.Remote<LabApi> | null = null;
+  #inFlight = new Map<string, (o: RunOutcome) => void>();
+
+  constructor(private readonly repo: RunsRepo) {}
+
+  private get api(): Comlink.Remote<LabApi> {
+    if (!this.#api) {
+      this.#worker = new Worker(new URL('../../../workers/lab.worker.ts', import.meta.url), { type: 'module', name: 'lab' });
+      this.#worker.addEventListener('error', (e) => this.#workerDied(e.message || 'the lab worker crashed'));
+      this.#api = Comlink.wrap<LabApi>(this.#worker);
+    }
+    return this.#api;
+  }
+
+  async init(): Promise<void> {
+    try {
+      this.device = await this.api.device();
+      this.runnable = await this.api.runnableKinds();
+    } catch (e) {
+      this.device = { webgpu: false, reason: `The lab worker did not start: ${(e as Error).message}` };
+    }
+  }
+
+  /** Stores a new run and starts it; returns its id at once (progress arrives through the repository). */
+  async start(spec: ExperimentSpec): Promise<string> {
+    const id = newRunId();
+    const now = Date.now();
+    const device = this.device?.info ? `${this.device.info.vendor} ${this.device.info.architecture}`.trim() : undefined;
+    await this.repo.create({ id, kind: spec.kind, title: spec.title ?? spec.kind, spec, status: 'running', createdAt: now, updatedAt: now, host: 'browser', device });
+    void this.#execute(id, spec);
+    return id;
+  }
+
+  /** Runs a stored run again under the same id; its runner picks up its checkpoints. */
+  async resume(id: string): Promise<void> {
+    const run = await this.repo.get(id);
+    if (!run) throw new Error(`run ${id} does not exist`);
+    await this.repo.setStatus(id, 'running');
+    void this.#execute(id, run.spec);
+  }
+
+  async cancel(id: string): Promise<void> {
+    await this.api.cancel(id);
+  }
+
+  async simulateDeviceLoss(): Promise<void> {
+    await this.api.simulateDeviceLoss();
+  }
+
+  async #execute(id: string, spec: ExperimentSpec): Promise<void> {
+    const tracker = new ProgressTracker();
+    let dirty = false;
+    const flush = async () => {
+      if (!dirty) return;
+      dirty = false;
+      await this.repo.saveProgress(id, tracker.progress, tracker.takePending()).catch((e) => (this.storageError = (e as Error).message));
+    };
+    const timer = setInterval(flush, FLUSH_MS);
+    const callbacks = Comlink.proxy({
+      progress: (ev: Parameters<ProgressTracker['apply']>[0]) => {
+        tracker.apply(ev);
+        dirty = true;
+        this.live = { ...this.live, [id]: tracker.progress };
+      },
+      save: (key: string, bytes: Uint8Array) => this.repo.saveArtifact(id, key, bytes),
+      load: (key: string) => this.repo.loadArtifact(id, key),
+    });
+    const crashed = new Promise<RunOutcome>((resolve) => this.#inFlight.set(id, resolve));
+    let outcome: RunOutcome;
+    try {
+      // JSON round trip: the spec may be a $state proxy, which cannot be cloned into the worker.
+      outcome = await Promise.race([this.api.run({ runId: id, spec: JSON.parse(JSON.stringify(spec)) }, callbacks), crashed]);
+    } catch (e) {
+      outcome = { ok: false, error: { name: 'WorkerError', message: (e as Error).message, resumable: true } };
+    } finally {
+      clearInterval(timer);
+      this.#inFlight.delete(id);
+    }
+    await flush();
+    try {
+      if (outcome.ok) await this.repo.finish(id, outcome.result, tracker.progress);
+      else await this.repo.setStatus(id, outcome.error.name === 'CancelledError' ? 'cancelled' : 'failed', { error: outcome.error });
+      this.storageError = null;
+    } catch (e) {
+      this.storageError = (e as Error).message;
+    }
+    const { [id]: _done, ...rest } = this.live;
+    this.live = rest;
+  }
+
+  #workerDied(message: string): void {
+    const error: RunErrorInfo = { name: 'WorkerError', message, resumable: true };
+    for (const resolve of this.#inFlight.values()) resolve({ ok: false, error });
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.#api = null;
+  }
+}
