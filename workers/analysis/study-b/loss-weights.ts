@@ -102,7 +102,7 @@ export function gradDiffKl(options: { forget: AnswerBatch; unk: AnswerBatch; ret
     lGA,
     lUnk: u.meanNll,
     lKL: kl.value,
-    forgetWeights: f.weights.map((r) => r.map((x) => -w.unlearn * x)),
+    forgetWeights: f.weights.map((r) => r.map((x) => (x === 0 ? 0 : -w.unlearn * x))),
     unkWeights: u.weights.map((r) => r.map((x) => w.unk * x)),
     retainWeights: kl.weights.map((r) => r.map((x) => w.kl * x)),
   };
