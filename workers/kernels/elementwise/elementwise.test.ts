@@ -98,6 +98,15 @@ describe('elementwise', () => {
     }
   });
 
+  it('sumToShape keeps small terms that a plain running sum would drop (compensated summation)', async () => {
+    const be = await testBackend();
+    const N = 256 * 400; // 400 rows per lane of the single-column layout
+    const x = new Float32Array(N).fill(1e-8);
+    x[0] = 1; // every later 1e-8 in lane 0 is below half an ulp of its running sum 1
+    const s = await be.download(await sumToShape(be, be.upload(x, [N, 1]), [1]));
+    expectClose(s, [1 + (N - 1) * Math.fround(1e-8)], { atol: 0, rtol: 2 ** -23 }, '1 and 102,399 × 1e-8');
+  });
+
   it('cast converts f32 ↔ f16 when the adapter has shader-f16, and otherwise fails with a clear error', async () => {
     const be = await testBackend();
     const X = f32(randn(37, 3, 10));
