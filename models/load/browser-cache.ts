@@ -129,7 +129,11 @@ export function cachedSource(opts: CachedSourceOptions): CachedSource {
     async exists(file) {
       const c = await getCache();
       if ((await c.match(key(inner.id, file, 'meta'))) || (await c.match(key(inner.id, file, 'text')))) return true;
-      return inner.exists(file);
+      // Remember absence too, so a cached sharded checkpoint ("no model.safetensors") opens offline.
+      if (await c.match(key(inner.id, file, 'absent'))) return false;
+      const found = await inner.exists(file);
+      if (!found) await put(key(inner.id, file, 'absent'), '', 0);
+      return found;
     },
     async size(file) {
       return (await meta(file)).size;
@@ -202,7 +206,7 @@ export async function listCachedModels(env: CacheEnv = {}): Promise<CachedModel[
     if (u.search === '?model' && res) model.description = (await res.json()).description;
     model.bytes += Number(res?.headers.get('x-bytes') ?? 0);
     const file = filePart === undefined ? undefined : decodeURIComponent(filePart);
-    if (file && !model.files.includes(file)) model.files.push(file);
+    if (file && u.search !== '?absent' && !model.files.includes(file)) model.files.push(file);
   }
   return [...models.values()];
 }

@@ -89,10 +89,14 @@ describe('cachedSource (Cache API)', () => {
     expect([last.loaded, last.total, last.overallLoaded, last.overallTotal]).toEqual([model.length, model.length, model.length, model.length]);
     expect(await cachedBytes(cached.id, { cacheName: name })).toBe(model.length + new TextEncoder().encode(JSON.stringify(config)).length);
 
+    expect(await cached.exists('model.safetensors.index.json')).toBe(false);
+
     const offline = countingFetch();
-    const again = await openCheckpoint(cachedSource({ source: source(offline.fetch), chunkBytes: CHUNK, cacheName: name }));
-    await expectAllTensors(again);
+    const fromCache = cachedSource({ source: source(offline.fetch), chunkBytes: CHUNK, cacheName: name });
+    await expectAllTensors(await openCheckpoint(fromCache));
+    expect(await fromCache.exists('model.safetensors.index.json')).toBe(false); // absence remembered too
     expect(offline.log).toEqual([]);
+    expect((await listCachedModels({ cacheName: name }))[0].files.sort()).toEqual(['config.json', 'model.safetensors']);
   });
 
   it('resumes an interrupted download from the chunks already cached', async () => {
