@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// End-to-end test runner: builds the app (`npm run build`, which also generates the demo assets), serves
+// build/ on 127.0.0.1 with an SPA fallback, then drives /usr/bin/chromium with playwright-core through
+// tests/e2e/app.e2e.ts. Options: --no-build (reuse build/), --screenshot (write docs/screenshot.png),
+// --base /sub/path (build and serve under a sub-path, as a static host would).
+import { spawnSync } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { extname, join, normalize, resolve } from 'node:path';
+import { register } from 'tsx/esm/api';
+
+const args = process.argv.slice(2);
+const basePath = args.includes('--base') ? args[args.indexOf('--base') + 1].replace(/\/$/, '') : '';
+const root = resolve('build');
+
+if (!args.includes('--no-build')) {
+  const r = spawnSync('npm', ['run', 'build'], { stdio: 'inherit', env: { ...process.env, BASE_PATH: basePath } });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.wasm': 'application/wasm', '.tsv': 'text/tab-separated-values; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8', '.ico': 'image/x-icon', '.safetensors': 'application/octet-stream',
+};
+
+const server = createServer(async (req, res) => {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  let path = decodeURIComponent(url.pathname);
+  if (basePath && !path.startsWith(basePath)) return void res.writeHead(404).end('outside the base path');
+  path = normalize(path.slice(basePath.length) || '/');
+  let file = join(root, path);
+  if (!file.startsWith(root)) return void res.writeHead(403).end();
+  const info = await stat(file).catch(() => null);
+  if (info?.isDirectory()) file = join(file, 'index.html');
+  else if (!info) file = extname(path) ? '' : join(root, 'index.html'); // SPA fallback for routes, 404 for files
+  if (!file || !(await stat(file).catch(() => null))) return void res.writeHead(404).end('not found');
+  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+  createReadStream(file).pipe(res);
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const baseUrl = `http://127.0.0.1:${server.address().port}${basePath}/`;
+console.log(`serving build/ at ${baseUrl}`);
+
+register();
+let code = 1;
+try {
+  const { runE2e } = await import('../tests/e2e/app.e2e.ts');
+  await runE2e({ baseUrl, screenshot: args.includes('--screenshot') ? 'docs/screenshot.png' : undefined });
+  console.log('e2e: all steps passed');
+  code = 0;
+} catch (e) {
+  console.error(`e2e FAILED: ${e instanceof Error ? e.stack : e}`);
+} finally {
+  server.close();
+}
+process.exit(code);

@@ -1,0 +1,104 @@
+// End-to-end test of the built app in headless Chromium (playwright-core, the system browser, a fresh profile):
+// open the app, refuse a broken share link, open a real one, confirm, run the engine check to completion, see
+// its chart, reload, find the run in history, export it (download) — failing on any console error.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../vite.config';
+import { demoSpec } from '../../workers/experiments/specs/index';
+import { shareLink } from '../../workers/experiments/specs/share';
+
+export interface E2eOptions {
+  baseUrl: string;
+  /** Where to save a screenshot of the finished run (for the README). */
+  screenshot?: string;
+}
+
+function check(cond: unknown, message: string): asserts cond {
+  if (!cond) throw new Error(message);
+}
+
+async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const t0 = Date.now();
+  const out = await fn();
+  console.log(`  ✓ ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  return out;
+}
+
+export async function runE2e({ baseUrl, screenshot }: E2eOptions): Promise<void> {
+  const profile = await mkdtemp(join(tmpdir(), 'stereoscope-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 900 },
+  });
+  const errors: string[] = [];
+  const page: Page = context.pages()[0] ?? (await context.newPage());
+  const watch = (p: Page) => {
+    p.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
+    p.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+    p.on('response', (r) => r.status() >= 400 && errors.push(`HTTP ${r.status()} for ${r.url()}`));
+  };
+  watch(page);
+  try {
+    await step('open the app and see the gallery', async () => {
+      await page.goto(baseUrl);
+      await page.getByRole('heading', { name: /Reproduce studies/ }).waitFor();
+      check((await page.getByRole('article').count()) === 6, 'expected 6 experiment cards');
+      await page.getByRole('article').filter({ hasText: 'Engine self-check' }).getByText('runs in this build').waitFor({ timeout: 30_000 });
+    });
+
+    await step('refuse a damaged share link', async () => {
+      await page.goto(`${baseUrl}#/x/engine-check/AAAAAAAA`);
+      await page.getByText('This link cannot be opened').waitFor();
+    });
+
+    const spec = { ...demoSpec('engine-check'), title: 'e2e engine check', shapes: [[32, 32, 32], [17, 9, 23], [1, 40, 8]] as [number, number, number][], repeats: 2 };
+    const runUrl = await step('open a share link, see spec and hosts, confirm, run to completion', async () => {
+      await page.goto(shareLink(spec, baseUrl));
+      await page.getByRole('heading', { name: 'Shared experiment' }).waitFor();
+      await page.getByText('Nothing: this experiment downloads no files').waitFor();
+      check((await page.locator('[data-run-id]').count()) === 0, 'a run started before the click');
+      await page.getByRole('button', { name: 'Run this experiment' }).click();
+      await page.waitForURL(/\/runs\/[\w-]+$/);
+      await page.locator('[data-status="done"]').waitFor({ timeout: 180_000 });
+      return page.url();
+    });
+    const runId = runUrl.split('/').pop()!;
+
+    await step('see the chart and the result table', async () => {
+      await page.getByText('all 3 shapes match the float64 reference').waitFor();
+      const bars = await page.locator('figure svg[role="img"] rect').count();
+      check(bars === 3, `expected 3 bars in the chart, found ${bars}`);
+      check((await page.locator('table tbody tr').count()) === 3, 'expected 3 result rows');
+    });
+
+    await step('reload and find the run in history', async () => {
+      await page.reload();
+      await page.locator('[data-status="done"]').waitFor();
+      if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
+      await page.getByRole('navigation').getByRole('link', { name: 'Runs' }).click();
+      await page.getByRole('heading', { name: 'Runs' }).waitFor();
+      await page.getByRole('link', { name: 'e2e engine check' }).waitFor();
+      check((await page.getByText(runId).count()) === 1, `run ${runId} is not in the history`);
+      await page.getByRole('link', { name: 'e2e engine check' }).click();
+      await page.locator('[data-status="done"]').waitFor();
+    });
+
+    await step('export the run as a JSON bundle', async () => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export run (JSON)' }).click()]);
+      const path = await download.path();
+      const bundle = JSON.parse(await readFile(path, 'utf8'));
+      check(bundle.format === 'stereoscope-run' && bundle.run.id === runId && bundle.run.status === 'done', 'the exported bundle is not this finished run');
+      check(bundle.run.result.cases.length === 3, 'the bundle lacks the results');
+    });
+
+    check(errors.length === 0, `console errors:\n${errors.join('\n')}`);
+  } finally {
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
+  }
+}
