@@ -1,0 +1,55 @@
+// Rotary position embedding on [B, T, NH, HS] with cos/sin tables [T, HS/2] (shared) or [B, T, HS/2] (per
+// batch row), and its backward. Llama's rotate_half pairing. Tables come from ropeTables (rope-tables.ts).
+// Reference: rope.ref.ts. Kernel: rope.wgsl.
+import type { Backend, OpDef, Tensor, TensorSpec } from '../../backend/backend';
+import { check } from '../../gpu/errors';
+import { flatGrid } from '../elementwise/grid';
+import { ropeBackwardRef, ropeRef } from './rope.ref';
+import code from './rope.wgsl?raw';
+
+export { ropeInvFreq, ropeTables, type Llama3RopeScaling, type RopeTableOptions } from './rope-tables';
+
+function ropeInfer(name: string, [x, cos, sin]: readonly TensorSpec[]): TensorSpec[] {
+  check([x, cos, sin].every((t) => t.dtype === 'f32'), `${name}: f32 tensors expected`);
+  check(x.shape.length === 4 && x.shape[3] % 2 === 0, () => `${name}: x must be [B, T, NH, HS] with even HS, got [${x.shape}]`);
+  const [B, T, , HS] = x.shape;
+  const shared = [T, HS / 2];
+  const perRow = [B, T, HS / 2];
+  const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+  check(same(cos.shape, sin.shape), () => `${name}: cos [${cos.shape}] and sin [${sin.shape}] differ`);
+  check(same(cos.shape, shared) || same(cos.shape, perRow), () => `${name}: tables must be [${shared}] or [${perRow}] for x [${x.shape}], got [${cos.shape}]`);
+  return [{ shape: [...x.shape], dtype: 'f32' }];
+}
+
+function ropeOp(name: string, sign: 1 | -1, ref: OpDef<Record<string, never>>['ref']): OpDef<Record<string, never>> {
+  return {
+    name,
+    infer: (inputs) => ropeInfer(name, inputs),
+    ref,
+    gpu({ runner }, [x, cos, sin], [y]) {
+      const [, T, NH, HS] = x.shape;
+      const n = x.numel / 2;
+      runner.dispatch({
+        label: name,
+        code,
+        entryPoint: 'main',
+        uniforms: [{ u32: n }, { u32: T }, { u32: NH }, { u32: HS / 2 }, { u32: cos.shape.length === 3 ? 1 : 0 }, { f32: sign }, { u32: 0 }, { u32: 0 }],
+        buffers: [x.buffer, cos.buffer, sin.buffer, y.buffer],
+        workgroups: flatGrid(n),
+      });
+    },
+  };
+}
+
+export const ropeOpDef = ropeOp('rope', 1, ropeRef);
+export const ropeBackwardOpDef = ropeOp('ropeBackward', -1, ropeBackwardRef);
+
+/** x [B, T, NH, HS] rotated by the angles in cos/sin ([T, HS/2] or [B, T, HS/2]). */
+export async function rope(be: Backend, x: Tensor, cos: Tensor, sin: Tensor): Promise<Tensor> {
+  return (await be.run(ropeOpDef, [x, cos, sin], {}))[0];
+}
+
+/** dx from dy: the rotation by the negative angles. */
+export async function ropeBackward(be: Backend, dy: Tensor, cos: Tensor, sin: Tensor): Promise<Tensor> {
+  return (await be.run(ropeBackwardOpDef, [dy, cos, sin], {}))[0];
+}
