@@ -1,5 +1,6 @@
 // Experiment spec schemas: demo specs are valid, defaults are filled in, bad fields are named, and the hosts a
 // spec downloads from are listed for the confirmation page.
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { demoSpec, EXPERIMENT_KINDS, parseSpec, specHosts, SpecError } from '../../workers/experiments/specs/index';
 import { CATALOG } from '../../workers/experiments/specs/catalog';
@@ -46,5 +47,11 @@ describe('experiment specs', () => {
   it('have one catalog entry per kind, studies A–E plus the engine check', () => {
     expect(CATALOG.map((c) => c.kind).sort()).toEqual([...EXPERIMENT_KINDS].sort());
     expect(CATALOG.map((c) => c.study).filter(Boolean).sort()).toEqual(['A', 'B', 'C', 'D', 'E']);
+  });
+
+  it('accept every example spec under examples/, one per kind', () => {
+    const files = readdirSync('examples').filter((f) => f.endsWith('.json'));
+    const kinds = files.map((f) => parseSpec(JSON.parse(readFileSync(`examples/${f}`, 'utf8'))).kind);
+    expect([...kinds].sort()).toEqual([...EXPERIMENT_KINDS].sort());
   });
 });

@@ -61,7 +61,6 @@ export const engineCheckRunner: ExperimentRunner<EngineCheckSpec, EngineCheckRes
       ta.dispose();
       tb.dispose();
       cases.push({ M, N, K, maxAbsError, tolerance: tol, pass: worstExcess <= 0, msPerRun, gflops: (2 * M * N * K) / (msPerRun * 1e6) });
-      progress({ type: 'metric', name: 'GFLOP/s', step: i, value: cases[i].gflops });
       progress({ type: 'step', step: i + 1, total: spec.shapes.length, label: `${M}×${K} · ${K}×${N}` });
     }
     const failed = cases.filter((c) => !c.pass).length;
