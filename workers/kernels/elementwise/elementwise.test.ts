@@ -133,6 +133,7 @@ describe('elementwise', () => {
     await expect(add(be, a, be.zeros([2]))).rejects.toThrow(/trailing dims/);
     await expect(addScaled(be, a, be.zeros([3, 2]), 1)).rejects.toThrow(/shapes differ/);
     await expect(sumToShape(be, a, [2])).rejects.toThrow(/trailing dims/);
+    await expect(addScaled(be, a, be.reshape(a, [2, 3]), 1)).rejects.toThrow(/shares storage/);
   });
 
   it('flat grid covers large tensors within the 65,535-workgroup limit', () => {

@@ -70,6 +70,8 @@ export const addScaledOp: OpDef<{ alpha: number }> = {
   },
   ref: addScaledRef,
   gpu({ runner }, [acc, x], _out, { alpha }) {
+    // WebGPU forbids binding one buffer as both writable and readable storage in a dispatch.
+    check(acc.buffer !== x.buffer, 'addScaled: x shares storage with acc (use scale for acc·(1 + alpha))');
     runner.dispatch({
       label: 'addScaled',
       code,
