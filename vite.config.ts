@@ -20,7 +20,7 @@ const gpuTests = ['workers/**/*.test.ts'];
 export default defineConfig({
   plugins: [sveltekit()],
   worker: { format: 'es' },
-  optimizeDeps: { exclude: ['webgpu', 'onnxruntime-node'] },
+  optimizeDeps: { exclude: ['webgpu', 'onnxruntime-node'], include: ['@huggingface/transformers'] },
   test: {
     projects: [
       {
