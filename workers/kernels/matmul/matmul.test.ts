@@ -4,7 +4,7 @@ import { expectClose } from '../../../tests/helpers/compare';
 import { testBackend } from '../../../tests/helpers/gpu';
 import { expectGradMatches, numericGrad } from '../../../tests/helpers/gradcheck';
 import { f32, randInt, randn, rng } from '../../../tests/helpers/random';
-import { matmul } from './matmul';
+import { matmul, matmulVariant } from './matmul';
 import { matmulBackwardRef, matmulRef } from './matmul.ref';
 import type { MatmulAttrs } from './matmul-shapes';
 
@@ -50,6 +50,26 @@ describe('matmul', () => {
       const batch = i % 3 === 0 ? [] : i % 3 === 1 ? [randInt(1, 3, r)] : [2, randInt(1, 2, r)];
       await check(batch, M, N, K, forms[i % forms.length], i % 2 === 0, 100 + i);
     }
+  });
+
+  it('vec4 kernel: every transpose form on aligned shapes with ragged free dimensions', async () => {
+    // [batch, M, N, K, attrs, broadcastB]: K and the contiguous axes are multiples of 4; the other dims are not
+    // multiples of the 32×32 workgroup tile (or are 1), so clamped loads and guarded stores are exercised.
+    const cases: [number[], number, number, number, MatmulAttrs, boolean][] = [
+      [[2], 37, 44, 52, {}, false],
+      [[], 1, 4, 4, { alpha: 0.5 }, true],
+      [[3], 13, 45, 36, { transB: true }, true],
+      [[], 36, 20, 12, { transA: true }, false],
+      [[2, 1], 40, 1, 8, { transA: true, transB: true }, false],
+      [[], 68, 33, 100, { transB: true }, true],
+    ];
+    for (const [i, [batch, M, N, K, attrs, broadcastB]] of cases.entries()) {
+      expect(matmulVariant(M, N, K, attrs), JSON.stringify(attrs)).toBe('vec4');
+      await check(batch, M, N, K, attrs, broadcastB, 200 + i);
+    }
+    expect(matmulVariant(8, 8, 6, {})).toBe('tiled');
+    expect(matmulVariant(8, 6, 8, {})).toBe('tiled');
+    expect(matmulVariant(6, 8, 8, { transA: true })).toBe('tiled');
   });
 
   it('rejects mismatched inner dimensions before dispatching', async () => {

@@ -5,8 +5,16 @@ import { check } from '../../gpu/errors';
 import { matmulRef } from './matmul.ref';
 import { matmulShapes, type MatmulAttrs } from './matmul-shapes';
 import code from './matmul.wgsl?raw';
+import codeVec4 from './matmul-vec4.wgsl?raw';
 
 export type { MatmulAttrs };
+
+/** Which kernel runs: 'vec4' (matmul-vec4.wgsl, 4×4 per invocation, no workgroup memory) when K and the
+ *  contiguous axis of both operands are multiples of 4, else 'tiled' (matmul.wgsl, any shape). */
+export function matmulVariant(M: number, N: number, K: number, attrs: MatmulAttrs): 'vec4' | 'tiled' {
+  const aligned = K % 4 === 0 && (!attrs.transA || M % 4 === 0) && (attrs.transB || N % 4 === 0);
+  return aligned ? 'vec4' : 'tiled';
+}
 
 export const matmulOp: OpDef<MatmulAttrs> = {
   name: 'matmul',
@@ -19,17 +27,20 @@ export const matmulOp: OpDef<MatmulAttrs> = {
     const { M, N, K, batch, broadcastB } = matmulShapes(a.shape, b.shape, attrs);
     const [sAm, sAk] = attrs.transA ? [1, M] : [K, 1];
     const [sBk, sBn] = attrs.transB ? [1, K] : [N, 1];
+    const vec4 = matmulVariant(M, N, K, attrs) === 'vec4';
     runner.dispatch({
-      label: 'matmul',
-      code,
+      label: vec4 ? 'matmul-vec4' : 'matmul',
+      code: vec4 ? codeVec4 : code,
       entryPoint: 'main',
+      constants: vec4 ? { TRANS_A: attrs.transA ? 1 : 0, TRANS_B: attrs.transB ? 1 : 0 } : undefined,
       uniforms: [
         { u32: M }, { u32: N }, { u32: K }, { u32: batch },
         { u32: M * K }, { u32: sAm }, { u32: sAk }, { u32: broadcastB ? 0 : K * N },
         { u32: sBk }, { u32: sBn }, { u32: M * N }, { f32: attrs.alpha ?? 1 },
       ],
       buffers: [a.buffer, b.buffer, c.buffer],
-      workgroups: [Math.ceil(N / 64), Math.ceil(M / 64), batch],
+      // vec4: an 8×8 workgroup of 4×4 blocks covers 32×32 of C; tiled: 64×64.
+      workgroups: vec4 ? [Math.ceil(N / 32), Math.ceil(M / 32), batch] : [Math.ceil(N / 64), Math.ceil(M / 64), batch],
     });
   },
 };
