@@ -6,7 +6,8 @@ import { dirSource } from '../../models/load/node-source';
 import { generate } from '../../models/t5/generate';
 import { T5ForConditionalGeneration } from '../../models/t5/model';
 import { positionBias, relativePositionBucket } from '../../models/t5/position-bias';
-import { seq2seqLoss, seq2seqLossAndGrad, shiftRight } from '../../models/t5/seq2seq';
+import { encoderHiddenStates, seq2seqLoss, seq2seqLossAndGrad, sequenceLogProbs, shiftRight } from '../../models/t5/seq2seq';
+import { zeroGrads } from '../../workers/nn/param';
 import { expectClose } from '../helpers/compare';
 import { testBackend } from '../helpers/gpu';
 import type { Tensor } from '../../workers/backend/backend';
@@ -107,6 +108,45 @@ describe.each(fixtures('T5ForConditionalGeneration'))('T5 $name', (f) => {
       expectClose(await be.download(adapter!.A.grad!), g.dA.data, GRADS, `${g.id} dA`);
       expectClose(await be.download(adapter!.B.grad!), g.dB.data, GRADS, `${g.id} dB`);
     }
+    // Gradient checkpointing recomputes each block (cross-attention included) in backward: same gradients.
+    zeroGrads(model.trainableParams());
+    const lossCkpt = await seq2seqLossAndGrad(model, { ...encBatch, labels: inp.labels }, { checkpointing: true });
+    expectClose([lossCkpt], [lora.loss], LOSS, 'LoRA loss (checkpointing)');
+    for (const g of lora.grads) {
+      const ad = lora.adapters.find((a: { id: string }) => a.id === g.id);
+      const adapter = model.adapters.find((a) => a.A.name === `base_model.model.${ad.module}.lora_A.weight`)!;
+      expectClose(await be.download(adapter.A.grad!), g.dA.data, GRADS, `${g.id} dA (checkpointing)`);
+      expectClose(await be.download(adapter.B.grad!), g.dB.data, GRADS, `${g.id} dB (checkpointing)`);
+    }
+  });
+
+  it('sequence scores are Σ log p(label) from float64 log-softmax of the reference logits; encoder-only states match', async () => {
+    const { model } = await load(f);
+    const scores = await sequenceLogProbs(model, { ...encBatch, labels: inp.labels });
+    const { shape, data } = f.ref.outputs.logits;
+    const [, T, V] = shape;
+    const expected = inp.labels.map((row: number[], b: number) => {
+      let sum = 0;
+      row.forEach((label, t) => {
+        if (label === -100) return;
+        const o = (b * T + t) * V;
+        let max = -Infinity;
+        for (let v = 0; v < V; v++) max = Math.max(max, data[o + v]);
+        let z = 0;
+        for (let v = 0; v < V; v++) z += Math.exp(data[o + v] - max);
+        sum += data[o + label] - max - Math.log(z);
+      });
+      return sum;
+    });
+    // A row sum adds up to ~20 token log-probs, each within the logits' 1e-4.
+    expectClose(scores, expected, { atol: 2e-3, rtol: 0 }, 'sequence log-probs');
+    const states = await encoderHiddenStates(model, encBatch);
+    const ref = f.ref.outputs.encoder_hidden_states;
+    expect(states.length).toBe(ref.length);
+    states.forEach((h, i) => {
+      const idx = maskedIndices(ref[i].shape, (b, t) => inp.attention_mask[b][t] === 1);
+      expectClose(pick(h, idx), pick(ref[i].data, idx), LOGITS, `encoder-only hidden_states[${i}]`);
+    });
   });
 
   it('greedy generate() equals argmax decoding done by hand with forward()', async () => {
