@@ -20,6 +20,8 @@ const gpuTests = ['workers/**/*.test.ts'];
 export default defineConfig({
   plugins: [sveltekit()],
   worker: { format: 'es' },
+  // Browser tests read the shared fixtures (../shared) through vitest's server commands; the app never does.
+  server: process.env.VITEST ? { fs: { allow: ['.', '../shared'] } } : {},
   optimizeDeps: { exclude: ['webgpu', 'onnxruntime-node'], include: ['@huggingface/transformers'] },
   test: {
     projects: [

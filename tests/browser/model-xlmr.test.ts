@@ -9,8 +9,8 @@ import { XlmrForMaskedLM } from '../../models/xlmr/model';
 import { expectClose } from '../helpers/compare';
 import { testBackend } from '../helpers/gpu';
 
-// Paths are relative to this test file; the fixture set is the public one in ../shared.
-const DIR = '../../../shared/fixtures/xlmr-tiny';
+// vitest resolves these paths from the project root; the fixture set is the public one in ../shared.
+const DIR = '../shared/fixtures/xlmr-tiny';
 
 function fromBase64(b64: string): Uint8Array {
   const s = atob(b64);
