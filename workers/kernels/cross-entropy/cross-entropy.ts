@@ -3,7 +3,7 @@
 // bias metrics). Kernel: cross-entropy.wgsl; reference: cross-entropy.ref.ts.
 import type { Backend, OpDef, Tensor, TensorSpec } from '../../backend/backend';
 import { check } from '../../gpu/errors';
-import { rowGrid } from '../reduce/row-grid';
+import { rowGrid, rowWorkgroupSize } from '../reduce/row-grid';
 import {
   crossEntropyBackwardRef,
   crossEntropyRef,
@@ -45,6 +45,7 @@ export const crossEntropyOp: OpDef<CrossEntropyAttrs> = {
       label: 'cross-entropy',
       code,
       entryPoint: 'forward',
+      constants: { WG: rowWorkgroupSize(V) },
       uniforms: uniforms(N, V, attrs.ignoreIndex ?? DEFAULT_IGNORE_INDEX, 1),
       buffers: [logits.buffer, labels.buffer, loss.buffer, lse.buffer],
       workgroups: rowGrid(N),
@@ -68,6 +69,7 @@ export const crossEntropyBackwardOp: OpDef<CrossEntropyBackwardAttrs> = {
       label: 'cross-entropy-backward',
       code,
       entryPoint: weights ? 'backward_weighted' : 'backward',
+      constants: { WG: rowWorkgroupSize(V) },
       uniforms: uniforms(N, V, attrs.ignoreIndex ?? DEFAULT_IGNORE_INDEX, attrs.scale ?? 1),
       buffers: [logits.buffer, labels.buffer, lse.buffer, dlogits.buffer, ...(weights ? [weights.buffer] : [])],
       workgroups: rowGrid(N),
@@ -88,6 +90,7 @@ export const tokenLogprobsOp: OpDef<Record<string, never>> = {
       label: 'token-logprobs',
       code,
       entryPoint: 'logprobs',
+      constants: { WG: rowWorkgroupSize(V) },
       uniforms: uniforms(N, V, 0, 1),
       buffers: [logits.buffer, labels.buffer, out.buffer],
       workgroups: rowGrid(N),

@@ -17,7 +17,7 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 
-const WG = 256u;
+override WG: u32 = 256u;  // invocations per row: rowWorkgroupSize in reduce/row-grid.ts
 
 var<workgroup> red_m: array<f32, WG>;
 var<workgroup> red_s: array<f32, WG>;

@@ -8,7 +8,7 @@ import { layerNorm, layerNormBackward } from './layernorm';
 import { layerNormBackwardRef, layerNormRef } from './layernorm.ref';
 
 // Forward: mean and variance are f32 tree sums over C, so rstd carries ~1e-6 relative error and y inherits it
-// times |x̂·gamma| (≤ ~10 here).
+// times |x̂·gamma| (≤ ~10 here); the case with mean 50 loses ulp(50)/std ≈ 2e-6 more in x − mean.
 const FWD_TOL = { atol: 1e-5, rtol: 1e-5 };
 // dx: two f32 row sums of magnitude ~C feed a difference of O(1) terms; dgamma/dbeta add `rows` terms of
 // O(1), so their atol grows with sqrt(rows) (applied below).
@@ -66,7 +66,7 @@ describe('layerNorm', () => {
 
   it('matches the float64 reference on ragged shapes, forward and backward', async () => {
     const r = rng(31);
-    const shapes = [[1], [3, 1], [2, 5, 7], [4, 255], [3, 257], [2, 768], [70, 33], [randInt(1, 40, r), randInt(1, 600, r)]];
+    const shapes = [[1], [3, 1], [2, 5, 7], [4, 255], [3, 257], [2, 768], [70, 33], [2, 1500], [randInt(1, 40, r), randInt(1, 600, r)]];
     let seed = 700;
     for (const [i, shape] of shapes.entries()) await check(shape, i % 2 ? 1e-5 : 1e-12, seed += 4, i === 5 ? 50 : 0);
   });

@@ -2,14 +2,14 @@
 // rstd for the backward pass. Kernel: layernorm.wgsl; reference: layernorm.ref.ts.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
-import { rowGrid, rowsOf } from '../reduce/row-grid';
+import { rowGrid, rowWorkgroupSize, rowsOf } from '../reduce/row-grid';
 import { layerNormBackwardRef, layerNormRef, type LayerNormAttrs } from './layernorm.ref';
 import code from './layernorm.wgsl?raw';
 
 export type { LayerNormAttrs };
 
-/** Columns per parameter-gradient workgroup (COLS in layernorm.wgsl). */
-const COLS = 16;
+/** Row lanes per column in the parameter-gradient workgroups (LANES in the .wgsl). */
+const LANES = 16;
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
@@ -37,6 +37,7 @@ export const layerNormOp: OpDef<LayerNormAttrs> = {
       label: 'layernorm',
       code,
       entryPoint: 'forward',
+      constants: { WG: rowWorkgroupSize(x.shape[x.shape.length - 1]) },
       uniforms: [{ u32: rows }, { u32: x.shape[x.shape.length - 1] }, { f32: eps }, { u32: 0 }],
       buffers: [x.buffer, gamma.buffer, beta.buffer, y.buffer, mean.buffer, rstd.buffer],
       workgroups: rowGrid(rows),
@@ -63,13 +64,15 @@ export const layerNormBackwardOp: OpDef<Record<string, never>> = {
   gpu({ runner }, [x, gamma, mean, rstd, dy], [dx, dgamma, dbeta]) {
     const rows = rowsOf(x.shape);
     const C = x.shape[x.shape.length - 1];
+    const WG = rowWorkgroupSize(C);
     runner.dispatch({
       label: 'layernorm-backward',
       code,
       entryPoint: 'backward',
+      constants: { WG },
       uniforms: [{ u32: rows }, { u32: C }, { f32: 0 }, { u32: 0 }],
       buffers: [x.buffer, gamma.buffer, mean.buffer, rstd.buffer, dy.buffer, dx.buffer, dgamma.buffer, dbeta.buffer],
-      workgroups: rowGrid(rows + Math.ceil(C / COLS)),
+      workgroups: rowGrid(rows + Math.ceil(C / (WG / LANES))),
     });
   },
 };

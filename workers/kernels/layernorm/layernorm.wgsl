@@ -1,8 +1,8 @@
 // LayerNorm over the last axis (torch.nn.LayerNorm: biased variance), forward and backward; follows
 // layernorm.ref.ts. One workgroup per row, tree sums in workgroup memory. The variance is taken as
 // mean((x − mean)²) in a second sweep rather than E[x²] − mean², which cancels badly when |mean| ≫ std.
-// Backward is one dispatch: the first `rows` workgroups write dX, the next ⌈C/16⌉ write dgamma and dbeta for
-// 16 columns each (16 lanes per column stride over the rows, then a tree across lanes), since WGSL has no
+// Backward is one dispatch: the first `rows` workgroups write dX, the next ⌈C/(WG/16)⌉ write dgamma and dbeta
+// for WG/16 columns each (16 lanes per column stride over the rows, then a tree across lanes), since WGSL has no
 // float atomics to accumulate parameter gradients from the row workgroups.
 
 struct Params {
@@ -14,9 +14,8 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 
-const WG = 256u;
-const COLS = 16u;   // columns per parameter-gradient workgroup
-const LANES = 16u;  // row lanes per column (COLS · LANES = WG)
+override WG: u32 = 256u;  // invocations per row: rowWorkgroupSize in reduce/row-grid.ts
+const LANES = 16u;  // row lanes per column in the parameter-gradient workgroups, which take WG / LANES columns
 
 var<workgroup> red: array<vec2f, WG>;
 
@@ -95,10 +94,10 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3
     return;
   }
   let block = w - p.rows;
-  if (block * COLS >= p.C) { return; }
+  if (block * (WG / LANES) >= p.C) { return; }
   // dgamma[c] = Σ_rows dy · x̂,  dbeta[c] = Σ_rows dy
-  let c = block * COLS + lid % COLS;
-  let lane = lid / COLS;
+  let c = block * (WG / LANES) + lid % (WG / LANES);
+  let lane = lid / (WG / LANES);
   var acc = vec2f(0.0);
   if (c < p.C) {
     for (var row = lane; row < p.rows; row += LANES) {
@@ -108,7 +107,7 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3
   }
   red[lid] = acc;
   workgroupBarrier();
-  for (var s = WG / 2u; s >= COLS; s >>= 1u) {
+  for (var s = WG / 2u; s >= WG / LANES; s >>= 1u) {
     if (lid < s) { red[lid] += red[lid + s]; }
     workgroupBarrier();
   }

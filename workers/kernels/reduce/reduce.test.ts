@@ -55,9 +55,13 @@ describe('reduceRows', () => {
   it('matches the float64 reference on ragged shapes and every op', async () => {
     const r = rng(11);
     const ops: ReduceOp[] = ['sum', 'max', 'logsumexp', 'sumsq'];
-    const shapes = [[1], [1, 1], [3, 255], [2, 257], [randInt(1, 9, r), randInt(1, 700, r)], [2, 3, randInt(1, 300, r)], [70, 5]];
+    const shapes = [[1], [1, 1], [3, 255], [2, 257], [randInt(1, 9, r), randInt(1, 700, r)], [2, 3, randInt(1, 300, r)], [70, 5], [2, 5003]];
     let seed = 200;
     for (const shape of shapes) for (const op of ops) await checkRows(shape, op, seed++, op === 'logsumexp' ? 4 : 1);
+  });
+
+  it('spreads more than 65,535 rows over a second grid dimension', async () => {
+    await checkRows([66_000, 1], 'max', 303);
   });
 
   it('handles vocabulary-sized rows (V = 30,011) in every op', async () => {

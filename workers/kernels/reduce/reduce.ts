@@ -3,7 +3,7 @@
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { reduceRowsRef, sumAllRef, type ReduceOp, type ReduceRowsAttrs, type SumAllAttrs } from './reduce.ref';
-import { ROW_WG, rowGrid, rowsOf } from './row-grid';
+import { rowGrid, rowWorkgroupSize, rowsOf } from './row-grid';
 import code from './reduce.wgsl?raw';
 
 export type { ReduceOp, ReduceRowsAttrs, SumAllAttrs };
@@ -12,6 +12,8 @@ export { topk, topkOp, type TopkAttrs } from './topk';
 const OP_CODE: Record<ReduceOp, number> = { sum: 0, max: 1, logsumexp: 2, sumsq: 3 };
 /** Workgroups of sumAll's first pass: enough to spread a large tensor, few enough for one final workgroup. */
 const MAX_GROUPS = 1024;
+/** Invocations per sumAll workgroup (both passes): see rowWorkgroupSize for why small. */
+const SUM_WG = 64;
 
 export const reduceRowsOp: OpDef<ReduceRowsAttrs> = {
   name: 'reduce-rows',
@@ -28,7 +30,7 @@ export const reduceRowsOp: OpDef<ReduceRowsAttrs> = {
       label: `reduce-rows-${op}`,
       code,
       entryPoint: 'rows',
-      constants: { OP: OP_CODE[op] },
+      constants: { OP: OP_CODE[op], WG: rowWorkgroupSize(x.shape[x.shape.length - 1]) },
       uniforms: [{ u32: rows }, { u32: x.shape[x.shape.length - 1] }, { u32: 0 }, { u32: 0 }],
       buffers: [x.buffer, y.buffer],
       workgroups: rowGrid(rows),
@@ -46,13 +48,13 @@ export const sumAllOp: OpDef<SumAllAttrs> = {
   ref: sumAllRef,
   gpu({ runner }, [x], [y], { op }) {
     const n = x.numel;
-    const groups = Math.max(1, Math.min(MAX_GROUPS, Math.ceil(n / ROW_WG)));
+    const groups = Math.max(1, Math.min(MAX_GROUPS, Math.ceil(n / SUM_WG)));
     const partials = runner.pool.acquire(groups * 4, 'sum-all-partials');
     runner.dispatch({
       label: `sum-all-${op}-partial`,
       code,
       entryPoint: 'partial',
-      constants: { OP: OP_CODE[op] },
+      constants: { OP: OP_CODE[op], WG: SUM_WG },
       uniforms: [{ u32: 0 }, { u32: n }, { u32: groups }, { u32: 0 }],
       buffers: [x.buffer, partials],
       workgroups: [groups],
@@ -61,7 +63,7 @@ export const sumAllOp: OpDef<SumAllAttrs> = {
       label: 'sum-all-final',
       code,
       entryPoint: 'rows',
-      constants: { OP: OP_CODE.sum },
+      constants: { OP: OP_CODE.sum, WG: SUM_WG },
       uniforms: [{ u32: 1 }, { u32: groups }, { u32: 0 }, { u32: 0 }],
       buffers: [partials, y.buffer],
       workgroups: [1],

@@ -16,7 +16,7 @@ struct Params {
 
 // 0 sum, 1 max, 2 logsumexp, 3 sum of squares (the partial entry takes 0 or 3).
 override OP: u32 = 0u;
-const WG = 256u;
+override WG: u32 = 256u;  // invocations per row: rowWorkgroupSize in reduce/row-grid.ts
 
 var<workgroup> red_m: array<f32, WG>;  // running value (sum, max, or the max of a logsumexp pair)
 var<workgroup> red_s: array<f32, WG>;  // Σ exp(x − max) of a logsumexp pair

@@ -42,6 +42,7 @@ describe('topk', () => {
       [[2, 3, 100], 7],
       [[randInt(1, 5, r), randInt(300, 900, r)], randInt(2, 300, r)],
       [[70, 9], 4],
+      [[2, 3001], 50],
     ];
     for (const [shape, k] of cases) {
       const n = shape.reduce((a, b) => a * b, 1);

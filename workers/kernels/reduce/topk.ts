@@ -4,7 +4,7 @@
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { topkRef, type TopkAttrs } from './reduce.ref';
-import { rowGrid, rowsOf } from './row-grid';
+import { rowGrid, rowWorkgroupSize, rowsOf } from './row-grid';
 import code from './topk.wgsl?raw';
 
 export type { TopkAttrs };
@@ -35,6 +35,7 @@ export const topkOp: OpDef<TopkAttrs> = {
       label: 'topk',
       code,
       entryPoint: 'main',
+      constants: { WG: rowWorkgroupSize(V) },
       uniforms: [{ u32: rows }, { u32: V }, { u32: k }, { u32: idxBits }, { u32: P }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
       buffers: [x.buffer, values.buffer, indices.buffer],
       workgroups: rowGrid(rows),

@@ -23,7 +23,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> vals: array<f32>;   // [rows, k]
 @group(0) @binding(3) var<storage, read_write> inds: array<i32>;   // [rows, k]
 
-const WG = 256u;
+override WG: u32 = 256u;  // invocations per row: rowWorkgroupSize in reduce/row-grid.ts
 const KMAX = 1024u;
 
 var<workgroup> total: atomic<u32>;

@@ -56,7 +56,7 @@ describe('rmsNorm', () => {
 
   it('matches the float64 reference on ragged shapes, forward and backward', async () => {
     const r = rng(41);
-    const shapes = [[1], [3, 1], [2, 5, 7], [4, 255], [3, 257], [2, 1024], [70, 33], [randInt(1, 40, r), randInt(1, 600, r)]];
+    const shapes = [[1], [3, 1], [2, 5, 7], [4, 255], [3, 257], [2, 1024], [70, 33], [3, 2049], [randInt(1, 40, r), randInt(1, 600, r)]];
     let seed = 800;
     for (const [i, shape] of shapes.entries()) await check(shape, i % 2 ? 1e-6 : 1e-5, (seed += 3));
   });

@@ -3,14 +3,14 @@
 // Kernel: rmsnorm.wgsl; reference: rmsnorm.ref.ts.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
-import { rowGrid, rowsOf } from '../reduce/row-grid';
+import { rowGrid, rowWorkgroupSize, rowsOf } from '../reduce/row-grid';
 import { rmsNormBackwardRef, rmsNormRef, type RmsNormAttrs } from './rmsnorm.ref';
 import code from './rmsnorm.wgsl?raw';
 
 export type { RmsNormAttrs };
 
-/** Columns per dgamma workgroup (COLS in rmsnorm.wgsl). */
-const COLS = 16;
+/** Row lanes per column in the parameter-gradient workgroups (LANES in the .wgsl). */
+const LANES = 16;
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
@@ -36,6 +36,7 @@ export const rmsNormOp: OpDef<RmsNormAttrs> = {
       label: 'rmsnorm',
       code,
       entryPoint: 'forward',
+      constants: { WG: rowWorkgroupSize(x.shape[x.shape.length - 1]) },
       uniforms: [{ u32: rows }, { u32: x.shape[x.shape.length - 1] }, { f32: eps }, { u32: 0 }],
       buffers: [x.buffer, gamma.buffer, y.buffer, rstd.buffer],
       workgroups: rowGrid(rows),
@@ -60,13 +61,15 @@ export const rmsNormBackwardOp: OpDef<Record<string, never>> = {
   gpu({ runner }, [x, gamma, rstd, dy], [dx, dgamma]) {
     const rows = rowsOf(x.shape);
     const C = x.shape[x.shape.length - 1];
+    const WG = rowWorkgroupSize(C);
     runner.dispatch({
       label: 'rmsnorm-backward',
       code,
       entryPoint: 'backward',
+      constants: { WG },
       uniforms: [{ u32: rows }, { u32: C }, { f32: 0 }, { u32: 0 }],
       buffers: [x.buffer, gamma.buffer, rstd.buffer, dy.buffer, dx.buffer, dgamma.buffer],
-      workgroups: rowGrid(rows + Math.ceil(C / COLS)),
+      workgroups: rowGrid(rows + Math.ceil(C / (WG / LANES))),
     });
   },
 };

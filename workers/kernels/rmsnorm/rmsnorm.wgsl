@@ -1,7 +1,7 @@
 // RMSNorm over the last axis (Llama's RMSNorm and T5's LayerNorm: no mean, no bias), forward and backward;
 // follows rmsnorm.ref.ts. One workgroup per row with a tree sum of x². Backward is one dispatch: the first
-// `rows` workgroups write dX, the next ⌈C/16⌉ write dgamma for 16 columns each (16 row lanes per column, then
-// a tree across lanes), since WGSL has no float atomics to accumulate dgamma from the row workgroups.
+// `rows` workgroups write dX, the next ⌈C/(WG/16)⌉ write dgamma for WG/16 columns each (16 row lanes per
+// column, then a tree across lanes), since WGSL has no float atomics to accumulate dgamma from the row workgroups.
 
 struct Params {
   rows: u32,
@@ -12,9 +12,8 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 
-const WG = 256u;
-const COLS = 16u;   // columns per dgamma workgroup
-const LANES = 16u;  // row lanes per column (COLS · LANES = WG)
+override WG: u32 = 256u;  // invocations per row: rowWorkgroupSize in reduce/row-grid.ts
+const LANES = 16u;  // row lanes per column in the parameter-gradient workgroups, which take WG / LANES columns
 
 var<workgroup> red: array<f32, WG>;
 
@@ -75,17 +74,17 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3
     return;
   }
   let block = w - p.rows;
-  if (block * COLS >= p.C) { return; }
+  if (block * (WG / LANES) >= p.C) { return; }
   // dgamma[c] = Σ_rows dy · x̂
-  let c = block * COLS + lid % COLS;
-  let lane = lid / COLS;
+  let c = block * (WG / LANES) + lid % (WG / LANES);
+  let lane = lid / (WG / LANES);
   var acc = 0.0;
   if (c < p.C) {
     for (var row = lane; row < p.rows; row += LANES) { acc += dY[row * p.C + c] * bX[row * p.C + c] * bRstd[row]; }
   }
   red[lid] = acc;
   workgroupBarrier();
-  for (var s = WG / 2u; s >= COLS; s >>= 1u) {
+  for (var s = WG / 2u; s >= WG / LANES; s >>= 1u) {
     if (lid < s) { red[lid] += red[lid + s]; }
     workgroupBarrier();
   }

@@ -4,7 +4,7 @@
 // Kernel: soft-cross-entropy.wgsl.
 import type { Backend, OpDef, Tensor, TensorSpec } from '../../backend/backend';
 import { check } from '../../gpu/errors';
-import { rowGrid } from '../reduce/row-grid';
+import { rowGrid, rowWorkgroupSize } from '../reduce/row-grid';
 import { softCrossEntropyBackwardRef, softCrossEntropyRef, type SoftCrossEntropyBackwardAttrs } from './soft-cross-entropy.ref';
 import code from './soft-cross-entropy.wgsl?raw';
 
@@ -29,6 +29,7 @@ export const softCrossEntropyOp: OpDef<Record<string, never>> = {
       label: 'soft-cross-entropy',
       code,
       entryPoint: 'forward',
+      constants: { WG: rowWorkgroupSize(V) },
       uniforms: [{ u32: N }, { u32: V }, { f32: 1 }, { u32: 0 }],
       buffers: [logits.buffer, ref.buffer, loss.buffer],
       workgroups: rowGrid(N),
@@ -51,6 +52,7 @@ export const softCrossEntropyBackwardOp: OpDef<SoftCrossEntropyBackwardAttrs> = 
       label: 'soft-cross-entropy-backward',
       code,
       entryPoint: weights ? 'backward_weighted' : 'backward',
+      constants: { WG: rowWorkgroupSize(V) },
       uniforms: [{ u32: N }, { u32: V }, { f32: attrs.scale ?? 1 }, { u32: 0 }],
       buffers: [logits.buffer, ref.buffer, d.buffer, ...(weights ? [weights.buffer] : [])],
       workgroups: rowGrid(N),

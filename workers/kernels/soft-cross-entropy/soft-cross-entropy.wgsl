@@ -15,7 +15,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read> logits: array<f32>;      // [N, V]
 @group(0) @binding(2) var<storage, read> refLogits: array<f32>;   // [N, V]
 
-const WG = 256u;
+override WG: u32 = 256u;  // invocations per row: rowWorkgroupSize in reduce/row-grid.ts
 
 var<workgroup> red: array<vec4f, WG>;  // (max, Σexp) of logits, then of refLogits
 

@@ -4,7 +4,7 @@
 // Kernel: softmax.wgsl; reference: softmax.ref.ts.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
-import { rowGrid } from '../reduce/row-grid';
+import { rowGrid, rowWorkgroupSize } from '../reduce/row-grid';
 import { softmaxBackwardRef, softmaxRef } from './softmax.ref';
 import { softmaxShapes, type SoftmaxAttrs, type SoftmaxOpAttrs } from './softmax-shapes';
 import code from './softmax.wgsl?raw';
@@ -16,11 +16,6 @@ export interface SoftmaxMasks {
   bias?: Tensor;
   /** f32 [B, Tk]: 1 keep, 0 masked. */
   keyMask?: Tensor;
-}
-
-/** Short rows (attention over a few dozen keys) leave most of a 256-wide workgroup idle at every barrier. */
-function workgroupSize(Tk: number): number {
-  return Tk <= 128 ? 64 : 256;
 }
 
 export const softmaxOp: OpDef<SoftmaxOpAttrs> = {
@@ -47,7 +42,7 @@ export const softmaxOp: OpDef<SoftmaxOpAttrs> = {
       label: 'softmax',
       code,
       entryPoint: 'forward',
-      constants: { WG: workgroupSize(s.Tk) },
+      constants: { WG: rowWorkgroupSize(s.Tk) },
       uniforms: [
         { u32: s.rows }, { u32: s.Tq }, { u32: s.Tk }, { u32: s.rowsPerBatch },
         { u32: s.biasRows }, { f32: attrs.scale ?? 1 }, { u32: attrs.causal ? 1 : 0 }, { i32: s.offset },
@@ -74,7 +69,7 @@ export const softmaxBackwardOp: OpDef<SoftmaxAttrs> = {
       label: 'softmax-backward',
       code,
       entryPoint: 'backward',
-      constants: { WG: workgroupSize(Tk) },
+      constants: { WG: rowWorkgroupSize(Tk) },
       uniforms: [
         { u32: rows }, { u32: 1 }, { u32: Tk }, { u32: 1 },
         { u32: 1 }, { f32: attrs.scale ?? 1 }, { u32: 0 }, { i32: 0 },
