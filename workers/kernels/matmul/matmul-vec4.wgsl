@@ -1,6 +1,7 @@
 // Batched matmul, vec4 variant: C[b, m, n] = alpha · Σ_k op(A)[b, m, k] · op(B)[b, k, n]  (f32, f32 accumulation)
 // Used when the contiguous axis of each operand is a multiple of 4 ((transA ? M : K) and (transB ? K : N)), so
-// every operand read is an aligned vec4. Each invocation computes a 4×4 block of C straight from storage, with
+// every operand read is an aligned vec4. K itself may be ragged only in the Aᵀ·B form (weight gradients over a
+// ragged token count): there both operands run along m / n, and the last K % 4 steps are done one k at a time. Each invocation computes a 4×4 block of C straight from storage, with
 // no workgroup memory: on SwiftShader (the CPU adapter of CI and of many students) every load is a per-lane
 // gather and every barrier a coroutine switch, so what pays is few loads per multiply-add and no barriers.
 // Measured there against the 64×64 workgroup-tiled kernel (matmul.wgsl): about 2× faster; 8×4 and 8×8 blocks per
@@ -67,6 +68,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   for (var k4 = 0u; k4 < p.K / 4u; k4++) {
     // Σ_kk op(B)[k, n .. n+3] · op(A)[m0 + i, k] for every row i: a 4×4 matrix product.
     acc += b_block(b, k4) * a_block(a, k4);
+  }
+  if (TRANS_A && !TRANS_B) {
+    for (var k = 4u * (p.K / 4u); k < p.K; k++) {
+      let l = A[a.r.x + k * a.step];  // op(A)[m0 .. m0+3, k]
+      let x = B[b.r.x + k * b.step];  // op(B)[k, n .. n+3]
+      acc += mat4x4f(l.x * x, l.y * x, l.z * x, l.w * x);
+    }
   }
   let cBase = gid.z * p.sCb;
   for (var i = 0u; i < 4u; i++) {

@@ -62,6 +62,8 @@ describe('matmul', () => {
       [[], 36, 20, 12, { transA: true }, false],
       [[2, 1], 40, 1, 8, { transA: true, transB: true }, false],
       [[], 68, 33, 100, { transB: true }, true],
+      [[], 44, 28, 37, { transA: true }, true], // ragged K: the one-k tail of the Aᵀ·B form
+      [[2], 8, 4, 1, { transA: true, alpha: 2 }, false],
     ];
     for (const [i, [batch, M, N, K, attrs, broadcastB]] of cases.entries()) {
       expect(matmulVariant(M, N, K, attrs), JSON.stringify(attrs)).toBe('vec4');
@@ -70,6 +72,7 @@ describe('matmul', () => {
     expect(matmulVariant(8, 8, 6, {})).toBe('tiled');
     expect(matmulVariant(8, 6, 8, {})).toBe('tiled');
     expect(matmulVariant(6, 8, 8, { transA: true })).toBe('tiled');
+    expect(matmulVariant(8, 8, 6, { transA: true, transB: true })).toBe('tiled');
   });
 
   it('rejects mismatched inner dimensions before dispatching', async () => {

@@ -9,10 +9,10 @@ import codeVec4 from './matmul-vec4.wgsl?raw';
 
 export type { MatmulAttrs };
 
-/** Which kernel runs: 'vec4' (matmul-vec4.wgsl, 4×4 per invocation, no workgroup memory) when K and the
- *  contiguous axis of both operands are multiples of 4, else 'tiled' (matmul.wgsl, any shape). */
+/** Which kernel runs: 'vec4' (matmul-vec4.wgsl, 4×4 per invocation, no workgroup memory) when the contiguous
+ *  axis of both operands is a multiple of 4, else 'tiled' (matmul.wgsl, any shape). */
 export function matmulVariant(M: number, N: number, K: number, attrs: MatmulAttrs): 'vec4' | 'tiled' {
-  const aligned = K % 4 === 0 && (!attrs.transA || M % 4 === 0) && (attrs.transB || N % 4 === 0);
+  const aligned = (attrs.transA ? M % 4 === 0 : K % 4 === 0) && (attrs.transB ? K % 4 === 0 : N % 4 === 0);
   return aligned ? 'vec4' : 'tiled';
 }
 
