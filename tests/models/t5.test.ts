@@ -1,7 +1,7 @@
 // T5ForConditionalGeneration on the engine vs Hugging Face transformers' own numbers (every T5 fixture found),
 // plus the relative-position buckets against values worked out by hand from transformers' formula.
 import { describe, expect, it } from 'vitest';
-import { openCheckpoint } from '../../models/load/checkpoint';
+import { openCheckpoint, type Checkpoint } from '../../models/load/checkpoint';
 import { dirSource } from '../../models/load/node-source';
 import { generate } from '../../models/t5/generate';
 import { T5ForConditionalGeneration } from '../../models/t5/model';
@@ -45,6 +45,17 @@ describe('T5 relative position buckets', () => {
     expect(Array.from(bias)).toEqual([4.5, 2.5, 0.5, 5.5, 3.5, 1.5]);
   });
 });
+
+/** The fixture viewed as another T5 layout: tied head (no lm_head.weight) and/or relu FF (wi = wi_0, no wi_1). */
+function variant(ck: Checkpoint, opts: { tie: boolean; relu: boolean }): Checkpoint {
+  const source = (n: string) => (opts.relu ? n.replace('.DenseReluDense.wi.', '.DenseReluDense.wi_0.') : n);
+  const names = ck
+    .names()
+    .filter((n) => !(opts.tie && n === 'lm_head.weight') && !(opts.relu && n.includes('.wi_1.')))
+    .map((n) => (opts.relu ? n.replace('.wi_0.', '.wi.') : n));
+  const config = { ...ck.config, tie_word_embeddings: opts.tie, ...(opts.relu ? { feed_forward_proj: 'relu' } : {}) };
+  return { config, names: () => names, has: (n) => names.includes(n), info: (n) => ck.info(source(n)), read: (n) => ck.read(source(n)) };
+}
 
 async function load(f: Fixture) {
   const be = await testBackend();
@@ -147,6 +158,55 @@ describe.each(fixtures('T5ForConditionalGeneration'))('T5 $name', (f) => {
       const idx = maskedIndices(ref[i].shape, (b, t) => inp.attention_mask[b][t] === 1);
       expectClose(pick(h, idx), pick(ref[i].data, idx), LOGITS, `encoder-only hidden_states[${i}]`);
     });
+  });
+
+  it('tied embeddings: logits = d_model^−0.5 · final decoder state · sharedᵀ (from the reference hidden state)', async () => {
+    const be = await testBackend();
+    const ckpt = await openCheckpoint(dirSource(f.dir));
+    const model = await T5ForConditionalGeneration.load(be, variant(ckpt, { tie: true, relu: false }));
+    const out = await model.forward(batch);
+    const { d_model: C, vocab_size: V } = model.config;
+    const shared = await ckpt.read('shared.weight');
+    const h = f.ref.outputs.decoder_hidden_states.at(-1); // final_layer_norm output, unchanged by tying
+    const [B, T] = h.shape;
+    const expected = new Float64Array(B * T * V);
+    for (let r = 0; r < B * T; r++)
+      for (let v = 0; v < V; v++) {
+        let dot = 0;
+        for (let c = 0; c < C; c++) dot += h.data[r * C + c] * shared[v * C + c];
+        expected[r * V + v] = dot * C ** -0.5;
+      }
+    const idx = realDec([B, T, V]);
+    expectClose(pick(await be.download(out.logits), idx), pick(expected, idx), LOGITS, 'tied logits');
+    model.dispose(out);
+  });
+
+  it('original-T5 layout (relu FF, tied head): LoRA gradient equals a central difference of the loss', async () => {
+    const be = await testBackend();
+    const model = await T5ForConditionalGeneration.load(be, variant(await openCheckpoint(dirSource(f.dir)), { tie: true, relu: true }));
+    expect(model.slots().map((x) => x.module)).toContain('decoder.block.0.layer.2.DenseReluDense.wi');
+    const lora = f.ref.lora;
+    model.applyLora({ r: lora.r, alpha: lora.alpha, dropout: 0, targetModules: ['q', 'v'], seed: 0 });
+    setLoraFromReference(be, model.adapters, lora.adapters);
+    const labelled = { ...encBatch, labels: inp.labels };
+    await seq2seqLossAndGrad(model, labelled);
+    const params = model.trainableParams();
+    const grads = await Promise.all(params.map(async (p) => Float64Array.from(await be.download(p.grad!))));
+    const norm = Math.sqrt(grads.reduce((s, g) => s + g.reduce((a, x) => a + x * x, 0), 0));
+    const base = await Promise.all(params.map(async (p) => Float64Array.from(await be.download(p.value))));
+    const lossAt = async (eps: number) => {
+      params.forEach((p, i) => {
+        p.value.dispose();
+        p.value = be.upload(base[i].map((x, j) => x + (eps * grads[i][j]) / norm), p.value.shape);
+      });
+      return seq2seqLoss(model, labelled);
+    };
+    // Along the unit gradient direction the directional derivative is |grad| (≈ 0.5 here). Step 3e-3: the O(eps²)
+    // curvature term measured ≈ 1% at 1e-2, so ≈ 0.1% here; float32 loss noise (~1e-6) / 6e-3 is ≈ 2e-4.
+    // A wrong d_model^−0.5 in backward or a wrong relu gradient is off by far more than the 1% allowed.
+    const eps = 3e-3;
+    const fd = ((await lossAt(eps)) - (await lossAt(-eps))) / (2 * eps);
+    expectClose([fd], [norm], { atol: 0, rtol: 1e-2 }, 'directional derivative');
   });
 
   it('greedy generate() equals argmax decoding done by hand with forward()', async () => {
