@@ -47,7 +47,7 @@ describe('PEFT round trip and checkpointing', () => {
       const base = await open();
       const lc = await base.forward(batch);
       // The trained adapter must actually move the logits, or the comparison above proves nothing.
-      const baseLogits = await be.download(lc.logits);
+      const baseLogits = Array.from(await be.download(lc.logits));
       const adapted = await be.download(la.logits);
       const moved = baseLogits.reduce((m, x, i) => Math.max(m, Math.abs(x - adapted[i])), 0);
       expect(moved).toBeGreaterThan(1e-3);

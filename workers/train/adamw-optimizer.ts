@@ -8,7 +8,13 @@ import { adamw } from '../kernels/adamw/adamw';
 export interface TrainParam {
   name: string;
   value: Tensor;
-  grad: Tensor;
+  /** Null until a backward pass has produced a gradient for it. */
+  grad: Tensor | null;
+}
+
+export function requireGrad(p: TrainParam): Tensor {
+  if (!p.grad) throw new Error(`parameter ${p.name} has no gradient: did the backward pass reach it?`);
+  return p.grad;
 }
 
 export interface AdamWConfig {
@@ -54,7 +60,7 @@ export class AdamWOptimizer {
     const step = this.steps + 1;
     for (const [i, p] of this.params.entries()) {
       const { m, v } = this.moments[i];
-      await adamw(this.be, p.value, p.grad, m, v, { ...this.config, lr, step, gradScale });
+      await adamw(this.be, p.value, requireGrad(p), m, v, { ...this.config, lr, step, gradScale });
     }
     this.steps = step;
   }

@@ -4,7 +4,7 @@ import { expectClose } from '../../tests/helpers/compare';
 import { testBackend } from '../../tests/helpers/gpu';
 import { f32, randn } from '../../tests/helpers/random';
 import { matmul } from '../kernels/matmul/matmul';
-import { AdamWOptimizer, type TrainParam } from './adamw-optimizer';
+import { AdamWOptimizer, requireGrad, type TrainParam } from './adamw-optimizer';
 import { clipGradNorm } from './clip';
 import { linearScheduleWithWarmup } from './schedules';
 import { trainStep, type TrainableModel } from './step';
@@ -31,7 +31,7 @@ class LeastSquares implements TrainableModel {
     return [this.p];
   }
   zeroGrad(): void {
-    this.p.grad.dispose();
+    this.p.grad?.dispose();
     this.p.grad = this.be.zeros([K, N]);
   }
   async lossAndGrad(batch: unknown): Promise<number> {
@@ -46,8 +46,8 @@ class LeastSquares implements TrainableModel {
     }
     const tr = this.be.upload(r, [M, N]);
     const dW = await matmul(this.be, tx, tr, { transA: true, alpha: 2 / (M * N) });
-    const [old, add] = [await this.be.download(this.p.grad), await this.be.download(dW)];
-    this.p.grad.dispose();
+    const [old, add] = [await this.be.download(requireGrad(this.p)), await this.be.download(dW)];
+    this.p.grad?.dispose();
     this.p.grad = this.be.upload(old.map((v, i) => v + add[i]), [K, N]); // grads are summed over micro-batches
     [tx, tr, dW].forEach((t: Tensor) => t.dispose());
     return loss / (M * N);

@@ -3,7 +3,7 @@
 // 1/micro-batches inside the AdamW update (with the clipping factor), so the step equals one batch made of
 // all micro-batches when each micro-batch loss is a mean over equally many items.
 import type { Backend } from '../backend/backend';
-import type { AdamWOptimizer, TrainParam } from './adamw-optimizer';
+import { requireGrad, type AdamWOptimizer, type TrainParam } from './adamw-optimizer';
 import { clipGradNorm } from './clip';
 import type { Schedule } from './schedules';
 
@@ -65,7 +65,7 @@ export async function trainStep(be: Backend, opts: TrainStepOptions): Promise<Tr
   if (opts.maxGradNorm !== undefined) {
     const clip = await clipGradNorm(
       be,
-      optimizer.params.map((p) => p.grad),
+      optimizer.params.map(requireGrad),
       opts.maxGradNorm,
       { preScale },
     );
