@@ -1,17 +1,19 @@
 // Top-k of each row of X [rows, V], values descending, ties broken by the lower index (follows topkRef in
-// reduce.ref.ts). One workgroup per row, in three steps that only ever count:
+// reduce.ref.ts). One workgroup per row, in three steps:
 //  1. Map each value to a u32 key whose unsigned order is the float order (−0 folded onto +0), and find the
-//     k-th largest key T bit by bit from the top: keep a bit when at least k keys are ≥ the candidate.
-//  2. `need` = k − #(key > T) ties of T are taken; find the index bound I of the need-th tie the same way.
+//     k-th largest key T by radix select: four 8-bit digits from the top, each a workgroup histogram of the
+//     keys that share the digits chosen so far, picking the digit where the count from the top reaches k.
+//  2. `need` ties of T are taken (what is left of k after the keys above T); find the index I of the need-th
+//     tie the same way over the index bits, counting from the smallest index.
 //  3. Gather key > T, or key = T with index ≤ I (exactly k elements, in any order) into workgroup memory and
 //     bitonic-sort them by (key descending, index ascending).
-// Cost: (32 + ⌈log2 V⌉ + 1) sweeps of the row, independent of k; k ≤ KMAX.
+// Cost: 4 + ⌈log2 V / 8⌉ + 1 sweeps of the row (8 for V = 250,002), independent of k; k ≤ KMAX.
 
 struct Params {
   rows: u32,
   V: u32,
   k: u32,
-  idxBits: u32,  // ⌈log2 V⌉ rounded so that 2^idxBits ≥ V
+  idxBits: u32,  // bits needed to write V, so every index is < 2^idxBits
   P: u32,        // sort size: the next power of two ≥ k
   _pad0: u32,
   _pad1: u32,
@@ -25,8 +27,10 @@ struct Params {
 
 override WG: u32 = 256u;  // invocations per row: rowWorkgroupSize in reduce/row-grid.ts
 const KMAX = 1024u;
+const RADIX = 256u;
 
-var<workgroup> total: atomic<u32>;
+var<workgroup> hist: array<atomic<u32>, RADIX>;  // digit histogram of one radix level
+var<workgroup> pick: vec2u;                        // (chosen digit, count still wanted) of one level
 var<workgroup> fill: atomic<u32>;
 var<workgroup> sel_key: array<u32, KMAX>;  // [P] selected keys, then sorted
 var<workgroup> sel_idx: array<u32, KMAX>;  // [P] their column indices
@@ -38,15 +42,41 @@ fn key_of(x: f32) -> u32 {
   return b | 0x80000000u;
 }
 
-// Sum of one u32 per invocation over the workgroup.
-fn count_all(lid: u32, local: u32) -> u32 {
-  if (lid == 0u) { atomicStore(&total, 0u); }
+// One radix level over the values v (keys, or for `ties` the indices of the keys equal to thr) with
+// (v & mask) == prefix: histogram the digit (v >> shift) & 255, then walk the digits (largest first for keys,
+// smallest first for indices) to the one where the running count reaches `want`.
+// Returns (that digit, want − the count of the digits walked before it).
+fn radix_level(base: u32, lid: u32, ties: bool, thr: u32, prefix: u32, mask: u32, shift: u32, want: u32) -> vec2u {
+  for (var b = lid; b < RADIX; b += WG) { atomicStore(&hist[b], 0u); }
   workgroupBarrier();
-  atomicAdd(&total, local);
+  for (var i = lid; i < p.V; i += WG) {
+    let key = key_of(X[base + i]);
+    var v = key;
+    if (ties) {
+      if (key != thr) { continue; }
+      v = i;
+    }
+    if ((v & mask) == prefix) { atomicAdd(&hist[(v >> shift) & 0xffu], 1u); }
+  }
   workgroupBarrier();
-  let c = atomicLoad(&total);
+  if (lid == 0u) {
+    var before = 0u;
+    var digit = 0u;
+    for (var j = 0u; j < RADIX; j++) {
+      let d = select(RADIX - 1u - j, j, ties);
+      let c = atomicLoad(&hist[d]);
+      if (before + c >= want) {
+        digit = d;
+        break;
+      }
+      before += c;
+    }
+    pick = vec2u(digit, want - before);
+  }
   workgroupBarrier();
-  return c;
+  let r = pick;
+  workgroupBarrier();  // the next level rewrites hist and pick
+  return r;
 }
 
 // a comes before b in the output.
@@ -60,31 +90,28 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
   if (row >= p.rows) { return; }
   let base = row * p.V;
 
-  // 1. T = the largest key with #(key ≥ T) ≥ k, i.e. the k-th largest key.
+  // 1. T = the k-th largest key, one 8-bit digit at a time from the top.
   var thr = 0u;
-  for (var b = 31i; b >= 0i; b--) {
-    let cand = thr | (1u << u32(b));
-    var local = 0u;
-    for (var i = lid; i < p.V; i += WG) {
-      if (key_of(X[base + i]) >= cand) { local++; }
-    }
-    if (count_all(lid, local) >= p.k) { thr = cand; }
+  var mask = 0u;
+  var want = p.k;
+  for (var d = 0u; d < 4u; d++) {
+    let shift = 24u - 8u * d;
+    let r = radix_level(base, lid, false, 0u, thr, mask, shift, want);
+    thr |= r.x << shift;
+    mask |= 0xffu << shift;
+    want = r.y;
   }
 
-  // 2. I = the largest index with #(key = T, index < I) < need: the index of the need-th tie.
-  var above = 0u;
-  for (var i = lid; i < p.V; i += WG) {
-    if (key_of(X[base + i]) > thr) { above++; }
-  }
-  let need = p.k - count_all(lid, above);
+  // 2. `want` is now the number of ties of T to take; I = the index of the want-th tie.
   var ibound = 0u;
-  for (var b = i32(p.idxBits) - 1i; b >= 0i; b--) {
-    let cand = ibound | (1u << u32(b));
-    var local = 0u;
-    for (var i = lid; i < min(cand, p.V); i += WG) {
-      if (key_of(X[base + i]) == thr) { local++; }
-    }
-    if (count_all(lid, local) < need) { ibound = cand; }
+  mask = 0u;
+  let levels = (p.idxBits + 7u) / 8u;
+  for (var d = 0u; d < levels; d++) {
+    let shift = 8u * (levels - 1u - d);
+    let r = radix_level(base, lid, true, thr, ibound, mask, shift, want);
+    ibound |= r.x << shift;
+    mask |= 0xffu << shift;
+    want = r.y;
   }
 
   // 3. Gather exactly k elements; pad to P with sentinels that sort last.

@@ -79,7 +79,7 @@ describe('softmax', () => {
     for (const [i, shape] of shapes.entries()) await check({ shape, attrs: { scale: i % 2 ? 0.125 : 1 } }, 900 + 3 * i);
   });
 
-  it('matches the float64 reference with scale, bias, causal offsets and key masks', async () => {
+  it('matches the float64 reference with scale, bias, causal offsets and key masks, short and long rows', async () => {
     const cases: Case[] = [
       { shape: [2, 3, 5, 5], attrs: { causal: true, scale: 0.35 } },
       { shape: [1, 2, 3, 7], attrs: { causal: true } }, // default offset Tk − Tq = 4 (KV cache)
@@ -90,6 +90,8 @@ describe('softmax', () => {
       { shape: [2, 4, 3, 130], attrs: { scale: 0.125 }, maskRate: 0.2, fullRow: true },
       { shape: [2, 1, 1, 1], attrs: { causal: true }, maskRate: 0.5 },
       { shape: [1, 2, 6, 4], attrs: { causal: true, causalOffset: -2 } }, // first queries see no key: uniform rows
+      // Rows longer than SHORT_ROW take the workgroup-per-row entry point: causal, bias and mask there too.
+      { shape: [1, 2, 3, 70], attrs: { causal: true, causalOffset: 60, scale: 0.3 }, biasShape: [2, 3, 70], maskRate: 0.1 },
     ];
     for (const [i, c] of cases.entries()) await check(c, 1000 + 5 * i);
   });

@@ -11,6 +11,16 @@ import code from './softmax.wgsl?raw';
 
 export type { SoftmaxAttrs, SoftmaxOpAttrs };
 
+/** Rows up to this long take the barrier-free one-invocation-per-row entry points (ROWS_PER_WG rows per workgroup). */
+export const SHORT_ROW = 64;
+const ROWS_PER_WG = 64;
+
+/** Entry point, override constants and grid for rows of length Tk. */
+function variant(entry: 'forward' | 'backward', rows: number, Tk: number) {
+  if (Tk <= SHORT_ROW) return { entryPoint: `${entry}_short`, workgroups: rowGrid(Math.ceil(rows / ROWS_PER_WG)) };
+  return { entryPoint: entry, constants: { WG: rowWorkgroupSize(Tk) }, workgroups: rowGrid(rows) };
+}
+
 export interface SoftmaxMasks {
   /** [NH, Tq, Tk] or [1|B, NH, Tq, Tk], added after scaling. */
   bias?: Tensor;
@@ -41,15 +51,13 @@ export const softmaxOp: OpDef<SoftmaxOpAttrs> = {
     runner.dispatch({
       label: 'softmax',
       code,
-      entryPoint: 'forward',
-      constants: { WG: rowWorkgroupSize(s.Tk) },
+      ...variant('forward', s.rows, s.Tk),
       uniforms: [
         { u32: s.rows }, { u32: s.Tq }, { u32: s.Tk }, { u32: s.rowsPerBatch },
         { u32: s.biasRows }, { f32: attrs.scale ?? 1 }, { u32: attrs.causal ? 1 : 0 }, { i32: s.offset },
         { u32: flags }, { u32: 0 }, { u32: 0 }, { u32: 0 },
       ],
       buffers: [x.buffer, bias.buffer, mask.buffer, y.buffer],
-      workgroups: rowGrid(s.rows),
     });
   },
 };
@@ -68,15 +76,13 @@ export const softmaxBackwardOp: OpDef<SoftmaxAttrs> = {
     runner.dispatch({
       label: 'softmax-backward',
       code,
-      entryPoint: 'backward',
-      constants: { WG: rowWorkgroupSize(Tk) },
+      ...variant('backward', rows, Tk),
       uniforms: [
         { u32: rows }, { u32: 1 }, { u32: Tk }, { u32: 1 },
         { u32: 1 }, { f32: attrs.scale ?? 1 }, { u32: 0 }, { i32: 0 },
         { u32: 0 }, { u32: 0 }, { u32: 0 }, { u32: 0 },
       ],
       buffers: [y.buffer, dy.buffer, dx.buffer],
-      workgroups: rowGrid(rows),
     });
   },
 };

@@ -69,6 +69,22 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
   for (var k = lid; k < p.Tk; k += WG) { Y[row * p.Tk + k] = exp(score(row, k) - m) * inv; }
 }
 
+// Short rows: one invocation per row and no barriers. On SwiftShader a barrier costs far more than a few dozen
+// serial exps, and a real GPU still gets ROWS_PER_WG rows per workgroup.
+const ROWS_PER_WG = 64u;
+
+@compute @workgroup_size(ROWS_PER_WG)
+fn forward_short(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row = (wg.y * nwg.x + wg.x) * ROWS_PER_WG + lid;
+  if (row >= p.rows) { return; }
+  var m = score(row, 0u);
+  for (var k = 1u; k < p.Tk; k++) { m = max(m, score(row, k)); }
+  var s = 0.0;
+  for (var k = 0u; k < p.Tk; k++) { s += exp(score(row, k) - m); }
+  let inv = 1.0 / s;
+  for (var k = 0u; k < p.Tk; k++) { Y[row * p.Tk + k] = exp(score(row, k) - m) * inv; }
+}
+
 // ---- backward: bindings Y, dY, dX;  dx = scale · y ⊙ (dy − Σ y ⊙ dy)
 @group(0) @binding(1) var<storage, read> bY: array<f32>;            // [rows, Tk]
 @group(0) @binding(2) var<storage, read> dY: array<f32>;            // [rows, Tk]
@@ -83,4 +99,14 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3
   for (var k = lid; k < p.Tk; k += WG) { s += bY[base + k] * dY[base + k]; }
   let dot = tree(lid, s, false);
   for (var k = lid; k < p.Tk; k += WG) { dX[base + k] = p.scale * bY[base + k] * (dY[base + k] - dot); }
+}
+
+@compute @workgroup_size(ROWS_PER_WG)
+fn backward_short(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row = (wg.y * nwg.x + wg.x) * ROWS_PER_WG + lid;
+  if (row >= p.rows) { return; }
+  let base = row * p.Tk;
+  var dot = 0.0;
+  for (var k = 0u; k < p.Tk; k++) { dot += bY[base + k] * dY[base + k]; }
+  for (var k = 0u; k < p.Tk; k++) { dX[base + k] = p.scale * bY[base + k] * (dY[base + k] - dot); }
 }
