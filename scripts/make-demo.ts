@@ -4,6 +4,7 @@
 // Demo models: tiny random-weight checkpoints in Hub layout under static/demo/models/<name>/ (models/demo/).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeStudyBDemo } from '../models/demo/llama-demo';
 import { DEMO_FINETUNE_TEXT, DEMO_GROUPS, DEMO_XLMR_NAME, studyADemoTexts } from '../models/demo/study-a-demo';
 import { makeDemoXlmr } from '../models/demo/xlmr-demo';
 import { DEMO_LEXICON } from '../workers/analysis/study-a/data/demo-lexicon';
@@ -54,3 +55,4 @@ for (const [name, data] of Object.entries(makeDemoXlmr({ texts: studyADemoTexts(
 }
 await writeFile(join(OUT, 'index.json'), JSON.stringify({ demo: true, generatedBy: 'scripts/make-demo.ts', files: index }, null, 2) + '\n');
 console.log(`demo assets: wrote ${index.length + 1} files to static/demo/`);
+await writeStudyBDemo(OUT);
