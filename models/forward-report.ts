@@ -49,6 +49,9 @@ export async function forwardReport(
   if (loaded.arch === 'xlmr') loaded.model.adapters = adapters;
   else loaded.model.adapters = adapters;
   const input = { inputIds: batch.inputIds, attentionMask: batch.attentionMask };
+  const labels = batch.labels;
+  if (labels && (labels.length !== batch.inputIds.length || labels.some((r) => r.length !== batch.inputIds[0].length)))
+    throw new Error('"labels" must have the shape of input_ids for this model');
   const report: ForwardReport = { loss: null, logits: { shape: [], data: [] } };
   if (loaded.arch === 'xlmr') {
     const out = await loaded.model.forward(input, { hiddenStates: true });

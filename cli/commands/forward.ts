@@ -37,11 +37,9 @@ function parseBatch(text: string, file: string): ForwardBatch {
     labels: grid('labels', false),
     decoderInputIds: grid('decoder_input_ids', false),
   };
-  for (const key of ['attentionMask', 'labels'] as const) {
-    const g = batch[key];
-    if (g && (g.length !== batch.inputIds.length || g[0].length !== batch.inputIds[0].length) && !(key === 'labels' && batch.decoderInputIds))
-      throw new UsageError(`${file}: "${key === 'attentionMask' ? 'attention_mask' : 'labels'}" must have the shape of input_ids`);
-  }
+  const mask = batch.attentionMask;
+  if (mask && (mask.length !== batch.inputIds.length || mask[0].length !== batch.inputIds[0].length))
+    throw new UsageError(`${file}: "attention_mask" must have the shape of input_ids`);
   return batch;
 }
 

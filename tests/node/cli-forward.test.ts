@@ -67,3 +67,31 @@ describe.each(cases)('stereoscope forward on $name', (f) => {
     expect(err.stderr).toMatch(/equal lengths/);
   });
 });
+
+describe.each(fixtures('T5ForConditionalGeneration'))('stereoscope forward on $name', (f) => {
+  it('prints HF-equal loss, logits, encoder/decoder hidden states and LoRA grads', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'stereoscope-fwd-'));
+    const inp = f.ref.inputs;
+    const out = f.ref.outputs;
+    await writeFile(join(dir, 'batch.json'), JSON.stringify({ input_ids: inp.input_ids, attention_mask: inp.attention_mask, labels: inp.labels }));
+    await writeAdapter(f, dir);
+    const args = ['forward', f.dir, '--batch', join(dir, 'batch.json'), '--adapter', dir, '--grad', '--out', join(dir, 'out.json')];
+    await exec(process.execPath, [BIN, ...args], { timeout: 180_000 });
+    const got = JSON.parse(await readFile(join(dir, 'out.json'), 'utf8'));
+    // With the adapter applied, logits and loss are the fixture's LoRA numbers.
+    const dec = (shape: number[]) => maskedIndices(shape, (b, t) => inp.labels[b][t] !== -100);
+    const enc = (shape: number[]) => maskedIndices(shape, (b, t) => inp.attention_mask[b][t] === 1);
+    const li = dec(got.logits.shape);
+    expectClose(pick(got.logits.data, li), pick(f.ref.lora.logits.data, li), { atol: 1e-4, rtol: 0 }, 'LoRA logits');
+    expectClose([got.loss], [f.ref.lora.loss], { atol: 1e-5, rtol: 0 }, 'LoRA loss');
+    // The encoder's first hidden state (embeddings) does not depend on the adapter.
+    expectClose(pick(got.encoder_hidden_states[0].data, enc(got.encoder_hidden_states[0].shape)), pick(out.encoder_hidden_states[0].data, enc(out.encoder_hidden_states[0].shape)), { atol: 1e-4, rtol: 0 }, 'encoder embeddings');
+    expect(got.encoder_hidden_states.length).toBe(out.encoder_hidden_states.length);
+    expect(got.decoder_hidden_states.length).toBe(out.decoder_hidden_states.length);
+    for (const g of f.ref.lora.grads) {
+      const module = f.ref.lora.adapters.find((a: { id: string }) => a.id === g.id).module;
+      expectClose(got.grads[peftKey(module, 'A')].data, g.dA.data, { atol: 1e-5, rtol: 1e-3 }, `${g.id} dA`);
+      expectClose(got.grads[peftKey(module, 'B')].data, g.dB.data, { atol: 1e-5, rtol: 1e-3 }, `${g.id} dB`);
+    }
+  });
+});
