@@ -91,7 +91,9 @@ describe('softmax', () => {
       { shape: [2, 1, 1, 1], attrs: { causal: true }, maskRate: 0.5 },
       { shape: [1, 2, 6, 4], attrs: { causal: true, causalOffset: -2 } }, // first queries see no key: uniform rows
       // Rows longer than SHORT_ROW take the workgroup-per-row entry point: causal, bias and mask there too.
-      { shape: [1, 2, 3, 70], attrs: { causal: true, causalOffset: 60, scale: 0.3 }, biasShape: [2, 3, 70], maskRate: 0.1 },
+      { shape: [2, 2, 3, 70], attrs: { causal: true, causalOffset: 60, scale: 0.3 }, biasShape: [2, 3, 70], maskRate: 0.1, fullRow: true },
+      // Keys hidden by both the causal rule and the mask get min once: a fully masked row stays uniform, not NaN.
+      { shape: [2, 2, 3, 5], attrs: { causal: true, causalOffset: 0 }, maskRate: 0.3, fullRow: true },
     ];
     for (const [i, c] of cases.entries()) await check(c, 1000 + 5 * i);
   });
