@@ -46,7 +46,8 @@ function cell(ms: number | null, flops?: number): string {
 
 function printRow(r: BenchRow): void {
   const ratio = r.oursMs && r.peerMs ? (r.peerMs / r.oursMs).toFixed(2) : '—';
-  const cols = [`${r.group} ${r.shape}`.padEnd(26), cell(r.oursMs, r.flops).padStart(26), cell(r.peerMs, r.flops).padStart(26), ratio.padStart(6)];
+  const diff = r.maxDiff === undefined ? '' : r.maxDiff.toExponential(1);
+  const cols = [`${r.group} ${r.shape}`.padEnd(26), cell(r.oursMs, r.flops).padStart(26), cell(r.peerMs, r.flops).padStart(26), ratio.padStart(6), diff.padStart(9)];
   console.log(`${cols.join('  ')}${r.note ? `   ${r.note}` : ''}`);
 }
 
@@ -82,11 +83,12 @@ async function main(): Promise<void> {
           const info = msg.info as { vendor: string; architecture: string; description: string; isFallbackAdapter: boolean; features: object };
           console.log(`adapter: ${info.vendor} / ${info.architecture} ${info.description} (fallback: ${info.isFallbackAdapter}) features ${JSON.stringify(info.features)}`);
           console.log(`browser: ${msg.userAgent}\n`);
-          console.log(`${'case'.padEnd(26)}  ${'ours'.padStart(26)}  ${'onnxruntime-web webgpu'.padStart(26)}  ${'ratio'.padStart(6)}`);
+          console.log(`${'case'.padEnd(26)}  ${'ours'.padStart(26)}  ${'onnxruntime-web webgpu'.padStart(26)}  ${'ratio'.padStart(6)}  ${'max|Δ|'.padStart(9)}`);
         } else if (msg.type === 'row') printRow(msg.row as BenchRow);
         else if (msg.type === 'done') {
           const pool = msg.pool as PoolStats;
           console.log(`\nratio = ORT time / our time (> 1: ours is faster); medians of ${msg.runs} alternating runs after ${msg.warmup} warm-up`);
+          console.log('max|Δ| = largest |ours − ORT| over the output for shared random inputs in [-1, 1) (where the case checks it)');
           console.log(`our buffer pool: peak live ${(pool.peakLiveBytes / 2 ** 20).toFixed(1)} MiB, peak allocated ${(pool.peakAllocatedBytes / 2 ** 20).toFixed(1)} MiB`);
           resolveDone();
         } else if (msg.type === 'error') reject(new Error(String(msg.message)));

@@ -1,7 +1,7 @@
 // f32 matmul C[M, N] = A[M, K]·B[K, N]: ours vs ORT's MatMul node, at 256³, 512×512×2048 and the
 // xlm-roberta-base projection shapes (256 tokens: attention projections, FFN up, FFN down).
 import { matmul } from '../../workers/kernels/matmul/matmul';
-import { ortOneNode } from '../lib/ort';
+import { ortOneNode, ortOutput } from '../lib/ort';
 import type { BenchCase } from '../lib/types';
 
 const SHAPES: [number, number, number][] = [
@@ -12,8 +12,19 @@ const SHAPES: [number, number, number][] = [
   [256, 3072, 768],
 ];
 
+function graph(M: number, K: number, N: number) {
+  return {
+    opType: 'MatMul',
+    opset: 13,
+    inputs: [
+      { name: 'A', shape: [M, K] },
+      { name: 'B', shape: [K, N] },
+    ],
+    output: { name: 'C', shape: [M, N] },
+  };
+}
+
 function matmulCase(M: number, K: number, N: number): BenchCase {
-  // Deterministic inputs shared by both sides.
   return {
     group: 'matmul f32',
     shape: `${M}×${K}×${N}`,
@@ -33,19 +44,16 @@ function matmulCase(M: number, K: number, N: number): BenchCase {
         },
       };
     },
-    peer({ random }) {
-      return ortOneNode(
-        {
-          opType: 'MatMul',
-          opset: 13,
-          inputs: [
-            { name: 'A', shape: [M, K] },
-            { name: 'B', shape: [K, N] },
-          ],
-          output: { name: 'C', shape: [M, N] },
-        },
-        [random(M * K), random(K * N)],
-      );
+    peer: ({ random }) => ortOneNode(graph(M, K, N), [random(M * K), random(K * N)]),
+    async verify({ backend, random }) {
+      const [a, b] = [random(M * K), random(K * N)];
+      const ta = backend.upload(a, [M, K]);
+      const tb = backend.upload(b, [K, N]);
+      const tc = await matmul(backend, ta, tb);
+      const ours = (await backend.download(tc)) as Float32Array;
+      [ta, tb, tc].forEach((t) => t.dispose());
+      const peer = await ortOutput(graph(M, K, N), [a, b]);
+      return ours.reduce((worst, v, i) => Math.max(worst, Math.abs(v - peer[i])), 0);
     },
   };
 }

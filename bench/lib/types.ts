@@ -23,6 +23,9 @@ export interface BenchCase {
   /** null: our kernel does not exist yet (printed as "not yet available"). */
   ours(env: BenchEnv): Promise<Runnable | null>;
   peer?(env: BenchEnv): Promise<Runnable>;
+  /** Run both sides once on the same inputs and return max |ours − peer| (printed, so a race between two
+   *  implementations that compute different things is visible). */
+  verify?(env: BenchEnv): Promise<number>;
 }
 
 export interface BenchRow {
@@ -31,5 +34,7 @@ export interface BenchRow {
   flops?: number;
   oursMs: number | null;
   peerMs: number | null;
+  /** max |ours − peer| on one run with shared inputs, when the case can check it. */
+  maxDiff?: number;
   note?: string;
 }

@@ -82,6 +82,12 @@ async function main(): Promise<void> {
     }
     ours?.dispose();
     peer?.dispose();
+    if (c.verify && ours && peer)
+      try {
+        row.maxDiff = await c.verify(env);
+      } catch (e) {
+        row.note = `${row.note ?? ''} verify failed: ${(e as Error).message}`.trim();
+      }
     await report({ type: 'row', row });
   }
   await report({ type: 'done', pool: backend.runner.pool.getStats(), warmup, runs });
