@@ -17,6 +17,8 @@ export class WebGpuBackend implements Backend {
   readonly runner: Runner;
   readonly ctx: KernelContext;
   cpuOps: Set<string>;
+  /** How often each op ran on the GPU and on its CPU reference (for bisecting and for tests of the switch). */
+  readonly runs = { gpu: new Map<string, number>(), cpu: new Map<string, number>() };
 
   constructor(
     readonly gpu: Gpu,
@@ -69,7 +71,10 @@ export class WebGpuBackend implements Backend {
       attrs,
     );
     const outs = specs.map((s) => (s.alias !== undefined ? gin[s.alias] : allocTensor(this.runner, s.shape, s.dtype, op.name)));
-    if (this.cpuOps.has(op.name)) await this.runRef(op, gin, outs, specs, attrs);
+    const onCpu = this.cpuOps.has(op.name);
+    const counts = onCpu ? this.runs.cpu : this.runs.gpu;
+    counts.set(op.name, (counts.get(op.name) ?? 0) + 1);
+    if (onCpu) await this.runRef(op, gin, outs, specs, attrs);
     else op.gpu(this.ctx, gin, outs, attrs);
     return outs;
   }
