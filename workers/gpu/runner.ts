@@ -50,7 +50,7 @@ export class Runner {
   private uniformUsed = 0; // bytes used in the current chunk
   private uniformChunk = 0; // index of the current chunk
   private errors: GpuError[] = [];
-  private profiling: { querySet: GPUQuerySet; resolve: GPUBuffer; labels: string[]; results: DispatchTiming[] } | null = null;
+  private profiling: { querySet: GPUQuerySet; resolve: GPUBuffer; labels: string[]; results: DispatchTiming[]; capacity: number } | null = null;
 
   constructor(readonly gpu: Gpu) {
     this.device = gpu.device;
@@ -84,6 +84,8 @@ export class Runner {
     const max = this.gpu.info.limits.maxComputeWorkgroupsPerDimension;
     if (x > max || y > max || z > max) throw new GpuError('validation', `${d.label}: workgroups ${x}×${y}×${z} exceed ${max}`);
     if (x === 0 || y === 0 || z === 0) return;
+    // Each profiled dispatch takes two timestamp slots: submit before the query set runs out.
+    if (this.profiling && this.profiling.labels.length >= this.profiling.capacity) this.flush();
     const pass = this.beginPass(d.label);
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
@@ -142,15 +144,17 @@ export class Runner {
   }
 
   /** Per-dispatch GPU timings; each dispatch then gets its own pass. Needs the timestamp-query feature. */
-  startProfiling(maxDispatches = 4096): boolean {
+  startProfiling(maxDispatches = 2048): boolean {
     if (!this.gpu.info.features.timestamps) return false;
     this.flush();
+    // A query set holds at most 4096 queries (WebGPU's limit): two per dispatch.
+    maxDispatches = Math.min(maxDispatches, 2048);
     const querySet = this.device.createQuerySet({ type: 'timestamp', count: 2 * maxDispatches });
     const resolve = this.device.createBuffer({
       size: 16 * maxDispatches,
       usage: BufferUsage.QUERY_RESOLVE | BufferUsage.COPY_SRC,
     });
-    this.profiling = { querySet, resolve, labels: [], results: [] };
+    this.profiling = { querySet, resolve, labels: [], results: [], capacity: maxDispatches };
     return true;
   }
 
