@@ -10,9 +10,9 @@ import { layerNormBackwardRef, layerNormRef } from './layernorm.ref';
 // Forward: mean and variance are f32 tree sums over C, so rstd carries ~1e-6 relative error and y inherits it
 // times |x̂·gamma| (≤ ~10 here); the case with mean 50 loses ulp(50)/std ≈ 2e-6 more in x − mean.
 const FWD_TOL = { atol: 1e-5, rtol: 1e-5 };
-// dx: two f32 row sums of magnitude ~C feed a difference of O(1) terms; dgamma/dbeta add `rows` terms of
-// O(1), so their atol grows with sqrt(rows) (applied below).
-const BWD_TOL = { atol: 2e-5, rtol: 1e-5 };
+// dx: two f32 row means feed a difference of O(1) terms; dgamma/dbeta add `rows` terms of up to ~10 (|dy·x̂|),
+// so their atol grows with sqrt(rows) (applied below). Measured: under 25% of this on SwiftShader.
+const BWD_TOL = { atol: 4e-6, rtol: 2e-6 };
 
 const host = (shape: number[], data: Float64Array): HostTensor => ({ shape, dtype: 'f32', data });
 

@@ -9,8 +9,9 @@ import { rmsNormBackwardRef, rmsNormRef } from './rmsnorm.ref';
 
 // Forward: one f32 tree sum of x² over C sets rstd to ~1e-6 relative; y inherits it times |x̂·gamma|.
 const FWD_TOL = { atol: 1e-5, rtol: 1e-5 };
-// dx: one f32 row sum of O(1) terms, then a difference; dgamma adds `rows` O(1) terms (atol · sqrt(rows) below).
-const BWD_TOL = { atol: 2e-5, rtol: 1e-5 };
+// dx: one f32 row mean of O(1) terms, then a difference; dgamma adds `rows` terms of up to ~10 (atol · sqrt(rows)
+// below). Measured: under 25% of this on SwiftShader.
+const BWD_TOL = { atol: 4e-6, rtol: 2e-6 };
 
 const host = (shape: number[], data: Float64Array): HostTensor => ({ shape, dtype: 'f32', data });
 
