@@ -1,6 +1,7 @@
 // Linear layer with frozen weights in f32, q8 or q4 (dequantised on the fly, f32 accumulation):
 //   forward         Y[m, n]  = Σ_k X[m, k] · W[n, k] (+ bias[n])
 //   backward_input  dX[m, k] = Σ_n dY[m, n] · W[n, k]
+// The general kernel, for shapes linear-vec4.wgsl cannot take (K, or for the input gradient N, not a multiple of 4).
 // Reference: linear.ref.ts. A 16×16 workgroup computes a 64×64 output tile, 4×4 per invocation; the reduction
 // runs in 16-wide slabs staged in workgroup memory as vec4 runs along the reduction axis, so both operands of
 // the inner loop are read with vec4 loads and combined with dot(). The weight dtype is an override constant

@@ -1,7 +1,8 @@
 // Batched matmul  C[b, m, n] = alpha · Σ_k A[b, m, k] · B[b, k, n]   (f32 storage, f32 accumulation)
 // A and B are addressed through strides, so the transposed forms backward needs (A·Bᵀ, Aᵀ·B) read the
 // operands in place. A 16×16 workgroup computes a 64×64 tile of C; each invocation a 4×4 block, with the
-// K loop stepping through 16-wide slabs staged in workgroup memory as vec4 rows.
+// K loop stepping through 16-wide slabs staged in workgroup memory as vec4 rows. Since matmul-vec4.wgsl exists
+// this kernel only runs for shapes whose contiguous axes are not multiples of 4 (see matmulVariant).
 
 struct Params {
   M: u32, N: u32, K: u32, batch: u32,
