@@ -19,7 +19,7 @@ export const layerNormOp: OpDef<LayerNormAttrs> = {
   name: 'layernorm',
   infer([x, gamma, beta], { eps }) {
     check([x, gamma, beta].every((t) => t.dtype === 'f32'), 'layerNorm: f32 tensors expected');
-    check(x.shape.length >= 1, 'layerNorm: x needs rank ≥ 1');
+    check(x.shape.length >= 1 && x.shape[x.shape.length - 1] >= 1, () => `layerNorm: x needs a non-empty last axis, got [${x.shape}]`);
     const C = x.shape[x.shape.length - 1];
     check(sameShape(gamma.shape, [C]) && sameShape(beta.shape, [C]), () => `layerNorm: gamma/beta must be [${C}], got [${gamma.shape}], [${beta.shape}]`);
     check(eps >= 0, 'layerNorm: eps must be ≥ 0');

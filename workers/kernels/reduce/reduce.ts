@@ -1,5 +1,7 @@
 // Row reductions (sum, max, logsumexp, sum of squares) over the last axis, whole-tensor sums, and top-k
 // (re-exported from topk.ts). f32 in, f32 out. References: reduce.ref.ts.
+// The kernels never rely on ±inf (WGSL does not promise them): a logsumexp row that is entirely −inf gives NaN
+// here where the reference gives −inf; masked logits should use float32 min, as the softmax does.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { reduceRowsRef, sumAllRef, type ReduceOp, type ReduceRowsAttrs, type SumAllAttrs } from './reduce.ref';

@@ -20,7 +20,7 @@ export const rmsNormOp: OpDef<RmsNormAttrs> = {
   name: 'rmsnorm',
   infer([x, gamma], { eps }) {
     check(x.dtype === 'f32' && gamma.dtype === 'f32', 'rmsNorm: f32 tensors expected');
-    check(x.shape.length >= 1, 'rmsNorm: x needs rank ≥ 1');
+    check(x.shape.length >= 1 && x.shape[x.shape.length - 1] >= 1, () => `rmsNorm: x needs a non-empty last axis, got [${x.shape}]`);
     const C = x.shape[x.shape.length - 1];
     check(sameShape(gamma.shape, [C]), () => `rmsNorm: gamma must be [${C}], got [${gamma.shape}]`);
     check(eps >= 0, 'rmsNorm: eps must be ≥ 0');
