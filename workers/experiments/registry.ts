@@ -1,6 +1,8 @@
 // The experiment runners this build knows, by kind. Study runners are registered here as they land; a kind
 // without a runner can still be opened, edited and shared, and says plainly that it cannot run yet.
 import { engineCheckRunner } from './demo-gpu-check';
+import { emotionProfilesRunner } from './study-a/runner';
+import { geoUnlearningRunner } from './study-b/runner';
 import type { ExperimentRunner, ResultBase } from './types';
 
 // Each runner checks its own spec type; the registry only routes by kind.
@@ -23,3 +25,5 @@ export function runnableKinds(): string[] {
 }
 
 registerRunner(engineCheckRunner);
+registerRunner(emotionProfilesRunner);
+registerRunner(geoUnlearningRunner);

@@ -1,0 +1,110 @@
+// Study A inputs as the runner uses them: the group list (Choenni's templates_and_groups shape), a translation
+// table per language (static/translations/study-a), the lexicon (NRC "for various languages" or a simple
+// word→emotions TSV), and from those the prompts per language with the template each one was filled from.
+import { flatLexicon, englishLookup, parseNrcMultilingual, parseSimpleLexicon, type FlatLexicon, type Lexicon } from '../../analysis/study-a/lexicon';
+import { parseChoenniTemplates, promptsForGroup, seedAPriorInput, type ChoenniTemplates } from '../../analysis/study-a/templates';
+import { parseTable, resolveLanguage, type TranslationTable } from '../../analysis/study-a/translation-table';
+import { NRC_EMOTIONS } from '../../analysis/study-a/emotions';
+import { pieceKey, type PieceMatch } from '../../analysis/study-a/profile-prior';
+
+export interface PromptItem {
+  language: string;
+  category: string;
+  /** English group name: the key shared across languages. */
+  key: string;
+  /** The group as written in this language. */
+  text: string;
+  /** Index of the template in the table's list (profiles aggregate over templates). */
+  template: number;
+  /** The template actually used (after the group's grammatical form), `{}` = group slot. */
+  templateText: string;
+  /** The filled prompt with one <mask>. */
+  prompt: string;
+}
+
+export interface LanguagePrompts {
+  language: string;
+  languageName: string;
+  items: PromptItem[];
+  skipped: { category: string; key: string; reason: string }[];
+}
+
+export function parseGroups(text: string): ChoenniTemplates {
+  return parseChoenniTemplates(text);
+}
+
+/** Either lexicon shape: a header with the ten emotion columns (NRC wide, with or without translation
+ * columns), or NRC's long word-level form. */
+export function parseLexicon(text: string, name: string, demo: boolean): Lexicon {
+  const header = text.replace(/^\ufeff/, '').split(/\r?\n/, 1)[0].toLowerCase().split('\t');
+  const wide = NRC_EMOTIONS.every((e) => header.includes(e));
+  const lex = wide ? parseNrcMultilingual(text, { name }) : parseSimpleLexicon(text, { name });
+  return { ...lex, demo };
+}
+
+/** The prompts of one language, in table order: every resolved group × every template it gets. */
+export function languagePrompts(options: { table: TranslationTable; source: ChoenniTemplates; countryPrompts: boolean; categories?: readonly string[] }): LanguagePrompts {
+  const { table, source } = options;
+  const countryMode = options.countryPrompts ? 'countryPrompts' : 'faithful';
+  const categories = options.categories ?? Object.keys(source.groups);
+  const resolved = resolveLanguage({ table, source: { ...source, groups: Object.fromEntries(categories.map((c) => [c, source.groups[c] ?? []])) }, countryMode, categories });
+  const items: PromptItem[] = [];
+  // The group list defines the study's groups; groups a translation table adds on its own are left out, so all
+  // languages profile the same list (RSA compares groups by their English key).
+  const wanted = (g: { category: string; key: string }) => (source.groups[g.category] ?? []).includes(g.key);
+  for (const g of resolved.groups.filter(wanted)) {
+    const templates = promptsForGroup({ category: g.category, general: table.templates.general, country: table.templates.country ?? [], mode: countryMode });
+    const form = table.groups[g.category]?.[g.key]?.form;
+    templates.forEach((t, i) => {
+      const templateText = (form && t.forms?.[form]) || t.text;
+      const prompt = templateText.replace('{}', g.text);
+      // Must agree with resolveLanguage's fill, or priors would be computed for another template.
+      if (prompt !== g.prompts[i]) throw new Error(`prompt mismatch for ${g.key}: "${prompt}" vs "${g.prompts[i]}"`);
+      items.push({ language: table.language, category: g.category, key: g.key, text: g.text, template: i, templateText, prompt });
+    });
+  }
+  return { language: table.language, languageName: table.languageName, items, skipped: resolved.skipped.filter(wanted) };
+}
+
+/** The double-mask prompt of a template and which mask is read (create_priors.py). */
+export function priorPrompt(templateText: string): { text: string; maskIndex: number } {
+  const p = seedAPriorInput({ prompt: templateText });
+  return { text: p.text, maskIndex: p.maskIndex };
+}
+
+/** Translation column of a lexicon for a language: header "French (fr)", "fr" or the table's language name. */
+export function lexiconColumn(lex: Lexicon, language: string, languageName: string): string | undefined {
+  return lex.languages.find((h) => h.trim() === language || h.includes(`(${language})`) || h.trim().toLowerCase().startsWith(languageName.toLowerCase()));
+}
+
+/** The language's word list for the prior: its lexicon column (English words for "en"). */
+export function languageWords(lex: Lexicon, language: string, languageName: string, match: PieceMatch): Set<string> {
+  const col = lexiconColumn(lex, language, languageName);
+  const words = new Set<string>();
+  for (const row of lex.rows) {
+    const w = language === 'en' ? row.english : col ? row.translations[col] : undefined;
+    if (w) words.add(pieceKey(w, match));
+  }
+  return words;
+}
+
+/**
+ * Choenni's case-insensitive lookup. English: the first matching row of the English column (faithful). Other
+ * languages (Choenni's script is English-only): the same rule on the language's column.
+ */
+export function choenniLookup(lex: Lexicon, language: string, languageName: string): FlatLexicon {
+  if (language === 'en') return englishLookup(lex);
+  const col = lexiconColumn(lex, language, languageName);
+  const out: FlatLexicon = new Map();
+  if (col) for (const row of lex.rows) if (row.translations[col] && !out.has(row.translations[col].toLowerCase())) out.set(row.translations[col].toLowerCase(), row.vector);
+  return out;
+}
+
+/** Seed A's flat dict over every column (data.py); `faithful` keeps empty cells as the key "" as data.py does. */
+export function priorLookup(lex: Lexicon, faithful: boolean): FlatLexicon {
+  return flatLexicon(lex, { skipEmpty: !faithful });
+}
+
+export function parseTranslationTable(text: string): TranslationTable {
+  return parseTable(text);
+}

@@ -1,0 +1,176 @@
+// Study A runner (issue 5; methods.md A): emotion profiles of social groups in several languages from an XLM-R
+// family masked LM, both published profile variants, RSA between languages, and optional LoRA fine-tuning with
+// re-profiling and baseline-vs-fine-tuned correlations and shift vectors. Same code in the worker and the CLI.
+import { openCheckpoint } from '../../../models/load/checkpoint';
+import { loadTokenizer, type Tokenizer } from '../../../models/load/tokenizer';
+import { XlmrForMaskedLM } from '../../../models/xlmr/model';
+import { NRC_EMOTIONS } from '../../analysis/study-a/emotions';
+import { sha256Hex } from '../../analysis/shared/sha256';
+import type { EmotionProfilesSpec } from '../specs/index';
+import { NeedsWebGpuError, type ExperimentContext, type ExperimentRunner, type ResultBase, type ResultTable } from '../types';
+import { fineTune } from './fine-tune';
+import { languagePrompts, parseGroups, parseLexicon, parseTranslationTable, type LanguagePrompts } from './inputs';
+import { decodePieces, profileLanguages, type ProfileRunResult } from './profile-run';
+import { compareFineTuned, correlations, coverageTable, matrixTable, profileTables, type Correlations, type FineTuneComparison, type GroupProfile } from './results';
+import { appFiles, downloadProgress, modelSource, readDataSource } from './sources';
+
+export interface ProfilingSpeed {
+  prompts: number;
+  seconds: number;
+  promptsPerSecond: number;
+  priorsComputed: number;
+  priorsReused: number;
+}
+
+export interface EmotionProfilesResult extends ResultBase {
+  kind: 'emotion-profiles';
+  model: string;
+  /** True when the model or the lexicon is the app's demo: the numbers then mean nothing. */
+  demo: boolean;
+  variant: 'choenni' | 'prior-corrected';
+  /** Choenni's profiles are percentages; the prior-corrected ones fractions 0..1. */
+  scale: 'percent' | 'fraction';
+  emotions: string[];
+  languages: { code: string; name: string }[];
+  categories: string[];
+  profiles: GroupProfile[];
+  correlations: Correlations;
+  skipped: { language: string; category: string; key: string; reason: string }[];
+  speed: ProfilingSpeed;
+  fineTune?: {
+    language: string;
+    losses: [number, number][];
+    steps: number;
+    resumedFrom: number;
+    profiles: GroupProfile[];
+    correlations: Correlations;
+    comparison: FineTuneComparison;
+    speed: ProfilingSpeed;
+  };
+}
+
+/** Decoded pieces per tokenizer (decoding a 250k vocabulary takes a moment; do it once per model). */
+const piecesCache = new Map<string, string[]>();
+const BATCH = 32;
+
+function speedOf(r: ProfileRunResult): ProfilingSpeed {
+  return { prompts: r.prompts, seconds: r.seconds, promptsPerSecond: r.prompts / Math.max(r.seconds, 1e-9), priorsComputed: r.priorsComputed, priorsReused: r.priorsReused };
+}
+
+function flat(byLanguage: Map<string, GroupProfile[]>): GroupProfile[] {
+  return [...byLanguage.values()].flat();
+}
+
+async function loadModel(spec: EmotionProfilesSpec, ctx: ExperimentContext): Promise<{ model: XlmrForMaskedLM; tok: Tokenizer; key: string }> {
+  ctx.progress({ type: 'phase', label: `loading ${spec.model.id}` });
+  const source = modelSource(spec.model);
+  const ckpt = await openCheckpoint(source, { onProgress: downloadProgress(ctx, `${spec.model.id} weights`) });
+  const tok = await loadTokenizer(source);
+  if (tok.mask_token_id === undefined || tok.mask_token_id === null) throw new Error(`${spec.model.id}: the tokenizer has no <mask> token; Study A needs a masked LM`);
+  const model = await XlmrForMaskedLM.load(ctx.backend!, ckpt);
+  return { model, tok, key: `${spec.model.host ?? 'hub'}|${spec.model.id}@${spec.model.revision ?? 'main'}` };
+}
+
+async function loadPrompts(spec: EmotionProfilesSpec, ctx: ExperimentContext) {
+  ctx.progress({ type: 'phase', label: 'loading groups, translations and lexicon' });
+  const source = parseGroups(await readDataSource(spec.groups, ctx, 'templates and groups'));
+  const lexText = await readDataSource(spec.lexicon, ctx, 'lexicon');
+  const lexicon = parseLexicon(lexText, spec.lexicon.from === 'demo' ? 'DEMO lexicon' : spec.lexicon.from === 'file' ? spec.lexicon.name : spec.lexicon.url, spec.lexicon.from === 'demo');
+  const tables = appFiles('translations/study-a');
+  const languages: LanguagePrompts[] = [];
+  for (const lang of spec.languages) {
+    const text = await tables.readText(`${lang}.json`).catch((e: Error) => {
+      throw new Error(`no Study A translation table for "${lang}" (translations/study-a/${lang}.json): ${e.message}`, { cause: e });
+    });
+    languages.push(languagePrompts({ table: parseTranslationTable(text), source, countryPrompts: spec.profile.countryPrompts ?? false }));
+  }
+  return { source, lexicon, languages };
+}
+
+export const emotionProfilesRunner: ExperimentRunner<EmotionProfilesSpec, EmotionProfilesResult> = {
+  kind: 'emotion-profiles',
+  needsWebGpu: true,
+  async run(spec, ctx) {
+    if (!ctx.backend) throw new NeedsWebGpuError('Study A runs XLM-R on our WebGPU kernels and needs WebGPU.');
+    const { model, tok, key } = await loadModel(spec, ctx);
+    const { source, lexicon, languages } = await loadPrompts(spec, ctx);
+    const V = model.config.vocab_size;
+    ctx.progress({ type: 'phase', label: 'decoding the vocabulary' });
+    const pieces = piecesCache.get(key) ?? decodePieces(tok, V);
+    piecesCache.set(key, pieces);
+    const common = {
+      model,
+      tok,
+      pieces,
+      languages,
+      lexicon,
+      variant: spec.profile.variant,
+      topK: spec.profile.topK,
+      exactPieceMatch: spec.profile.exactPieceMatch ?? true,
+      batchSize: BATCH,
+      ctx,
+    };
+    const base = await profileLanguages({ ...common, modelKey: key, label: 'baseline' });
+    const names = Object.fromEntries(languages.map((l) => [l.language, l.languageName]));
+    const baseProfiles = flat(base.byLanguage);
+    const baseCorr = correlations(base.byLanguage);
+    const tables: Record<string, ResultTable> = {
+      ...profileTables(baseProfiles, 'emotion_profiles', names),
+      'rsa/languages': matrixTable(baseCorr.languages),
+      coverage: coverageTable(baseProfiles),
+      ...Object.fromEntries(baseCorr.perCategory.map((c) => [`rsa/${c.category}`, matrixTable(c.matrix)])),
+    };
+    let fine: EmotionProfilesResult['fineTune'];
+    if (spec.fineTune) {
+      const text = await readDataSource(spec.fineTune.text, ctx, 'fine-tuning text');
+      const ft = await fineTune({ model, tok, spec: spec.fineTune, text, seed: spec.seed, baseModel: spec.model.id, ctx });
+      const adapterHash = await sha256Hex(ft.adapterFiles['adapter_model.safetensors']);
+      const tuned = await profileLanguages({ ...common, modelKey: `${key}|lora:${adapterHash}`, label: 'fine-tuned' });
+      const tunedProfiles = flat(tuned.byLanguage);
+      const comparison = compareFineTuned(base.byLanguage, tuned.byLanguage);
+      fine = {
+        language: spec.fineTune.language,
+        losses: ft.losses,
+        steps: ft.steps,
+        resumedFrom: ft.resumedFrom,
+        profiles: tunedProfiles,
+        correlations: correlations(tuned.byLanguage),
+        comparison,
+        speed: speedOf(tuned),
+      };
+      Object.assign(tables, profileTables(tunedProfiles, 'emotion_profiles_finetuned', names), {
+        'fine-tune/loss': { columns: ['step', 'loss'], rows: ft.losses },
+        'fine-tune/baseline_vs_finetuned': { columns: ['language', 'mean', ...Object.keys(source.groups)], rows: comparison.perLanguage.map((p) => [p.language, p.mean, ...Object.keys(source.groups).map((c) => p.perCategory[c] ?? null)]) },
+        'fine-tune/shift_cosine': matrixTable(comparison.shiftCosine),
+      });
+    }
+    const speed = speedOf(base);
+    const demo = spec.model.host === 'demo:' || lexicon.demo;
+    const cross = baseCorr.languages.values.flatMap((r, i) => r.filter((x, j) => j !== i && x !== null) as number[]);
+    const meanCross = cross.length ? cross.reduce((a, b) => a + b, 0) / cross.length : NaN;
+    const defined = baseProfiles.filter((p) => p.profile).length;
+    const summary =
+      `${demo ? 'DEMO (random model or invented lexicon, meaningless numbers): ' : ''}` +
+      `${defined} of ${baseProfiles.length} group profiles across ${languages.length} language(s), ${spec.profile.variant}` +
+      (languages.length > 1 ? `; mean cross-language RSA ${Number.isFinite(meanCross) ? meanCross.toFixed(3) : 'n/a'}` : '') +
+      `; ${speed.promptsPerSecond.toFixed(1)} prompts/s` +
+      (fine ? `; fine-tuned ${fine.steps} steps, final loss ${fine.losses.at(-1)?.[1].toFixed(3)}` : '');
+    return {
+      kind: 'emotion-profiles',
+      summary,
+      model: spec.model.id,
+      demo,
+      variant: spec.profile.variant,
+      scale: spec.profile.variant === 'choenni' ? 'percent' : 'fraction',
+      emotions: [...NRC_EMOTIONS],
+      languages: languages.map((l) => ({ code: l.language, name: l.languageName })),
+      categories: Object.keys(source.groups),
+      profiles: baseProfiles,
+      correlations: baseCorr,
+      skipped: languages.flatMap((l) => l.skipped.map((s) => ({ language: l.language, ...s }))),
+      speed,
+      fineTune: fine,
+      tables,
+    };
+  },
+};
