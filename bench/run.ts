@@ -1,6 +1,7 @@
 // `npm run bench`: serves bench/page with Vite's dev server, drives /usr/bin/chromium (playwright-core, a fresh
 // profile, the project's WebGPU flags) to run our kernels and onnxruntime-web on the same adapter, and prints
-// a table. Options: --runs N (timed runs per side, default 5), --warmup N (default 1), --filter TEXT.
+// a table. Options: --runs N (timed runs per side, default 5), --warmup N (default 1), --filter TEXT,
+// --ort jsep,native (which onnxruntime-web builds to race, default both).
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -45,22 +46,33 @@ function cell(ms: number | null, flops?: number): string {
 }
 
 function printRow(r: BenchRow): void {
-  const ratio = r.oursMs && r.peerMs ? (r.peerMs / r.oursMs).toFixed(2) : '—';
-  const diff = r.maxDiff === undefined ? '' : r.maxDiff.toExponential(1);
-  const cols = [`${r.group} ${r.shape}`.padEnd(26), cell(r.oursMs, r.flops).padStart(26), cell(r.peerMs, r.flops).padStart(26), ratio.padStart(6), diff.padStart(9)];
+  const cols = [`${r.group} ${r.shape}`.padEnd(28), cell(r.oursMs, r.flops).padStart(26)];
+  for (const p of r.peers) {
+    const ratio = r.oursMs && p.ms ? (p.ms / r.oursMs).toFixed(2) : '—';
+    const diff = p.maxDiff === undefined ? '' : p.maxDiff.toExponential(1);
+    cols.push(cell(p.ms, r.flops).padStart(26), ratio.padStart(6), diff.padStart(8));
+  }
   console.log(`${cols.join('  ')}${r.note ? `   ${r.note}` : ''}`);
 }
 
+function printHeader(builds: string[]): void {
+  const cols = ['case'.padEnd(28), 'ours'.padStart(26)];
+  for (const b of builds) cols.push(`ORT ${b}`.padStart(26), 'ratio'.padStart(6), 'max|Δ|'.padStart(8));
+  console.log(cols.join('  '));
+}
+
 async function main(): Promise<void> {
-  const query = new URLSearchParams({ runs: arg('runs', '5'), warmup: arg('warmup', '1'), filter: arg('filter', '') });
+  const builds = arg('ort', 'jsep,native');
+  const query = new URLSearchParams({ runs: arg('runs', '5'), warmup: arg('warmup', '1'), filter: arg('filter', ''), ort: builds });
   const server = await createServer({
     configFile: false,
     root: join(here, 'page'),
     logLevel: 'warn',
     plugins: [ortFiles()],
-    server: { host: '127.0.0.1', port: 0, fs: { allow: [repo] } },
+    // No HMR and no watcher: other people editing kernels must not reload the page mid-run.
+    server: { host: '127.0.0.1', port: 0, fs: { allow: [repo] }, hmr: false, watch: null },
     // Pre-bundle ORT up front so a late dependency discovery cannot reload the page mid-run.
-    optimizeDeps: { include: ['onnxruntime-web/webgpu'], entries: [join(here, 'page/main.ts')] },
+    optimizeDeps: { include: ['onnxruntime-web', 'onnxruntime-web/webgpu'], entries: [join(here, 'page/main.ts')] },
   });
   await server.listen();
   const url = server.resolvedUrls?.local[0];
@@ -83,11 +95,12 @@ async function main(): Promise<void> {
           const info = msg.info as { vendor: string; architecture: string; description: string; isFallbackAdapter: boolean; features: object };
           console.log(`adapter: ${info.vendor} / ${info.architecture} ${info.description} (fallback: ${info.isFallbackAdapter}) features ${JSON.stringify(info.features)}`);
           console.log(`browser: ${msg.userAgent}\n`);
-          console.log(`${'case'.padEnd(26)}  ${'ours'.padStart(26)}  ${'onnxruntime-web webgpu'.padStart(26)}  ${'ratio'.padStart(6)}  ${'max|Δ|'.padStart(9)}`);
+          printHeader(builds.split(','));
         } else if (msg.type === 'row') printRow(msg.row as BenchRow);
         else if (msg.type === 'done') {
           const pool = msg.pool as PoolStats;
           console.log(`\nratio = ORT time / our time (> 1: ours is faster); medians of ${msg.runs} alternating runs after ${msg.warmup} warm-up`);
+          console.log('ORT jsep = onnxruntime-web (JS WebGPU EP, as transformers.js uses it); ORT native = onnxruntime-web/webgpu (C++ EP in wasm)');
           console.log('max|Δ| = largest |ours − ORT| over the output for shared random inputs in [-1, 1) (where the case checks it)');
           console.log(`our buffer pool: peak live ${(pool.peakLiveBytes / 2 ** 20).toFixed(1)} MiB, peak allocated ${(pool.peakAllocatedBytes / 2 ** 20).toFixed(1)} MiB`);
           resolveDone();

@@ -18,6 +18,7 @@ function weight({ backend, random }: BenchEnv, dtype: WDType): Tensor {
 
 function ortMatmul(env: BenchEnv, rows: number, inner: number, cols: number) {
   return ortOneNode(
+    env.ortBuild,
     {
       opType: 'MatMul',
       opset: 13,

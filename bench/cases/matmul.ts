@@ -44,15 +44,15 @@ function matmulCase(M: number, K: number, N: number): BenchCase {
         },
       };
     },
-    peer: ({ random }) => ortOneNode(graph(M, K, N), [random(M * K), random(K * N)]),
-    async verify({ backend, random }) {
+    peer: ({ random, ortBuild }) => ortOneNode(ortBuild, graph(M, K, N), [random(M * K), random(K * N)]),
+    async verify({ backend, random, ortBuild }) {
       const [a, b] = [random(M * K), random(K * N)];
       const ta = backend.upload(a, [M, K]);
       const tb = backend.upload(b, [K, N]);
       const tc = await matmul(backend, ta, tb);
       const ours = (await backend.download(tc)) as Float32Array;
       [ta, tb, tc].forEach((t) => t.dispose());
-      const peer = await ortOutput(graph(M, K, N), [a, b]);
+      const peer = await ortOutput(ortBuild, graph(M, K, N), [a, b]);
       return ours.reduce((worst, v, i) => Math.max(worst, Math.abs(v - peer[i])), 0);
     },
   };

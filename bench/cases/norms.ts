@@ -30,8 +30,9 @@ const layerNormCase: BenchCase = {
     const b = backend.upload(random(768), [768]);
     return runnable(backend, [x, g, b], () => layerNorm(backend, x, g, b, { eps: EPS }));
   },
-  peer({ random }) {
+  peer({ random, ortBuild }) {
     return ortOneNode(
+      ortBuild,
       {
         opType: 'LayerNormalization',
         opset: 17,
@@ -64,8 +65,9 @@ const softmaxCase: BenchCase = {
     const x = backend.upload(random(3072 * 32), [3072, 32]);
     return runnable(backend, [x], () => softmax(backend, x));
   },
-  peer({ random }) {
+  peer({ random, ortBuild }) {
     return ortOneNode(
+      ortBuild,
       {
         opType: 'Softmax',
         opset: 13,

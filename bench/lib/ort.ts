@@ -1,32 +1,41 @@
-// onnxruntime-web (WebGPU execution provider) as the benchmark's peer: one-node sessions whose inputs live in
+// onnxruntime-web's WebGPU execution providers as the benchmark's peers: one-node sessions whose inputs live in
 // GPU buffers on ORT's own device and whose outputs stay on the GPU, so a run measures kernels, not copies.
-import * as ort from 'onnxruntime-web/webgpu';
+// Two builds ship in the package and both are measured: 'jsep' (the default `onnxruntime-web` entry, WebGPU
+// kernels written in JS/WGSL — what transformers.js uses) and 'native' (`onnxruntime-web/webgpu`, the C++
+// WebGPU EP compiled to wasm with asyncify).
+import type * as Ort from 'onnxruntime-web';
 import { oneNodeModel, type OnnxNodeGraph } from './onnx-graph';
-import type { Runnable } from './types';
+import type { OrtBuild, Runnable } from './types';
 
-let configured = false;
+const loaded = new Map<OrtBuild, Promise<typeof Ort>>();
 
-function configure(): void {
-  if (configured) return;
-  configured = true;
-  // ORT's wasm and glue files are served by the bench's Vite server from node_modules, never from a CDN.
-  ort.env.wasm.wasmPaths = '/ort/';
-  // One wasm thread: no cross-origin isolation needed, and the work we time runs on the GPU anyway.
-  ort.env.wasm.numThreads = 1;
-  ort.env.logLevel = 'error';
+function load(build: OrtBuild): Promise<typeof Ort> {
+  let p = loaded.get(build);
+  if (!p) {
+    p = (build === 'jsep' ? import('onnxruntime-web') : import('onnxruntime-web/webgpu')).then((ort) => {
+      // ORT's wasm and glue files are served by the bench's Vite server from node_modules, never from a CDN.
+      ort.env.wasm.wasmPaths = '/ort/';
+      // One wasm thread: no cross-origin isolation needed, and the work we time runs on the GPU anyway.
+      ort.env.wasm.numThreads = 1;
+      ort.env.logLevel = 'error';
+      return ort;
+    });
+    loaded.set(build, p);
+  }
+  return p;
 }
 
 /** A session for a one-node graph, fed with the given f32 data. */
-export async function ortOneNode(graph: OnnxNodeGraph, data: Float32Array[]): Promise<Runnable> {
-  configure();
+export async function ortOneNode(build: OrtBuild, graph: OnnxNodeGraph, data: Float32Array[]): Promise<Runnable> {
+  const ort = await load(build);
   const session = await ort.InferenceSession.create(oneNodeModel(graph), {
     executionProviders: ['webgpu'],
     preferredOutputLocation: 'gpu-buffer',
   });
-  // ORT's WebGPU EP replaces its device once all sessions are released: read it only after creating one.
+  // The native EP replaces its device once all sessions are released: read it only after creating a session.
   const device = (await ort.env.webgpu.device) as GPUDevice;
   const buffers: GPUBuffer[] = [];
-  const feeds: Record<string, ort.Tensor> = {};
+  const feeds: Record<string, Ort.Tensor> = {};
   graph.inputs.forEach((input, i) => {
     const buffer = device.createBuffer({
       size: Math.ceil(data[i].byteLength / 16) * 16,
@@ -50,10 +59,10 @@ export async function ortOneNode(graph: OnnxNodeGraph, data: Float32Array[]): Pr
 }
 
 /** Read one output back (used once per case to check that both sides compute the same thing). */
-export async function ortOutput(graph: OnnxNodeGraph, data: Float32Array[]): Promise<Float32Array> {
-  configure();
+export async function ortOutput(build: OrtBuild, graph: OnnxNodeGraph, data: Float32Array[]): Promise<Float32Array> {
+  const ort = await load(build);
   const session = await ort.InferenceSession.create(oneNodeModel(graph), { executionProviders: ['webgpu'] });
-  const feeds: Record<string, ort.Tensor> = {};
+  const feeds: Record<string, Ort.Tensor> = {};
   graph.inputs.forEach((input, i) => (feeds[input.name] = new ort.Tensor('float32', data[i], input.shape)));
   const out = await session.run(feeds);
   const result = (await out[graph.output.name].getData()) as Float32Array;

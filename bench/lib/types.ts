@@ -9,8 +9,13 @@ export interface Runnable {
   dispose(): void;
 }
 
+/** Which onnxruntime-web build a peer runs on (see lib/ort.ts). */
+export type OrtBuild = 'jsep' | 'native';
+
 export interface BenchEnv {
   backend: WebGpuBackend;
+  /** The ORT build for peer() and verify(). */
+  ortBuild: OrtBuild;
   /** Uniform random f32 data in [-1, 1). */
   random(n: number): Float32Array;
 }
@@ -28,13 +33,18 @@ export interface BenchCase {
   verify?(env: BenchEnv): Promise<number>;
 }
 
+export interface PeerResult {
+  build: OrtBuild;
+  ms: number | null;
+  /** max |ours − peer| on one run with shared inputs, when the case can check it. */
+  maxDiff?: number;
+}
+
 export interface BenchRow {
   group: string;
   shape: string;
   flops?: number;
   oursMs: number | null;
-  peerMs: number | null;
-  /** max |ours − peer| on one run with shared inputs, when the case can check it. */
-  maxDiff?: number;
+  peers: PeerResult[];
   note?: string;
 }

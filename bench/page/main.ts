@@ -1,11 +1,11 @@
-// The in-page benchmark: our engine and onnxruntime-web on the same adapter, in the same run. For every case
-// both sides are prepared and warmed up, then timed runs alternate between them so drift hits both equally.
+// The in-page benchmark: our engine and onnxruntime-web (both builds) on the same adapter, in the same run. For
+// every case all sides are prepared and warmed up, then timed runs alternate between them so drift hits all.
 // Results go to the Node driver (run.ts) through window.benchReport.
 import { WebGpuBackend } from '../../workers/backend/webgpu-backend';
 import { acquireGpu } from '../../workers/gpu/device';
 import { cases } from '../cases/index';
 import { median } from '../lib/measure';
-import type { BenchEnv, BenchRow, Runnable } from '../lib/types';
+import type { BenchEnv, BenchRow, OrtBuild, Runnable } from '../lib/types';
 
 declare global {
   interface Window {
@@ -17,6 +17,7 @@ const params = new URLSearchParams(location.search);
 const warmup = Number(params.get('warmup') ?? 1);
 const runs = Number(params.get('runs') ?? 5);
 const filter = params.get('filter') ?? '';
+const builds = (params.get('ort') ?? 'jsep,native').split(',').filter(Boolean) as OrtBuild[];
 
 function report(msg: unknown): Promise<void> {
   document.getElementById('log')!.textContent += `\n${JSON.stringify(msg)}`;
@@ -48,10 +49,10 @@ async function prepare(make: (() => Promise<Runnable | null>) | undefined, what:
   if (!make) return null;
   try {
     const r = await make();
-    if (!r) row.note = `${what}: not yet available`;
+    if (!r) row.note = `${row.note ?? ''} ${what}: not yet available`.trim();
     return r;
   } catch (e) {
-    row.note = `${what} failed: ${(e as Error).message}`;
+    row.note = `${row.note ?? ''} ${what} failed: ${(e as Error).message}`.trim();
     return null;
   }
 }
@@ -62,35 +63,37 @@ async function main(): Promise<void> {
   await report({ type: 'adapter', info: gpu.info, userAgent: navigator.userAgent });
   for (const c of cases) {
     if (filter && !`${c.group} ${c.shape}`.includes(filter)) continue;
-    const env: BenchEnv = { backend, random: seeded(42) };
-    const row: BenchRow = { group: c.group, shape: c.shape, flops: c.flops, oursMs: null, peerMs: null };
-    const ours = await prepare(() => c.ours(env), 'ours', row);
-    const peer = await prepare(c.peer && (() => c.peer!(env)), 'ORT', row);
-    const sides = [ours, peer];
-    const times: number[][] = [[], []];
+    // The same seed for every side, so each sees the same data.
+    const env = (ortBuild: OrtBuild): BenchEnv => ({ backend, ortBuild, random: seeded(42) });
+    const row: BenchRow = { group: c.group, shape: c.shape, flops: c.flops, oursMs: null, peers: [] };
+    const sides = [await prepare(() => c.ours(env(builds[0])), 'ours', row)];
+    for (const b of builds) {
+      sides.push(await prepare(c.peer && (() => c.peer!(env(b))), `ORT ${b}`, row));
+      row.peers.push({ build: b, ms: null });
+    }
+    const times: number[][] = sides.map(() => []);
     try {
       for (let i = 0; i < warmup; i++) for (const s of sides) if (s) await s.run();
       for (let i = 0; i < runs; i++)
-        for (let j = 0; j < 2; j++) {
-          const s = sides[j];
-          if (s) times[j].push(await time(s));
-        }
-      row.oursMs = ours ? median(times[0]) : null;
-      row.peerMs = peer ? median(times[1]) : null;
+        for (const [j, s] of sides.entries()) if (s) times[j].push(await time(s));
+      row.oursMs = sides[0] ? median(times[0]) : null;
+      row.peers.forEach((p, j) => (p.ms = sides[j + 1] ? median(times[j + 1]) : null));
     } catch (e) {
       row.note = `${row.note ?? ''} run failed: ${(e as Error).message}`.trim();
     }
-    ours?.dispose();
-    peer?.dispose();
-    if (c.verify && ours && peer)
-      try {
-        row.maxDiff = await c.verify(env);
-      } catch (e) {
-        row.note = `${row.note ?? ''} verify failed: ${(e as Error).message}`.trim();
+    sides.forEach((s) => s?.dispose());
+    if (c.verify && sides[0])
+      for (const [j, p] of row.peers.entries()) {
+        if (!sides[j + 1]) continue;
+        try {
+          p.maxDiff = await c.verify(env(p.build));
+        } catch (e) {
+          row.note = `${row.note ?? ''} verify (${p.build}) failed: ${(e as Error).message}`.trim();
+        }
       }
     await report({ type: 'row', row });
   }
-  await report({ type: 'done', pool: backend.runner.pool.getStats(), warmup, runs });
+  await report({ type: 'done', pool: backend.runner.pool.getStats(), warmup, runs, builds });
 }
 
 main().catch((e) => report({ type: 'error', message: String((e as Error)?.stack ?? e) }));
