@@ -1,0 +1,122 @@
+// Study B evaluation of one model state in one language (methods.md B.3). Likelihood: log-probability of each of
+// the five option texts after the prompt, softmax over the five, the arg-max is the answer (eval_prob.py); all
+// options of a chunk of items go through ONE batched forward. Generation: greedy decoding with the KV cache
+// (rows of equal prompt length are batched), then answer extraction in both modes (analysis/study-b/extract.ts).
+import { generate } from '../../../models/llama/generate';
+import type { LlamaForCausalLM } from '../../../models/llama/model';
+import { STUDY_B_LOCALES, type StudyBLanguage } from '../../analysis/study-b/data/locales';
+import { extractAnswer, type AnswerClass } from '../../analysis/study-b/extract';
+import type { McqItem } from '../../analysis/study-b/mcq-data';
+import { evalPrompt } from '../../analysis/study-b/prompts';
+import { padStream, type Encoder } from './data';
+import { answerNll } from './unlearning-loss';
+
+export type EvalMode = 'likelihood' | 'generation';
+
+export interface ItemPrediction {
+  language: string;
+  mode: EvalMode;
+  item: number;
+  identity: string;
+  attribute: string;
+  options: string[];
+  targetIndex: number;
+  unknownIndex: number;
+  /** Display index chosen (null: nothing extracted). */
+  chosen: number | null;
+  cls: AnswerClass;
+  /** The study's extraction quirks (generation only; equal to cls for likelihood). */
+  clsStudy: AnswerClass;
+  /** Softmax over the five option log-likelihoods (likelihood mode). */
+  probs?: number[];
+  output?: string;
+}
+
+/** Text scored for an option: the prompt, a newline, the localised answer label, then the option. Our reading of
+ * eval_prob.py's "option text after the prompt"; the label makes the option a natural continuation. */
+function scoredPrefix(prompt: string, lang: StudyBLanguage): string {
+  return `${prompt}\n${STUDY_B_LOCALES[lang].answerLabel}`;
+}
+
+export async function evaluateLikelihood(options: {
+  model: LlamaForCausalLM;
+  enc: Encoder;
+  items: readonly McqItem[];
+  language: StudyBLanguage;
+  unknownPhrase: string;
+  seed: number;
+  /** Items per batched forward (5 rows each). */
+  chunk?: number;
+  signal?: AbortSignal;
+  onItems?: (done: number) => void;
+}): Promise<ItemPrediction[]> {
+  const { model, enc, language } = options;
+  const chunk = options.chunk ?? 4;
+  const out: ItemPrediction[] = [];
+  for (let s = 0; s < options.items.length; s += chunk) {
+    options.signal?.throwIfAborted();
+    const items = options.items.slice(s, s + chunk);
+    const prompts = items.map((item) => evalPrompt({ item, language, unknownPhrase: options.unknownPhrase, seed: options.seed }));
+    const examples = prompts.flatMap((p) => {
+      const prefixIds = enc.encode(scoredPrefix(p.prompt, language));
+      return p.options.map((o) => {
+        const ids = enc.encode(scoredPrefix(p.prompt, language) + o);
+        const start = prefixIds.length - 1;
+        return { ids, predictMask: ids.slice(1).map((_, t) => (t >= start ? 1 : 0)) };
+      });
+    });
+    const nll = await answerNll(model, padStream(examples, enc.pad));
+    prompts.forEach((p, i) => {
+      const logp = p.options.map((_, k) => -nll[i * 5 + k].reduce((a, b) => a + b, 0));
+      const m = Math.max(...logp);
+      const z = logp.reduce((a, x) => a + Math.exp(x - m), 0);
+      const probs = logp.map((x) => Math.exp(x - m) / z);
+      const chosen = probs.indexOf(Math.max(...probs));
+      const cls: AnswerClass = chosen === p.targetIndex ? 'stereotype' : chosen === p.unknownIndex ? 'unknown' : 'other';
+      const it = items[i];
+      out.push({ language, mode: 'likelihood', item: it.index, identity: it.identity, attribute: it.attribute, options: p.options, targetIndex: p.targetIndex, unknownIndex: p.unknownIndex, chosen, cls, clsStudy: cls, probs });
+    });
+    options.onItems?.(out.length);
+  }
+  return out;
+}
+
+export async function evaluateGeneration(options: {
+  model: LlamaForCausalLM;
+  enc: Encoder;
+  decode: (ids: number[]) => string;
+  items: readonly McqItem[];
+  language: StudyBLanguage;
+  unknownPhrase: string;
+  seed: number;
+  maxNewTokens: number;
+  /** Rows per decoding batch (equal prompt lengths only). */
+  batch?: number;
+  signal?: AbortSignal;
+  onItems?: (done: number) => void;
+}): Promise<ItemPrediction[]> {
+  const { model, enc, language } = options;
+  const prompts = options.items.map((item) => ({ item, p: evalPrompt({ item, language, unknownPhrase: options.unknownPhrase, seed: options.seed }) }));
+  const encoded = prompts.map((x) => ({ ...x, ids: enc.encode(x.p.prompt) }));
+  // Group by prompt length: the KV-cache decoder needs equal-length rows (no padding).
+  const groups = new Map<number, typeof encoded>();
+  for (const e of encoded) groups.set(e.ids.length, [...(groups.get(e.ids.length) ?? []), e]);
+  const byItem = new Map<number, ItemPrediction>();
+  const batch = options.batch ?? 8;
+  for (const group of groups.values()) {
+    for (let s = 0; s < group.length; s += batch) {
+      options.signal?.throwIfAborted();
+      const rows = group.slice(s, s + batch);
+      const gen = await generate(model, rows.map((r) => r.ids), { maxNewTokens: options.maxNewTokens, temperature: 0, signal: options.signal });
+      rows.forEach((r, i) => {
+        const output = options.decode(gen[i]);
+        const args = { output, options: r.p.options, targetIndex: r.p.targetIndex, language };
+        const c = extractAnswer({ ...args, mode: 'corrected' });
+        const st = extractAnswer({ ...args, mode: 'study' });
+        byItem.set(r.item.index, { language, mode: 'generation', item: r.item.index, identity: r.item.identity, attribute: r.item.attribute, options: r.p.options, targetIndex: r.p.targetIndex, unknownIndex: r.p.unknownIndex, chosen: c.optionIndex, cls: c.cls, clsStudy: st.cls, output });
+      });
+      options.onItems?.(byItem.size);
+    }
+  }
+  return options.items.map((it) => byItem.get(it.index)!);
+}
