@@ -38,6 +38,18 @@ function scoredPrefix(prompt: string, lang: StudyBLanguage): string {
   return `${prompt}\n${STUDY_B_LOCALES[lang].answerLabel}`;
 }
 
+/**
+ * The option's tokens are those after the longest common prefix of the prompt's and the full text's ids, so a
+ * merge across the boundary (the space after the label joining the option's first word) never drops the first
+ * option token: every option is scored on all of its own tokens. Logit position t predicts token t + 1.
+ */
+export function optionExample(prefixIds: readonly number[], ids: number[]): { ids: number[]; predictMask: number[] } {
+  let k = 0;
+  while (k < prefixIds.length && k < ids.length && prefixIds[k] === ids[k]) k++;
+  if (k >= ids.length) throw new Error('likelihood scoring: the option adds no token to the prompt');
+  return { ids, predictMask: ids.slice(1).map((_, t) => (t + 1 >= k ? 1 : 0)) };
+}
+
 export async function evaluateLikelihood(options: {
   model: LlamaForCausalLM;
   enc: Encoder;
@@ -58,12 +70,9 @@ export async function evaluateLikelihood(options: {
     const items = options.items.slice(s, s + chunk);
     const prompts = items.map((item) => evalPrompt({ item, language, unknownPhrase: options.unknownPhrase, seed: options.seed }));
     const examples = prompts.flatMap((p) => {
-      const prefixIds = enc.encode(scoredPrefix(p.prompt, language));
-      return p.options.map((o) => {
-        const ids = enc.encode(scoredPrefix(p.prompt, language) + o);
-        const start = prefixIds.length - 1;
-        return { ids, predictMask: ids.slice(1).map((_, t) => (t >= start ? 1 : 0)) };
-      });
+      const prefix = scoredPrefix(p.prompt, language);
+      const prefixIds = enc.encode(prefix.trimEnd());
+      return p.options.map((o) => optionExample(prefixIds, enc.encode(prefix + o)));
     });
     const nll = await answerNll(model, padStream(examples, enc.pad));
     prompts.forEach((p, i) => {

@@ -14,8 +14,9 @@ export interface MemoryEstimate {
   activations: number;
   logits: number;
   total: number;
-  /** Largest single buffer (a weight matrix or the [B·T, V] logits). */
+  /** Largest single buffer (a weight matrix or the [B·T, V] logits) and what it holds. */
   largestBuffer: number;
+  largestName: string;
 }
 
 export interface MemoryVerdict {
@@ -50,8 +51,9 @@ export function estimateMemory(options: { config: LlamaConfig; format: FrozenFor
   const kept = options.checkpointing ? L * N * C * 4 + N * perTokenLayer : L * N * perTokenLayer;
   const activations = kept * 2; // backward temporaries of about the same size as the cache of one layer stack
   const logits = 4 * N * V * 3; // θ logits, reference logits (KL) and dlogits
-  const largestBuffer = Math.max(V * C * 4, N * V * 4, I * C * bpw);
-  return { weights, lora, optimizer, activations, logits, total: weights + lora + optimizer + activations + logits, largestBuffer };
+  const buffers: [string, number][] = [['the f32 token embeddings [V, C]', V * C * 4], ['the logits [B·T, V]', N * V * 4], ['an MLP weight [I, C]', I * C * bpw]];
+  const [largestName, largestBuffer] = buffers.reduce((a, b) => (b[1] > a[1] ? b : a));
+  return { weights, lora, optimizer, activations, logits, total: weights + lora + optimizer + activations + logits, largestBuffer, largestName };
 }
 
 /** Budget: the host's reported memory (navigator.deviceMemory, GB) × 0.5, else 4 GB, unless given. */
@@ -64,7 +66,7 @@ export function checkFits(estimate: MemoryEstimate, device: GpuInfo | undefined,
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
   const limit = device ? Math.min(device.limits.maxBufferSize, device.limits.maxStorageBufferBindingSize) : Infinity;
   if (estimate.largestBuffer > limit)
-    return { estimate, budget, fits: false, reason: `one buffer needs ${mb(estimate.largestBuffer)} but this GPU allows at most ${mb(limit)} per storage buffer (maxStorageBufferBindingSize); use a smaller batch or shorter sequences, or a model with a smaller vocabulary` };
+    return { estimate, budget, fits: false, reason: `${estimate.largestName} need ${mb(estimate.largestBuffer)} in one buffer but this GPU allows at most ${mb(limit)} per storage buffer (maxStorageBufferBindingSize)${estimate.largestName.includes('logits') ? '; use a smaller batch or shorter sequences' : ''}` };
   if (estimate.total > budget)
     return { estimate, budget, fits: false, reason: `the run needs about ${mb(estimate.total)} (weights ${mb(estimate.weights)}, LoRA + optimizer ${mb(estimate.lora + estimate.optimizer)}, activations ${mb(estimate.activations + estimate.logits)}) but the budget is ${mb(budget)}; try q4 weights, a smaller batch or gradient checkpointing` };
   return { estimate, budget, fits: true };

@@ -1,0 +1,38 @@
+// The headless CLI on the Study B demo spec (examples/demo/geo-unlearning.json): the DEMO Llama and data are
+// generated into a temporary static folder (models/demo/llama-demo.ts), the run goes through
+// `node bin/stereoscope.mjs run` like a user's, and the bundle holds rates, transfer matrix and loss curves.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { writeStudyBDemo } from '../../models/demo/llama-demo';
+import { readBundle } from '../../workers/experiments/run-bundle';
+import type { GeoUnlearningResult } from '../../workers/experiments/study-b/results';
+
+const run = promisify(execFile);
+
+describe('stereoscope run examples/demo/geo-unlearning.json', () => {
+  it('runs baseline, unlearning and re-evaluation on the demo Llama and writes the bundle', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'study-b-cli-'));
+    await writeStudyBDemo(join(dir, 'static', 'demo'));
+    const out = join(dir, 'results.json');
+    const { stderr } = await run(process.execPath, ['bin/stereoscope.mjs', 'run', 'examples/demo/geo-unlearning.json', '--out', out], {
+      timeout: 280_000,
+      env: { ...process.env, STEREOSCOPE_STATIC: join(dir, 'static') },
+    });
+    expect(stderr).toMatch(/unlearning in en \(grad-diff-kl, 4 steps\)/);
+    expect(stderr).toMatch(/after unlearning: generation evaluation in id/);
+    const bundle = readBundle(JSON.parse(await readFile(out, 'utf8')));
+    expect(bundle.run.status).toBe('done');
+    const r = bundle.run.result as GeoUnlearningResult;
+    expect(r.modes).toEqual(['likelihood', 'generation']);
+    // 12 items per language, evalFraction 0.25 → 3 evaluation rows × 3 languages × 2 modes × before/after.
+    expect(r.tables.predictions.rows).toHaveLength(3 * 3 * 2 * 2);
+    expect(r.rates.filter((x) => x.language === 'overall')).toHaveLength(4);
+    expect(r.transfer.map((t) => t.evalLanguages)).toEqual([['en', 'fr', 'id'], ['en', 'fr', 'id']]);
+    for (const name of ['loss', 'L_GA', 'L_unk', 'L_KL']) expect(r.curves.find((c) => c.name === name)?.points).toHaveLength(4);
+    expect(bundle.series.find((m) => m.name === 'L_KL')?.points).toHaveLength(4);
+  }, 300_000);
+});

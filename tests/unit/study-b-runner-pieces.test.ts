@@ -1,0 +1,75 @@
+// Pure parts of the Study B runner: the memory check refuses with a reason, likelihood scoring covers every
+// option token even when the boundary space merges into the option, right padding of streams, the cross-language
+// split keeps evaluation rows out of training, and the MCQ loader groups a language column.
+import { describe, expect, it } from 'vitest';
+import { parseLlamaConfig } from '../../models/llama/config';
+import { demoMcqCsv } from '../../models/demo/llama-demo';
+import { parseMcqCsv, pairKey } from '../../workers/analysis/study-b/mcq-data';
+import { loadMcq, overlappingPairs, padStream, splitStudy } from '../../workers/experiments/study-b/data';
+import { optionExample } from '../../workers/experiments/study-b/evaluate';
+import { checkFits, estimateMemory } from '../../workers/experiments/study-b/memory';
+import type { GpuInfo } from '../../workers/gpu/device';
+
+// Llama-3.1-8B shapes (config.json of the public model card).
+const L8B = parseLlamaConfig({ vocab_size: 128256, hidden_size: 4096, intermediate_size: 14336, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8, rms_norm_eps: 1e-5, rope_theta: 500000, max_position_embeddings: 131072, tie_word_embeddings: false });
+const device = (maxBinding: number) => ({ limits: { maxBufferSize: 2 ** 31, maxStorageBufferBindingSize: maxBinding } }) as unknown as GpuInfo;
+
+describe('Study B memory check', () => {
+  it('counts f32 weights of an 8B model at ~32 GB and refuses it with the reason', () => {
+    const e = estimateMemory({ config: L8B, format: 'f32', rank: 8, targets: 'qv', batch: 6, seqLen: 64 });
+    expect(e.weights / 2 ** 30).toBeGreaterThan(28);
+    expect(e.weights / 2 ** 30).toBeLessThan(32);
+    const v = checkFits(e, device(2 ** 32), 16 * 2 ** 30);
+    expect(v.fits).toBe(false);
+    expect(v.reason).toMatch(/needs about .* MB .* budget is 16384 MB/);
+  });
+
+  it('q4 weights are ~7× smaller; a logits buffer over the binding limit is refused by name', () => {
+    const f = estimateMemory({ config: L8B, format: 'f32', rank: 8, targets: 'qv', batch: 6, seqLen: 64 });
+    const q = estimateMemory({ config: L8B, format: 'q4', rank: 8, targets: 'qv', batch: 6, seqLen: 64 });
+    expect(f.weights / q.weights).toBeGreaterThan(4);
+    const big = estimateMemory({ config: L8B, format: 'q4', rank: 8, targets: 'qv', batch: 6, seqLen: 1024 });
+    const v = checkFits(big, device(2 ** 27), 64 * 2 ** 30);
+    expect(v.fits).toBe(false);
+    expect(v.reason).toMatch(/^the logits \[B·T, V\] need .* maxStorageBufferBindingSize/);
+    // The 8B embedding table alone is 2 GB in f32: refused under a 1 GiB binding limit, accepted under 4 GiB.
+    const small = estimateMemory({ config: L8B, format: 'q4', rank: 8, targets: 'qv', batch: 1, seqLen: 16 });
+    expect(checkFits(small, device(2 ** 30), 64 * 2 ** 30).reason).toMatch(/token embeddings/);
+    expect(checkFits(small, device(2 ** 32), 64 * 2 ** 30).fits).toBe(true);
+  });
+});
+
+describe('Study B likelihood scoring span', () => {
+  it('scores every option token after the longest common prefix', () => {
+    // prompt ids end with a lone "▁" (9) that the full text merges into the option's first token (42).
+    expect(optionExample([1, 5, 9], [1, 5, 42, 43]).predictMask).toEqual([0, 1, 1]);
+    expect(optionExample([1, 5], [1, 5, 42]).predictMask).toEqual([0, 1]);
+    expect(() => optionExample([1, 5, 9], [1, 5, 9])).toThrow(/no token/);
+  });
+
+  it('right-pads streams with zero attention and answer mask', () => {
+    const s = padStream([{ ids: [1, 2, 3], predictMask: [0, 1] }, { ids: [1, 2], predictMask: [1] }], 0);
+    expect(s.inputIds).toEqual([[1, 2, 3], [1, 2, 0]]);
+    expect(s.attentionMask).toEqual([[1, 1, 1], [1, 1, 0]]);
+    expect(s.answerMask).toEqual([[0, 1, 0], [1, 0, 0]]);
+  });
+});
+
+describe('Study B data for the runner', () => {
+  const ctx = { checkpoints: { save: async () => {}, load: async () => null }, signal: new AbortController().signal };
+
+  it('groups a language column and splits all languages on the training language rows', async () => {
+    const items = parseMcqCsv(demoMcqCsv());
+    const byLang = new Map(['en', 'fr', 'id'].map((l) => [l, items.filter((i) => i.raw.language === l).map((it, index) => ({ ...it, index }))]));
+    const split = splitStudy({ mcq: byLang, trainLanguage: 'en', evalFraction: 0.25, seed: 5 });
+    expect(split.train).toHaveLength(9);
+    expect(overlappingPairs(split, 'en')).toBe(0);
+    const evalIdx = split.evaluation.get('en')!.map((i) => i.index);
+    for (const l of ['fr', 'id']) expect(split.evaluation.get(l)!.map((i) => i.index)).toEqual(evalIdx);
+    expect(split.train.some((t) => split.evaluation.get('en')!.some((e) => pairKey(e) === pairKey(t)))).toBe(false);
+  });
+
+  it('refuses a file without a language column for several languages, and a {lang} URL with one sha256', async () => {
+    await expect(loadMcq({ from: 'url', url: 'https://example.org/mcq_{lang}.csv', sha256: 'a'.repeat(64) }, ['en', 'fr'], ctx)).rejects.toThrow(/single sha256/);
+  });
+});
