@@ -36,7 +36,20 @@ const server = createServer(async (req, res) => {
   if (info?.isDirectory()) file = join(file, 'index.html');
   else if (!info) file = extname(path) ? '' : join(root, 'index.html'); // SPA fallback for routes, 404 for files
   if (!file || !(await stat(file).catch(() => null))) return void res.writeHead(404).end('not found');
-  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+  // Sizes and byte ranges as a static host or the Hub serves them: model checkpoints are read tensor by tensor.
+  const size = (await stat(file)).size;
+  const type = TYPES[extname(file)] ?? 'application/octet-stream';
+  const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+  if (range) {
+    const start = Number(range[1]);
+    const end = Math.min(range[2] ? Number(range[2]) : size - 1, size - 1);
+    if (start > end) return void res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
+    res.writeHead(206, { 'content-type': type, 'content-length': end - start + 1, 'content-range': `bytes ${start}-${end}/${size}`, 'accept-ranges': 'bytes' });
+    if (req.method === 'HEAD') return void res.end();
+    return void createReadStream(file, { start, end }).pipe(res);
+  }
+  res.writeHead(200, { 'content-type': type, 'content-length': size, 'accept-ranges': 'bytes' });
+  if (req.method === 'HEAD') return void res.end();
   createReadStream(file).pipe(res);
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));

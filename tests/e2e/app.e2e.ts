@@ -1,6 +1,7 @@
 // End-to-end test of the built app in headless Chromium (playwright-core, the system browser, a fresh profile):
 // open the app, refuse a broken share link, open a real one, confirm, run the engine check to completion, see
-// its chart, reload, find the run in history, export it (download) — failing on any console error.
+// its chart, reload, find the run in history, export it (download); then run the Study A demo on the generated
+// tiny XLM-R and see its heatmaps — failing on any console error.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +95,24 @@ export async function runE2e({ baseUrl, screenshot }: E2eOptions): Promise<void>
       const bundle = JSON.parse(await readFile(path, 'utf8'));
       check(bundle.format === 'stereoscope-run' && bundle.run.id === runId && bundle.run.status === 'done', 'the exported bundle is not this finished run');
       check(bundle.run.result.cases.length === 3, 'the bundle lacks the results');
+    });
+
+    await step('run the Study A demo (tiny random XLM-R) to completion and see its heatmaps', async () => {
+      const demo = demoSpec('emotion-profiles');
+      const studyA = { ...demo, title: 'e2e study A', profile: { ...demo.profile, topK: 40 } };
+      await page.goto(shareLink(studyA, baseUrl));
+      await page.getByRole('heading', { name: 'Shared experiment' }).waitFor();
+      await page.getByRole('button', { name: 'Run this experiment' }).click();
+      await page.waitForURL(/\/runs\/[\w-]+$/);
+      await page.locator('[data-status="done"], [data-status="failed"]').first().waitFor({ timeout: 300_000 });
+      const failed = page.locator('[data-status="failed"]');
+      if (await failed.count()) throw new Error(`the Study A demo run failed: ${(await page.locator('main').innerText()).slice(0, 1500)}`);
+      await page.getByText('DEMO run').first().waitFor();
+      const heatmaps = page.locator('svg[data-heatmap]');
+      check((await heatmaps.count()) >= 2, 'expected the profile heatmap and the RSA matrix');
+      const cells = await heatmaps.first().locator('rect.cell').count();
+      check(cells === 4 * 10, `expected 4 groups × 10 emotions in the profile heatmap, found ${cells} cells`);
+      check((await heatmaps.nth(1).locator('rect.cell').count()) === 4, 'expected a 2 × 2 language RSA matrix');
     });
 
     check(errors.length === 0, `console errors:\n${errors.join('\n')}`);
