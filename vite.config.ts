@@ -1,5 +1,6 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { playwright } from '@vitest/browser-playwright';
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // Flags that make WebGPU work in headless Chromium on SwiftShader without network chatter.
@@ -38,6 +39,20 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           pool: 'forks',
+        },
+      },
+      {
+        // The f16 paths need shader-f16, which SwiftShader lacks: run those kernels again on Mesa 25's lavapipe.
+        extends: true,
+        test: {
+          name: 'gpu-lavapipe',
+          // (Not elementwise.test.ts: lavapipe's compiler reassociates away sumToShape's Kahan compensation.)
+          include: ['workers/kernels/linear/*.test.ts', 'tests/lavapipe/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          pool: 'forks',
+          env: { VK_ICD_FILENAMES: resolve('.cache/lavapipe/lvp_icd.json') },
         },
       },
       {
