@@ -6,8 +6,9 @@ import type { Param } from '../../workers/nn/param';
 import { param } from '../../workers/nn/param';
 import type { Checkpoint } from '../load/checkpoint';
 
-/** How frozen linear weights are stored on the GPU. Everything else (norms, biases, embeddings) stays f32. */
-export type WeightFormat = 'f32' | 'q8' | 'q4';
+/** How frozen linear weights are stored on the GPU. Everything else (norms, biases, embeddings) stays f32.
+ *  f16 halves memory where the device has shader-f16; q8 / q4 are GGUF-style blocks (workers/kernels/quantize). */
+export type WeightFormat = 'f32' | 'f16' | 'q8' | 'q4';
 
 export class CheckpointMismatchError extends Error {
   override readonly name = 'CheckpointMismatchError';
@@ -37,7 +38,10 @@ export async function loadF32(l: WeightLoader, name: string, shape: readonly num
 
 /** A linear weight [out, in] in the loader's format; quantised only when `in` is a multiple of the group size. */
 export async function loadLinearWeight(l: WeightLoader, name: string, shape: readonly [number, number]): Promise<Param> {
+  if (l.format === 'f16' && !l.be.features.f16)
+    throw new CheckpointMismatchError('f16 weights need the GPU feature shader-f16, which this device lacks: load with f32, q8 or q4');
   const data = await readChecked(l, name, shape);
+  if (l.format === 'f16') return param(name, l.be.upload(data, shape, 'f16'));
   if (l.format === 'f32' || shape[1] % 32 !== 0) return param(name, l.be.upload(data, shape));
   const q: QuantDType = l.format;
   return param(name, l.be.upload(quantize(data, [shape[0], shape[1]], q), shape, q));

@@ -46,6 +46,8 @@ export interface OpDef<A> {
 
 export interface Backend {
   readonly name: string;
+  /** What the device can store and compute beyond f32 (f16 needs WebGPU's shader-f16). */
+  readonly features: { readonly f16: boolean };
   upload(data: ArrayLike<number> | Float32Array | Int32Array | Uint32Array, shape: readonly number[], dtype?: DType): Tensor;
   zeros(shape: readonly number[], dtype?: DType): Tensor;
   /** A view with another shape over the same storage. Disposing the view or the original frees the storage. */

@@ -14,6 +14,7 @@ export interface WebGpuBackendOptions {
 
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu';
+  readonly features: { readonly f16: boolean };
   readonly runner: Runner;
   readonly ctx: KernelContext;
   cpuOps: Set<string>;
@@ -27,6 +28,7 @@ export class WebGpuBackend implements Backend {
     this.runner = new Runner(gpu);
     this.ctx = { runner: this.runner, f16: gpu.info.features.f16, subgroups: gpu.info.features.subgroups };
     this.cpuOps = new Set(opts.cpuOps ?? []);
+    this.features = { f16: gpu.info.features.f16 };
   }
 
   upload(data: ArrayLike<number>, shape: readonly number[], dtype: DType = 'f32'): GpuTensor {
