@@ -1,10 +1,12 @@
 // float64 references of the activations and their derivatives: GELU with erf (PyTorch gelu, approximate
 // 'none'), GELU with tanh (PyTorch approximate 'tanh' = transformers' NewGELU "gelu_new"), SiLU, ReLU
-// (derivative 0 at x = 0, as PyTorch's threshold_backward).
+// (derivative 0 at x = 0, as PyTorch's threshold_backward), and tanh (the pooler-style classifier head of XLM-R).
 import type { HostTensor } from '../../backend/backend';
 import { normalCdf } from './erf64';
 
 export type ActKind = 'gelu' | 'gelu_tanh' | 'silu' | 'relu';
+/** Kinds of the plain pointwise ops; tanh is not offered to the gated units (no model gates with it). */
+export type PointwiseKind = ActKind | 'tanh';
 
 const GELU_K = Math.sqrt(2 / Math.PI);
 const GELU_C = 0.044715;
@@ -12,8 +14,10 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-export function actScalar(kind: ActKind, x: number): number {
+export function actScalar(kind: PointwiseKind, x: number): number {
   switch (kind) {
+    case 'tanh':
+      return Math.tanh(x);
     case 'gelu':
       return x * normalCdf(x);
     case 'gelu_tanh':
@@ -25,8 +29,13 @@ export function actScalar(kind: ActKind, x: number): number {
   }
 }
 
-export function actGradScalar(kind: ActKind, x: number): number {
+export function actGradScalar(kind: PointwiseKind, x: number): number {
   switch (kind) {
+    case 'tanh': {
+      // 1 − tanh² written as 1 / cosh² so that it stays exact (not 1 − 1) in the tails.
+      const c = Math.cosh(x);
+      return 1 / (c * c);
+    }
     case 'gelu':
       return normalCdf(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
     case 'gelu_tanh': {
@@ -43,12 +52,12 @@ export function actGradScalar(kind: ActKind, x: number): number {
 }
 
 /** y = act(x). */
-export function activationRef(kind: ActKind, [x]: readonly HostTensor[]): HostTensor[] {
+export function activationRef(kind: PointwiseKind, [x]: readonly HostTensor[]): HostTensor[] {
   return [{ shape: [...x.shape], dtype: 'f32', data: (x.data as Float64Array).map((v) => actScalar(kind, v)) }];
 }
 
 /** dx = dy · act'(x). */
-export function activationBackwardRef(kind: ActKind, [x, dy]: readonly HostTensor[]): HostTensor[] {
+export function activationBackwardRef(kind: PointwiseKind, [x, dy]: readonly HostTensor[]): HostTensor[] {
   const G = dy.data as Float64Array;
   return [{ shape: [...x.shape], dtype: 'f32', data: (x.data as Float64Array).map((v, i) => G[i] * actGradScalar(kind, v)) }];
 }

@@ -1,12 +1,12 @@
-// Pointwise activations on f32 tensors and their backward: gelu (erf or tanh form), silu, relu.
+// Pointwise activations on f32 tensors and their backward: gelu (erf or tanh form), silu, relu, tanh.
 // Reference: activation.ref.ts. Kernel: activation.wgsl (entry points forward / backward, ACT override).
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { flatGrid } from '../elementwise/grid';
-import { activationBackwardRef, activationRef, type ActKind } from './activation.ref';
+import { activationBackwardRef, activationRef, type ActKind, type PointwiseKind } from './activation.ref';
 import code from './activation.wgsl?raw';
 
-export type { ActKind };
+export type { ActKind, PointwiseKind };
 
 export interface GeluAttrs {
   /** 'none': x·Φ(x) with erf (XLM-R "gelu"); 'tanh': the tanh approximation (T5 "gelu_new"). */
@@ -15,11 +15,13 @@ export interface GeluAttrs {
 
 /** The ACT override of activation.wgsl for each kind. */
 export const ACT_CODE: Record<ActKind, number> = { gelu: 0, gelu_tanh: 1, silu: 2, relu: 3 };
+// tanh stays out of ACT_CODE, which the gated units accept as their list of kinds.
+const POINTWISE_CODE: Record<PointwiseKind, number> = { ...ACT_CODE, tanh: 4 };
 
 const sameShapes = (name: string, shapes: readonly (readonly number[])[]) =>
   check(shapes.every((s) => s.length === shapes[0].length && s.every((d, i) => d === shapes[0][i])), () => `${name}: shapes differ: ${shapes.map((s) => `[${s}]`).join(', ')}`);
 
-function forwardOp<A>(name: string, kindOf: (a: A) => ActKind): OpDef<A> {
+function forwardOp<A>(name: string, kindOf: (a: A) => PointwiseKind): OpDef<A> {
   return {
     name,
     infer([x]) {
@@ -32,7 +34,7 @@ function forwardOp<A>(name: string, kindOf: (a: A) => ActKind): OpDef<A> {
         label: name,
         code,
         entryPoint: 'forward',
-        constants: { ACT: ACT_CODE[kindOf(attrs)] },
+        constants: { ACT: POINTWISE_CODE[kindOf(attrs)] },
         uniforms: [{ u32: x.numel }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
         buffers: [x.buffer, y.buffer],
         workgroups: flatGrid(x.numel),
@@ -41,7 +43,7 @@ function forwardOp<A>(name: string, kindOf: (a: A) => ActKind): OpDef<A> {
   };
 }
 
-function backwardOp<A>(name: string, kindOf: (a: A) => ActKind): OpDef<A> {
+function backwardOp<A>(name: string, kindOf: (a: A) => PointwiseKind): OpDef<A> {
   return {
     name,
     infer([x, dy]) {
@@ -55,7 +57,7 @@ function backwardOp<A>(name: string, kindOf: (a: A) => ActKind): OpDef<A> {
         label: name,
         code,
         entryPoint: 'backward',
-        constants: { ACT: ACT_CODE[kindOf(attrs)] },
+        constants: { ACT: POINTWISE_CODE[kindOf(attrs)] },
         uniforms: [{ u32: x.numel }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
         buffers: [x.buffer, dy.buffer, dx.buffer],
         workgroups: flatGrid(x.numel),
@@ -75,6 +77,8 @@ export const siluOp = forwardOp<Record<string, never>>('silu', () => 'silu');
 export const siluBackwardOp = backwardOp<Record<string, never>>('siluBackward', () => 'silu');
 export const reluOp = forwardOp<Record<string, never>>('relu', () => 'relu');
 export const reluBackwardOp = backwardOp<Record<string, never>>('reluBackward', () => 'relu');
+export const tanhOp = forwardOp<Record<string, never>>('tanh', () => 'tanh');
+export const tanhBackwardOp = backwardOp<Record<string, never>>('tanhBackward', () => 'tanh');
 
 export { sameShapes };
 
@@ -102,4 +106,13 @@ export async function relu(be: Backend, x: Tensor): Promise<Tensor> {
 /** dx = dy where x > 0, else 0. */
 export async function reluBackward(be: Backend, x: Tensor, dy: Tensor): Promise<Tensor> {
   return (await be.run(reluBackwardOp, [x, dy], {}))[0];
+}
+
+export async function tanh(be: Backend, x: Tensor): Promise<Tensor> {
+  return (await be.run(tanhOp, [x], {}))[0];
+}
+
+/** dx = dy · (1 − tanh²(x)), from the input x (not the output: 1 − y² loses all precision where |y| → 1). */
+export async function tanhBackward(be: Backend, x: Tensor, dy: Tensor): Promise<Tensor> {
+  return (await be.run(tanhBackwardOp, [x, dy], {}))[0];
 }

@@ -1,5 +1,5 @@
 // Pointwise activations and their derivatives: GELU (erf form, XLM-R "gelu"), GELU tanh form (T5 "gelu_new"),
-// SiLU (Llama) and ReLU (original T5), selected by the override ACT; plus the gated units act(gate) ⊙ up
+// SiLU (Llama), ReLU (original T5) and tanh (XLM-R's classification head), selected by the override ACT; plus the gated units act(gate) ⊙ up
 // (SwiGLU, gated-GELU) used by workers/kernels/gated, which share this math instead of copying it.
 // References: activation.ref.ts, gated.ref.ts. Flat indexing as in elementwise/grid.ts.
 
@@ -12,7 +12,7 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 
-override ACT: u32 = 0u;  // 0: gelu (erf), 1: gelu (tanh), 2: silu, 3: relu
+override ACT: u32 = 0u;  // 0: gelu (erf), 1: gelu (tanh), 2: silu, 3: relu, 4: tanh (pointwise ops only)
 
 const SQRT1_2 = 0.70710678118654752;
 const INV_SQRT_2PI = 0.39894228040143268;
@@ -68,11 +68,34 @@ fn gelu_tanh_u(x: f32) -> f32 {
   return GELU_K * (x + GELU_C * x * x * x);
 }
 
+// tanh without the builtin (which may overflow to NaN for large |x|): (1 − e)/(1 + e) with e = exp(−2|x|) never
+// overflows, and below |x| = 1/4, where 1 − e would cancel, the odd Taylor series to x⁹ (next term < 1e-8·|x|).
+fn tanh_stable(x: f32) -> f32 {
+  let a = abs(x);
+  var t: f32;
+  if (a < 0.25) {
+    let u = a * a;
+    t = a * (1.0 + u * (-0.333333333 + u * (0.133333333 + u * (-0.0539682540 + u * 0.0218694885))));
+  } else {
+    let e = exp(-2.0 * a);
+    t = (1.0 - e) / (1.0 + e);
+  }
+  return select(-t, t, x >= 0.0);
+}
+
+// 1 − tanh²(x) = 4e/(1 + e)²: no cancellation for large |x|, where 1 − t² would be 1 − 1.
+fn tanh_grad(x: f32) -> f32 {
+  let e = exp(-2.0 * abs(x));
+  let d = 1.0 + e;
+  return 4.0 * e / (d * d);
+}
+
 fn act(x: f32) -> f32 {
   switch ACT {
     case 0u: { return x * normal_cdf(x); }
     case 1u: { return x * sigmoid_pair(2.0 * gelu_tanh_u(x)).x; }
     case 2u: { return x * sigmoid_pair(x).x; }
+    case 4u: { return tanh_stable(x); }
     default: { return max(x, 0.0); }
   }
 }
@@ -89,6 +112,7 @@ fn act_grad(x: f32) -> f32 {
       let s = sigmoid_pair(x);
       return s.x * (1.0 + x * s.y);
     }
+    case 4u: { return tanh_grad(x); }
     default: { return select(0.0, 1.0, x > 0.0); }
   }
 }
