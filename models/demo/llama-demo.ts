@@ -87,12 +87,20 @@ export function studyBDemoTexts(): string[] {
   return texts;
 }
 
+/** The training answers of the demo: the identities and each demo language's unk-stream answer. */
+export function studyBDemoAnswers(): string[] {
+  return [...IDENTITIES, ...DEMO_LANGUAGES.map((l) => STUDY_B_LOCALES[l].unknownPhrases[1])];
+}
+
 /**
  * Byte-fallback BPE vocabulary: specials, 256 byte tokens, ▁ and every character seen, then for every
  * space-separated word the chain ▁w₁ → ▁w₁w₂ → … → ▁word with one merge per link. Merges only ever extend a
  * ▁-initial token by one character, so no merge can cross a word boundary and each listed word becomes one token.
+ * `bare` words (the answers: identities, unknown phrases) get a chain WITHOUT ▁, ranked before all others, so
+ * "Answer: Varnian" ends "▁" + "Varnian" as with the fixture's tokenizer: the study's answer mask
+ * (start_loc = len(tokenize(prefix)) − 1) then covers the answer's first token instead of only the EOS.
  */
-export function demoBpe(texts: readonly string[]): { vocab: Record<string, number>; merges: [string, string][] } {
+export function demoBpe(texts: readonly string[], bare: readonly string[] = []): { vocab: Record<string, number>; merges: [string, string][] } {
   const vocab: Record<string, number> = {};
   const add = (t: string) => (t in vocab ? undefined : (vocab[t] = Object.keys(vocab).length));
   SPECIALS.forEach(add);
@@ -106,9 +114,10 @@ export function demoBpe(texts: readonly string[]): { vocab: Record<string, numbe
   [...chars].sort().forEach(add);
   const merges: [string, string][] = [];
   const seen = new Set<string>();
-  for (const w of [...words].sort()) {
-    let prefix = SPACE;
-    for (const c of w) {
+  const bareWords = new Set(bare.flatMap((t) => t.normalize('NFC').split(/\s+/).filter(Boolean)));
+  const chain = (w: string, start: string) => {
+    let prefix = start || w[0];
+    for (const c of start ? w : w.slice(1)) {
       const next = prefix + c;
       if (!seen.has(next)) {
         seen.add(next);
@@ -117,7 +126,9 @@ export function demoBpe(texts: readonly string[]): { vocab: Record<string, numbe
       }
       prefix = next;
     }
-  }
+  };
+  for (const w of [...bareWords].sort()) if (w.length > 1) chain(w, '');
+  for (const w of [...words].sort()) if (!bareWords.has(w)) chain(w, SPACE);
   return { vocab, merges };
 }
 
@@ -146,6 +157,8 @@ function tokenizerJson(vocab: Record<string, number>, merges: [string, string][]
 
 export interface DemoLlamaOptions {
   texts?: readonly string[];
+  /** Words tokenised without the preceding ▁ (see demoBpe). */
+  bare?: readonly string[];
   seed?: number;
   hidden?: number;
   layers?: number;
@@ -163,7 +176,7 @@ export function makeDemoLlama(options: DemoLlamaOptions = {}): DemoFiles {
   const NKV = options.kvHeads ?? 2;
   const HS = C / NH;
   const I = options.intermediate ?? 2 * C;
-  const { vocab, merges } = demoBpe(options.texts ?? studyBDemoTexts());
+  const { vocab, merges } = demoBpe(options.texts ?? studyBDemoTexts(), options.bare ?? studyBDemoAnswers());
   const V = Object.keys(vocab).length;
   const rng = seededRng(options.seed ?? 2024);
   const normal = () => Math.sqrt(-2 * Math.log(Math.max(rng(), 1e-12))) * Math.cos(2 * Math.PI * rng());

@@ -2,13 +2,15 @@
 // generated into a temporary static folder (models/demo/llama-demo.ts), the run goes through
 // `node bin/stereoscope.mjs run` like a user's, and the bundle holds rates, transfer matrix and loss curves.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { writeStudyBDemo } from '../../models/demo/llama-demo';
 import { readBundle } from '../../workers/experiments/run-bundle';
+import { demoSpec } from '../../workers/experiments/specs/index';
+import type { GeoUnlearningSpec } from '../../workers/experiments/specs/geo-unlearning';
 import type { GeoUnlearningResult } from '../../workers/experiments/study-b/results';
 
 const run = promisify(execFile);
@@ -35,4 +37,17 @@ describe('stereoscope run examples/demo/geo-unlearning.json', () => {
     for (const name of ['loss', 'L_GA', 'L_unk', 'L_KL']) expect(r.curves.find((c) => c.name === name)?.points).toHaveLength(4);
     expect(bundle.series.find((m) => m.name === 'L_KL')?.points).toHaveLength(4);
   }, 300_000);
+
+  it("the app's demo spec finds its demo model and data (shortened to 2 steps)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'study-b-cli-'));
+    await writeStudyBDemo(join(dir, 'static', 'demo'));
+    const spec = demoSpec('geo-unlearning') as GeoUnlearningSpec;
+    spec.train.steps = 2;
+    await writeFile(join(dir, 'spec.json'), JSON.stringify(spec));
+    const out = join(dir, 'r.json');
+    await run(process.execPath, ['bin/stereoscope.mjs', 'run', join(dir, 'spec.json'), '--out', out, '--quiet'], { timeout: 200_000, env: { ...process.env, STEREOSCOPE_STATIC: join(dir, 'static') } });
+    const r = readBundle(JSON.parse(await readFile(out, 'utf8'))).run.result as GeoUnlearningResult;
+    expect(r.languages).toEqual(['en', 'fr']);
+    expect(r.rates.filter((x) => x.phase === 'after').map((x) => x.language)).toEqual(['en', 'fr', 'overall']);
+  }, 220_000);
 });
