@@ -1,7 +1,10 @@
 // The benchmark's case list. Add a case family as a file in this folder and append it here.
 import type { BenchCase } from '../lib/types';
+import { decodeCases } from './decode';
+import { encoderCases } from './encoder';
 import { linearCases } from './linear';
 import { matmulCases } from './matmul';
+import { memoryCases } from './memory';
 import { normCases } from './norms';
 
-export const cases: BenchCase[] = [...matmulCases, ...linearCases, ...normCases];
+export const cases: BenchCase[] = [...matmulCases, ...linearCases, ...normCases, ...encoderCases, ...decodeCases, ...memoryCases];

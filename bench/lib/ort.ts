@@ -4,7 +4,7 @@
 // kernels written in JS/WGSL — what transformers.js uses) and 'native' (`onnxruntime-web/webgpu`, the C++
 // WebGPU EP compiled to wasm with asyncify).
 import type * as Ort from 'onnxruntime-web';
-import { oneNodeModel, type OnnxNodeGraph } from './onnx-graph';
+import { oneNodeModel, type OnnxElem, type OnnxNodeGraph } from './onnx-graph';
 import type { OrtBuild, Runnable } from './types';
 
 const loaded = new Map<OrtBuild, Promise<typeof Ort>>();
@@ -68,4 +68,45 @@ export async function ortOutput(build: OrtBuild, graph: OnnxNodeGraph, data: Flo
   const result = (await out[graph.output.name].getData()) as Float32Array;
   await session.release();
   return result;
+}
+
+export interface OrtFeed {
+  name: string;
+  dims: number[];
+  type: OnnxElem;
+  data: Float32Array | BigInt64Array;
+}
+
+/**
+ * A session for a whole model graph (lib/onnx-graph.ts graphModel bytes). Feeds are small (ids, masks) and
+ * passed as CPU tensors; the output stays on ORT's GPU during timing and is read back only by output().
+ * `executionProvider` 'wasm' runs the same graph on ORT's CPU backend (an informative extra column).
+ */
+export async function ortGraph(build: OrtBuild, model: Uint8Array, feedList: OrtFeed[], outputName: string, executionProvider: 'webgpu' | 'wasm' = 'webgpu'): Promise<Runnable> {
+  const ort = await load(build);
+  const session = await ort.InferenceSession.create(model, {
+    executionProviders: [executionProvider],
+    preferredOutputLocation: executionProvider === 'webgpu' ? 'gpu-buffer' : 'cpu',
+  });
+  const device = executionProvider === 'webgpu' ? ((await ort.env.webgpu.device) as GPUDevice) : null;
+  const feeds: Record<string, Ort.Tensor> = {};
+  for (const f of feedList) feeds[f.name] = new ort.Tensor(f.type, f.data, f.dims);
+  let last: Ort.Tensor | null = null;
+  return {
+    async run() {
+      last?.dispose();
+      const out = await session.run(feeds);
+      await device?.queue.onSubmittedWorkDone();
+      last = out[outputName];
+      for (const [k, t] of Object.entries(out)) if (k !== outputName) t.dispose();
+    },
+    async output() {
+      if (!last) throw new Error('ortGraph: output() before run()');
+      return Float32Array.from((await last.getData()) as Float32Array);
+    },
+    dispose() {
+      last?.dispose();
+      void session.release();
+    },
+  };
 }

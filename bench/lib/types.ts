@@ -7,6 +7,10 @@ export interface Runnable {
   /** Enqueue one execution and wait until the GPU has finished it. */
   run(): Promise<void>;
   dispose(): void;
+  /** The last run's output, read back (model cases: the page compares ours with each peer before disposing). */
+  output?(): Promise<Float32Array>;
+  /** Extra figures measured during the runs (prefill ms, tokens/s, peak memory), printed after the row. */
+  summary?(): string;
 }
 
 /** Which onnxruntime-web build a peer runs on (see lib/ort.ts). */
@@ -31,6 +35,11 @@ export interface BenchCase {
   /** Run both sides once on the same inputs and return max |ours − peer| (printed, so a race between two
    *  implementations that compute different things is visible). */
   verify?(env: BenchEnv): Promise<number>;
+  /** Model-sized cases take seconds per run on SwiftShader: fewer timed runs / warm-ups than the page default. */
+  runs?: number;
+  warmup?: number;
+  /** `group shape` of an earlier case: the row also prints our time as a multiple of that case's. */
+  relativeTo?: string;
 }
 
 export interface PeerResult {

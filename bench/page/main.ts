@@ -57,7 +57,16 @@ async function prepare(make: (() => Promise<Runnable | null>) | undefined, what:
   }
 }
 
+/** max |a − b| over two outputs of equal length (NaN when the lengths differ or a value is not finite). */
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return NaN;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return a.every(Number.isFinite) && b.every(Number.isFinite) ? worst : NaN;
+}
+
 async function main(): Promise<void> {
+  const ourTimes = new Map<string, number>();
   const gpu = await acquireGpu({ gpu: navigator.gpu });
   const backend = new WebGpuBackend(gpu);
   await report({ type: 'adapter', info: gpu.info, userAgent: navigator.userAgent });
@@ -73,11 +82,22 @@ async function main(): Promise<void> {
     }
     const times: number[][] = sides.map(() => []);
     try {
-      for (let i = 0; i < warmup; i++) for (const s of sides) if (s) await s.run();
-      for (let i = 0; i < runs; i++)
+      for (let i = 0; i < (c.warmup ?? warmup); i++) for (const s of sides) if (s) await s.run();
+      // Outputs of the warm-up runs, compared before any timing (a race between different computations is void).
+      const ours = sides[0]?.output ? await sides[0].output() : null;
+      for (const [j, p] of row.peers.entries()) {
+        const peer = sides[j + 1];
+        if (ours && peer?.output) p.maxDiff = maxAbsDiff(ours, await peer.output());
+      }
+      for (let i = 0; i < (c.runs ?? runs); i++)
         for (const [j, s] of sides.entries()) if (s) times[j].push(await time(s));
       row.oursMs = sides[0] ? median(times[0]) : null;
       row.peers.forEach((p, j) => (p.ms = sides[j + 1] ? median(times[j + 1]) : null));
+      const ref = c.relativeTo && ourTimes.get(c.relativeTo);
+      if (ref && row.oursMs) row.note = `${row.note ?? ''} = ${(row.oursMs / ref).toFixed(2)}× ${c.relativeTo}`.trim();
+      if (row.oursMs) ourTimes.set(`${c.group} ${c.shape}`, row.oursMs);
+      const extra = sides.map((s) => s?.summary?.()).filter(Boolean);
+      if (extra.length) row.note = [row.note, ...extra].filter(Boolean).join('\n    ');
     } catch (e) {
       row.note = `${row.note ?? ''} run failed: ${(e as Error).message}`.trim();
     }

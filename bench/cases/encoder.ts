@@ -1,0 +1,91 @@
+// Model-level: an xlm-roberta-base-shaped encoder (hidden 768, 12 heads, intermediate 3072; 2 layers instead of
+// 12 so SwiftShader finishes, vocabulary 1,000 since the MLM head is not part of the race), random seeded weights,
+// batch 8 × 32 tokens with 4 padded tokens in every odd row. Forward: ours (XlmrForMaskedLM, last hidden state)
+// vs onnxruntime-web's WebGPU EP running the equivalent ONNX graph over the same weights (lib/xlmr-onnx.ts); the
+// page checks max |Δ| of the last hidden state before timing. Training: one LoRA step (r 8 on query + value,
+// masked-LM loss at 2 positions per row, forward + backward + AdamW), reported as a multiple of our forward.
+import { maskedLmLossAndGrad } from '../../models/xlmr/masked-lm';
+import { XlmrForMaskedLM } from '../../models/xlmr/model';
+import type { Tensor } from '../../workers/backend/backend';
+import { zeroGrads } from '../../workers/nn/param';
+import { AdamWOptimizer } from '../../workers/train/adamw-optimizer';
+import { graphModel } from '../lib/onnx-graph';
+import { ortGraph } from '../lib/ort';
+import type { BenchCase, BenchEnv } from '../lib/types';
+import { encoderBatch, encoderCheckpoint, encoderOnnx, encoderTensors, type EncoderShape } from '../lib/xlmr-onnx';
+import { disposeModelWeights } from '../lib/synthetic-checkpoint';
+
+const SHAPE: EncoderShape = { B: 8, T: 32, C: 768, NH: 12, I: 3072, L: 2, V: 1000, pad: 4 };
+const LABEL = `${SHAPE.B}×${SHAPE.T} L${SHAPE.L}`;
+const FORWARD = `encoder fwd ${LABEL}`;
+
+async function loadModel(env: BenchEnv, head = false): Promise<XlmrForMaskedLM> {
+  return XlmrForMaskedLM.load(env.backend, encoderCheckpoint(SHAPE, encoderTensors(SHAPE, env.random, { head })));
+}
+
+const forwardCase: BenchCase = {
+  group: 'encoder fwd',
+  shape: LABEL,
+  runs: 3,
+  warmup: 1,
+  async ours(env) {
+    const model = await loadModel(env);
+    const batch = encoderBatch(SHAPE);
+    let last: Tensor | null = null;
+    return {
+      async run() {
+        last?.dispose();
+        const out = await model.forward(batch, { head: false });
+        // Keep the last hidden state for output(); everything else of the forward is released.
+        last = out.state.last;
+        (out.state as { last: Tensor | null }).last = null;
+        model.dispose(out);
+        await env.backend.sync();
+      },
+      async output() {
+        return (await env.backend.download(last!)) as Float32Array;
+      },
+      dispose() {
+        last?.dispose();
+        disposeModelWeights(model);
+      },
+      summary: () => 'xlm-roberta-base dims, 2 of 12 layers (SwiftShader time), V 1000, 4 pads in odd rows',
+    };
+  },
+  async peer(env) {
+    const { graph, feeds } = encoderOnnx(SHAPE, encoderTensors(SHAPE, env.random));
+    return ortGraph(env.ortBuild, graphModel(graph), feeds, 'last_hidden');
+  },
+};
+
+const trainCase: BenchCase = {
+  group: 'encoder LoRA step',
+  shape: LABEL,
+  runs: 3,
+  warmup: 1,
+  relativeTo: FORWARD,
+  async ours(env) {
+    // The MLM head is needed for the loss: dense + LayerNorm + decoder tied to the word embeddings.
+    const model = await loadModel(env, true);
+    model.applyLora({ r: 8, alpha: 16, dropout: 0, targetModules: ['query', 'value'], seed: 1 });
+    const { inputIds, attentionMask } = encoderBatch(SHAPE);
+    const labels = inputIds.map((row, b) => row.map((id, t) => (t === 3 || t === 7 + (b % 5) ? id : -100)));
+    const opt = new AdamWOptimizer(env.backend, model.trainableParams());
+    let loss = NaN;
+    return {
+      async run() {
+        loss = await maskedLmLossAndGrad(model, { inputIds, attentionMask, labels });
+        await opt.step({ lr: 1e-4 });
+        zeroGrads(model.trainableParams());
+        await env.backend.sync();
+      },
+      dispose() {
+        opt.dispose();
+        disposeModelWeights(model);
+      },
+      summary: () => `LoRA r 8 on query+value, MLM loss at 16 positions, AdamW; loss ${loss.toFixed(3)}`,
+    };
+  },
+};
+
+export const encoderCases: BenchCase[] = [forwardCase, trainCase];
