@@ -209,7 +209,14 @@ export class XlmrForMaskedLM {
     const dHead = await this.head!.backward(be, be.reshape(dLogits, [dLogits.shape.reduce((a, b) => a * b, 1) / V, V]), s.headCache!);
     let dx = s.rows ? await embeddingBackward(be, s.rows, dHead, { numRows: B * T }) : dHead;
     if (s.rows) dHead.dispose();
-    dx = be.reshape(dx, [B, T, C]);
+    await this.backwardHidden(out, be.reshape(dx, [B, T, C]));
+  }
+
+  /** Back-propagates dLast [B, T, C] (consumed) from the last hidden state through the layers: for other heads. */
+  async backwardHidden(out: XlmrOutput, dLast: Tensor): Promise<void> {
+    const be = this.be;
+    const s = out.state;
+    let dx = dLast;
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const block = this.layers[i];
       let cache = s.blockCaches[i];
