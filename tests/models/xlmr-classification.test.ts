@@ -9,6 +9,8 @@ import { writeSafetensors, type WriteTensor } from '../../models/load/safetensor
 import { memorySource } from '../../models/load/source';
 import { numLabelsOf, XlmrForSequenceClassification } from '../../models/xlmr/classification';
 import type { Param } from '../../workers/nn/param';
+import { AdamWOptimizer } from '../../workers/train/adamw-optimizer';
+import { trainStep } from '../../workers/train/step';
 import { expectClose } from '../helpers/compare';
 import { testBackend } from '../helpers/gpu';
 import { randn } from '../helpers/random';
@@ -146,5 +148,22 @@ describe.each(fixtures('XLMRobertaForMaskedLM'))('XLM-R sequence classification 
     await probe(db, [7]);
     await probe(ow, [10, 70]);
     await probe(ob, [1]);
+  });
+
+  it('fine-tunes with trainStep and AdamW: LoRA and classifier move, the training loss falls', async () => {
+    const be = await testBackend();
+    const { ckpt } = await classifierCheckpoint(f);
+    const model = await XlmrForSequenceClassification.load(be, ckpt);
+    model.applyLora({ r: 4, alpha: 8, dropout: 0, targetModules: ['query', 'value'], seed: 1 });
+    const opt = new AdamWOptimizer(be, model.params());
+    const before = await be.download(model.classifierParams()[0].value);
+    const losses: number[] = [];
+    for (let s = 0; s < 4; s++) losses.push((await trainStep(be, { model, optimizer: opt, microBatches: [{ ...batch, labels }], lr: 1e-2 })).loss);
+    // Four AdamW steps of size ≈ lr on a 2-example batch: the loss falls every step (not a tolerance question).
+    for (let s = 1; s < losses.length; s++) expect(losses[s], `step ${s}: ${losses}`).toBeLessThan(losses[s - 1]);
+    const after = await be.download(model.classifierParams()[0].value);
+    expect(after.some((x, i) => x !== before[i])).toBe(true);
+    // PEFT's B = 0 start: B must have moved away from zero after the first update.
+    expect((await be.download(model.adapters[0].B.value)).some((x) => x !== 0)).toBe(true);
   });
 });
