@@ -5,6 +5,7 @@ import type { Backend, Tensor } from '../../workers/backend/backend';
 import { embedding } from '../../workers/kernels/embedding/embedding';
 import { ropeTables } from '../../workers/kernels/rope/rope';
 import { Attention, type AttentionInputs } from '../../workers/nn/attention';
+import { backwardBlocks, disposeStack, forwardBlocks, type StackState } from '../../workers/nn/block-stack';
 import { Linear } from '../../workers/nn/linear';
 import { GatedMlp } from '../../workers/nn/mlp';
 import { RmsNorm, disposeNormCache, type NormCache } from '../../workers/nn/norms';
@@ -33,9 +34,7 @@ export interface LlamaForwardOptions {
 
 export interface LlamaForwardState {
   inputs: AttentionInputs;
-  blockInputs: Tensor[]; // x_0 … x_{L−1}
-  blockCaches: (LlamaBlockCache | null)[];
-  last: Tensor; // x_L (before the final norm)
+  stack: StackState<LlamaBlockCache>; // block inputs x_0 … x_{L−1}, caches, x_L (before the final norm)
   normCache: NormCache;
   normed: Tensor; // [B, T, C]
   ids: Tensor;
@@ -137,25 +136,12 @@ export class LlamaForCausalLM {
     const T = batch.inputIds[0].length;
     const ids = be.upload(batch.inputIds.flat(), [B, T], 'i32');
     const inputs = this.attentionInputs(batch);
-    let x = await embedding(be, this.embedTokens.value, ids); // [B, T, C]
-    const blockInputs: Tensor[] = [];
-    const blockCaches: (LlamaBlockCache | null)[] = [];
-    const keepInputs = opts.train || opts.hiddenStates;
-    for (const block of this.layers) {
-      const { y, cache } = await block.forward(be, x, inputs);
-      if (opts.train && !opts.checkpointing) blockCaches.push(cache);
-      else {
-        block.disposeCache(cache);
-        blockCaches.push(null);
-      }
-      if (keepInputs) blockInputs.push(x);
-      else x.dispose();
-      x = y;
-    }
-    const n = await this.norm.forward(be, x);
+    const x = await embedding(be, this.embedTokens.value, ids); // [B, T, C]
+    const stack = await forwardBlocks(be, this.layers, x, inputs, opts);
+    const n = await this.norm.forward(be, stack.last);
     const { y: logits } = await this.lmHead.forward(be, n.y);
-    const state: LlamaForwardState = { inputs, blockInputs, blockCaches, last: x, normCache: n.cache, normed: n.y, ids };
-    return { logits, hiddenStates: opts.hiddenStates ? [...blockInputs, n.y] : null, state };
+    const state: LlamaForwardState = { inputs, stack, normCache: n.cache, normed: n.y, ids };
+    return { logits, hiddenStates: opts.hiddenStates ? [...stack.blockInputs, n.y] : null, state };
   }
 
   /** Back-propagate dLogits [B, T, V] through the model; LoRA gradients accumulate into the adapters' params. */
@@ -163,30 +149,17 @@ export class LlamaForCausalLM {
     const be = this.be;
     const s = out.state;
     const dn = await this.lmHead.backward(be, dLogits, { x: s.normed });
-    let dx = await this.norm.backward(be, dn, s.normCache);
+    const dx = await this.norm.backward(be, dn, s.normCache);
     dn.dispose();
-    for (let i = this.layers.length - 1; i >= 0; i--) {
-      const block = this.layers[i];
-      let cache = s.blockCaches[i];
-      if (!cache) {
-        const re = await block.forward(be, s.blockInputs[i], s.inputs);
-        re.y.dispose();
-        cache = re.cache;
-      }
-      const dprev = await block.backward(be, dx, cache);
-      block.disposeCache(cache);
-      s.blockCaches[i] = null;
-      dx.dispose();
-      dx = dprev;
-    }
-    dx.dispose();
+    // The embeddings are frozen: the gradient reaching the bottom of the stack is not needed.
+    (await backwardBlocks(be, this.layers, s.stack, s.inputs, dx, (g) => g)).dispose();
   }
 
   dispose(out: LlamaOutput): void {
     const s = out.state;
-    s.blockCaches.forEach((c, i) => c && this.layers[i].disposeCache(c));
+    disposeStack(this.layers, s.stack);
     disposeNormCache(s.normCache);
-    disposeAll(out.logits, s.blockInputs, s.last, s.normed, s.ids, s.inputs.keyMask, s.inputs.rope?.cos, s.inputs.rope?.sin);
+    disposeAll(out.logits, s.normed, s.ids, s.inputs.keyMask, s.inputs.rope?.cos, s.inputs.rope?.sin);
   }
 
   trainableParams(): Param[] {

@@ -5,6 +5,7 @@
 import type { Backend, Tensor } from '../../workers/backend/backend';
 import { addScaled } from '../../workers/kernels/elementwise/elementwise';
 import { embedding } from '../../workers/kernels/embedding/embedding';
+import { backwardBlocks, disposeStack, forwardBlocks, type StackState } from '../../workers/nn/block-stack';
 import { RmsNorm, disposeNormCache, type NormCache } from '../../workers/nn/norms';
 import { disposeAll, type Param } from '../../workers/nn/param';
 import { T5Block, type T5BlockCache, type T5BlockInputs } from './blocks';
@@ -38,9 +39,7 @@ export interface T5StackState {
   ids: Tensor; // i32 [B, T]
   bias: Tensor; // [NH, T, T]
   keyMask: Tensor | null; // [B, T]
-  blockInputs: Tensor[]; // x_0 … x_{L−1}
-  blockCaches: (T5BlockCache | null)[];
-  last: Tensor; // x_L before the final norm [B, T, C]
+  stack: StackState<T5BlockCache>; // block inputs x_0 … x_{L−1}, caches, x_L before the final norm [B, T, C]
   normCache: NormCache;
   out: Tensor; // final_layer_norm(x_L) [B, T, C]
 }
@@ -67,45 +66,21 @@ export class T5Stack {
       if (!inp.encoderOut) throw new Error('T5 decoder: encoderOut is required');
       inputs.cross = { kvInput: inp.encoderOut, keyMask: inp.encoderMask };
     }
-    let x = await embedding(be, this.embed.value, ids); // [B, T, C]
-    const blockInputs: Tensor[] = [];
-    const blockCaches: (T5BlockCache | null)[] = [];
-    for (const block of this.blocks) {
-      const { y, cache } = await block.forward(be, x, inputs);
-      if (opts.train && !opts.checkpointing) blockCaches.push(cache);
-      else {
-        block.disposeCache(cache);
-        blockCaches.push(null);
-      }
-      if (opts.train || opts.hiddenStates) blockInputs.push(x);
-      else x.dispose();
-      x = y;
-    }
-    const n = await this.finalNorm.forward(be, x);
-    return { inputs, ids, bias, keyMask, blockInputs, blockCaches, last: x, normCache: n.cache, out: n.y };
+    const x = await embedding(be, this.embed.value, ids); // [B, T, C]
+    const stack = await forwardBlocks(be, this.blocks, x, inputs, opts);
+    const n = await this.finalNorm.forward(be, stack.last);
+    return { inputs, ids, bias, keyMask, stack, normCache: n.cache, out: n.y };
   }
 
   hiddenStates(s: T5StackState): Tensor[] {
-    return [...s.blockInputs, s.out];
+    return [...s.stack.blockInputs, s.out];
   }
 
   /** Back-propagate d(out) through the stack; returns the summed gradient into the encoder output (decoder). */
   async backward(be: Backend, s: T5StackState, dOut: Tensor): Promise<Tensor | null> {
-    let dx = await this.finalNorm.backward(be, dOut, s.normCache);
+    const dx = await this.finalNorm.backward(be, dOut, s.normCache);
     let dEncoder: Tensor | null = null;
-    for (let i = this.blocks.length - 1; i >= 0; i--) {
-      const block = this.blocks[i];
-      let cache = s.blockCaches[i];
-      if (!cache) {
-        const re = await block.forward(be, s.blockInputs[i], s.inputs);
-        re.y.dispose();
-        cache = re.cache;
-      }
-      const r = await block.backward(be, dx, cache);
-      block.disposeCache(cache);
-      s.blockCaches[i] = null;
-      dx.dispose();
-      dx = r.dx;
+    const dBottom = await backwardBlocks(be, this.blocks, s.stack, s.inputs, dx, async (r) => {
       if (r.dEncoder) {
         // Every decoder block's cross-attention reads the same encoder output: their gradients add up.
         if (!dEncoder) dEncoder = r.dEncoder;
@@ -114,14 +89,15 @@ export class T5Stack {
           r.dEncoder.dispose();
         }
       }
-    }
-    dx.dispose(); // the shared embeddings are frozen: nothing below needs dX
+      return r.dx;
+    });
+    dBottom.dispose(); // the shared embeddings are frozen: nothing below needs dX
     return dEncoder;
   }
 
   dispose(s: T5StackState): void {
-    s.blockCaches.forEach((c, i) => c && this.blocks[i].disposeCache(c));
+    disposeStack(this.blocks, s.stack);
     disposeNormCache(s.normCache);
-    disposeAll(s.blockInputs, s.last, s.out, s.ids, s.bias, s.keyMask);
+    disposeAll(s.out, s.ids, s.bias, s.keyMask);
   }
 }

@@ -124,7 +124,7 @@ export class XlmrForSequenceClassification {
     const T = batch.inputIds[0].length;
     const enc = await this.encoder.forward(batch, { head: false, train: opts.train, checkpointing: opts.checkpointing, hiddenStates: opts.hiddenStates });
     const rows = be.upload(Int32Array.from({ length: B }, (_, b) => b * T), [B], 'i32');
-    const pooled = await embedding(be, be.reshape(enc.state.last, [B * T, this.config.hidden_size]), rows);
+    const pooled = await embedding(be, be.reshape(enc.state.stack.last, [B * T, this.config.hidden_size]), rows);
     const { y: h } = await this.dense.forward(be, pooled);
     const t = await tanh(be, h);
     const { y: logits } = await this.outProj.forward(be, t);

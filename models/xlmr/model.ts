@@ -5,6 +5,7 @@ import type { Backend, Tensor } from '../../workers/backend/backend';
 import { add } from '../../workers/kernels/elementwise/elementwise';
 import { embedding, embeddingBackward } from '../../workers/kernels/embedding/embedding';
 import { Attention, type AttentionInputs } from '../../workers/nn/attention';
+import { backwardBlocks, disposeStack, forwardBlocks, type StackState } from '../../workers/nn/block-stack';
 import { Linear } from '../../workers/nn/linear';
 import type { LoraLinear } from '../../workers/nn/lora-linear';
 import { Mlp } from '../../workers/nn/mlp';
@@ -33,9 +34,8 @@ export interface XlmrForwardOptions {
 
 export interface XlmrState {
   inputs: AttentionInputs;
-  blockInputs: Tensor[];
-  blockCaches: (XlmrBlockCache | null)[];
-  last: Tensor;
+  stack: StackState<XlmrBlockCache>; // block inputs, caches and the last hidden state
+
   rows: Tensor | null; // i32 [M]
   gathered: Tensor | null; // [M, C]
   headCache: MlmHeadCache | null;
@@ -166,21 +166,9 @@ export class XlmrForMaskedLM {
     const inputs: AttentionInputs = {};
     if (batch.attentionMask) inputs.keyMask = be.upload(batch.attentionMask.flat(), [B, T]);
     const emb = await this.embed(batch);
-    let x = emb.x;
-    const blockInputs: Tensor[] = [];
-    const blockCaches: (XlmrBlockCache | null)[] = [];
-    for (const block of this.layers) {
-      const { y, cache } = await block.forward(be, x, inputs);
-      if (opts.train && !opts.checkpointing) blockCaches.push(cache);
-      else {
-        block.disposeCache(cache);
-        blockCaches.push(null);
-      }
-      if (opts.train || opts.hiddenStates) blockInputs.push(x);
-      else x.dispose();
-      x = y;
-    }
-    const state: XlmrState = { inputs, blockInputs, blockCaches, last: x, rows: null, gathered: null, headCache: null, ids: emb.ids };
+    const stack = await forwardBlocks(be, this.layers, emb.x, inputs, opts);
+    const x = stack.last;
+    const state: XlmrState = { inputs, stack, rows: null, gathered: null, headCache: null, ids: emb.ids };
     let logits: Tensor | null = null;
     if (opts.head !== false) {
       if (!this.head) throw new Error('this checkpoint has no masked-LM head (lm_head.*)');
@@ -196,7 +184,7 @@ export class XlmrForMaskedLM {
       else this.head.disposeCache(h.cache);
       logits = opts.rows ? h.y : be.reshape(h.y, [B, T, this.config.vocab_size]);
     }
-    return { logits, hiddenStates: opts.hiddenStates ? [...blockInputs, x] : null, state };
+    return { logits, hiddenStates: opts.hiddenStates ? [...stack.blockInputs, x] : null, state };
   }
 
   /** dLogits has the logits' shape; LoRA gradients accumulate into the adapters. */
@@ -216,29 +204,15 @@ export class XlmrForMaskedLM {
   async backwardHidden(out: XlmrOutput, dLast: Tensor): Promise<void> {
     const be = this.be;
     const s = out.state;
-    let dx = dLast;
-    for (let i = this.layers.length - 1; i >= 0; i--) {
-      const block = this.layers[i];
-      let cache = s.blockCaches[i];
-      if (!cache) {
-        const re = await block.forward(be, s.blockInputs[i], s.inputs);
-        re.y.dispose();
-        cache = re.cache;
-      }
-      const dprev = await block.backward(be, dx, cache);
-      block.disposeCache(cache);
-      s.blockCaches[i] = null;
-      dx.dispose();
-      dx = dprev;
-    }
-    dx.dispose(); // the embeddings are frozen: nothing below needs dX
+    // The embeddings are frozen: the gradient reaching the bottom of the stack is not needed.
+    (await backwardBlocks(be, this.layers, s.stack, s.inputs, dLast, (g) => g)).dispose();
   }
 
   dispose(out: XlmrOutput): void {
     const s = out.state;
-    s.blockCaches.forEach((c, i) => c && this.layers[i].disposeCache(c));
+    disposeStack(this.layers, s.stack);
     if (s.headCache) this.head!.disposeCache(s.headCache);
-    disposeAll(out.logits, s.blockInputs, s.last, s.rows, s.gathered, s.ids, s.inputs.keyMask);
+    disposeAll(out.logits, s.rows, s.gathered, s.ids, s.inputs.keyMask);
   }
 
   trainableParams(): Param[] {

@@ -1,15 +1,8 @@
 // Seeded random numbers for kernel tests (mulberry32 + Box–Muller), so a failing case can be replayed.
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRng as rng } from '../../workers/analysis/shared/rng';
+
+export { rng };
 
 export function randn(n: number, seed: number, scale = 1): Float64Array {
   const r = rng(seed);

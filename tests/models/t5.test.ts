@@ -93,8 +93,8 @@ describe.each(fixtures('T5ForConditionalGeneration'))('T5 $name', (f) => {
     await compare(out.encoderHiddenStates!, ref.encoder_hidden_states, realEnc, 'encoder_hidden_states');
     await compare(out.decoderHiddenStates!, ref.decoder_hidden_states, realDec, 'decoder_hidden_states');
     await compare([out.encoderLastHiddenState], [ref.encoder_last_hidden_state], realEnc, 'encoder_last_hidden_state');
-    await compare([out.state.enc.last], [ref.encoder_last_block_output_before_final_norm], realEnc, 'encoder before final norm');
-    await compare([out.state.dec.last], [ref.decoder_last_block_output_before_final_norm], realDec, 'decoder before final norm');
+    await compare([out.state.enc.stack.last], [ref.encoder_last_block_output_before_final_norm], realEnc, 'encoder before final norm');
+    await compare([out.state.dec.stack.last], [ref.decoder_last_block_output_before_final_norm], realDec, 'decoder before final norm');
     model.dispose(out);
     const loss = await seq2seqLoss(model, { ...encBatch, labels: inp.labels });
     expectClose([loss], [ref.loss], LOSS, 'loss');

@@ -1,15 +1,6 @@
 // Seeded random numbers for experiments (mulberry32 + Box–Muller): the same seed gives the same run in every host.
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../nn/rng';
 
 /** n standard-normal values rounded to float32, so a float64 reference sees exactly what the GPU sees. */
 export function normalF32(n: number, next: () => number): Float32Array {

@@ -1,11 +1,3 @@
-// Seeded uniform RNG (mulberry32) for LoRA init and dropout masks: runs are reproducible from the spec's seed.
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded uniform RNG for LoRA init and dropout masks: runs are reproducible from the spec's seed. One generator
+// (mulberry32) serves the whole project; it lives with the pure analysis code so both worlds can use it.
+export { seededRng as mulberry32 } from '../analysis/shared/rng';
