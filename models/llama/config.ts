@@ -1,14 +1,9 @@
 // The subset of a Llama-family config.json we use (keys as in config.json). Qwen2 configs load too: their q/k/v
 // projections carry biases, detected from the checkpoint.
+import type { Llama3RopeScaling } from '../../workers/kernels/rope/rope-tables';
 import { CheckpointMismatchError, configNumber } from '../common/weights';
 
-export interface Llama3RopeScaling {
-  rope_type: 'llama3';
-  factor: number;
-  low_freq_factor: number;
-  high_freq_factor: number;
-  original_max_position_embeddings: number;
-}
+export type { Llama3RopeScaling };
 
 export interface LlamaConfig {
   vocab_size: number;
