@@ -1,7 +1,7 @@
 // End-to-end test of the built app in headless Chromium (playwright-core, the system browser, a fresh profile):
 // open the app, refuse a broken share link, open a real one, confirm, run the engine check to completion, see
-// its chart, reload, find the run in history, export it (download); then run the Study A demo on the generated
-// tiny XLM-R and see its heatmaps — failing on any console error.
+// its chart, reload, find the run in history, export it (download); then run the Study A and Study B demos on the
+// generated tiny XLM-R and Llama and see their charts — failing on any console error.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,6 +113,22 @@ export async function runE2e({ baseUrl, screenshot }: E2eOptions): Promise<void>
       const cells = await heatmaps.first().locator('rect.cell').count();
       check(cells === 4 * 10, `expected 4 groups × 10 emotions in the profile heatmap, found ${cells} cells`);
       check((await heatmaps.nth(1).locator('rect.cell').count()) === 4, 'expected a 2 × 2 language RSA matrix');
+    });
+
+    await step('run the Study B demo (tiny random Llama): baseline, 2 unlearning steps, re-evaluation', async () => {
+      const demo = demoSpec('geo-unlearning');
+      const studyB = { ...demo, title: 'e2e study B', train: { ...demo.train, steps: 2 } };
+      await page.goto(shareLink(studyB, baseUrl));
+      await page.getByRole('heading', { name: 'Shared experiment' }).waitFor();
+      await page.getByRole('button', { name: 'Run this experiment' }).click();
+      await page.waitForURL(/\/runs\/[\w-]+$/);
+      await page.locator('[data-status="done"], [data-status="failed"]').first().waitFor({ timeout: 600_000 });
+      const failed = page.locator('[data-status="failed"]');
+      if (await failed.count()) throw new Error(`the Study B demo run failed: ${(await page.locator('main').innerText()).slice(0, 1500)}`);
+      const bars = page.locator('svg[data-rate-bars]');
+      await bars.first().waitFor();
+      check((await bars.first().locator('rect').count()) > 0, 'the Study B rate bars are empty');
+      check((await page.locator('svg[data-heatmap]').count()) >= 1, 'expected the Study B transfer matrix');
     });
 
     check(errors.length === 0, `console errors:\n${errors.join('\n')}`);
