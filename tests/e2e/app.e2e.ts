@@ -12,7 +12,7 @@ import { shareLink } from '../../workers/experiments/specs/share';
 
 export interface E2eOptions {
   baseUrl: string;
-  /** Where to save a screenshot of the finished run (for the README). */
+  /** Where to save a screenshot of the finished Study A demo run (for the README). */
   screenshot?: string;
 }
 
@@ -80,7 +80,6 @@ export async function runE2e({ baseUrl, screenshot }: E2eOptions): Promise<void>
     await step('reload and find the run in history', async () => {
       await page.reload();
       await page.locator('[data-status="done"]').waitFor();
-      if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
       await page.getByRole('navigation').getByRole('link', { name: 'Runs' }).click();
       await page.getByRole('heading', { name: 'Runs' }).waitFor();
       await page.getByRole('link', { name: 'e2e engine check' }).waitFor();
@@ -113,6 +112,7 @@ export async function runE2e({ baseUrl, screenshot }: E2eOptions): Promise<void>
       const cells = await heatmaps.first().locator('rect.cell').count();
       check(cells === 4 * 10, `expected 4 groups × 10 emotions in the profile heatmap, found ${cells} cells`);
       check((await heatmaps.nth(1).locator('rect.cell').count()) === 4, 'expected a 2 × 2 language RSA matrix');
+      if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
     });
 
     await step('run the Study B demo (tiny random Llama): baseline, 2 unlearning steps, re-evaluation', async () => {
