@@ -2,7 +2,7 @@
 // position t is scored against labels[t + 1] (−100 ignored), flat mean over counted tokens, as HF does.
 import type { Backend, Tensor } from '../../workers/backend/backend';
 import { tokenLogprobs } from '../../workers/kernels/cross-entropy/cross-entropy';
-import { crossEntropyMean, crossEntropyMeanBackward, disposeCrossEntropy, shiftLabels } from '../../workers/nn/losses';
+import { crossEntropyBackprop, crossEntropyMean, disposeCrossEntropy, shiftLabels } from '../../workers/nn/losses';
 
 export interface CausalModel<B, O extends { logits: Tensor }> {
   readonly be: Backend;
@@ -34,14 +34,9 @@ export async function causalLmLossAndGrad<B, O extends { logits: Tensor }>(
 ): Promise<number> {
   const be = model.be;
   const out = await model.forward(batch, { train: true, checkpointing: opts.checkpointing });
-  const l2 = logits2d(be, out.logits);
-  const ce = await crossEntropyMean(be, l2, shiftLabels(batch.labels));
-  const dLogits = await crossEntropyMeanBackward(be, l2, ce, { scale: opts.scale ?? 1 });
-  disposeCrossEntropy(ce);
-  await model.backward(out, be.reshape(dLogits, out.logits.shape));
-  dLogits.dispose();
+  const loss = await crossEntropyBackprop(be, out.logits, shiftLabels(batch.labels), (d) => model.backward(out, d), opts.scale);
   model.dispose(out);
-  return ce.loss;
+  return loss;
 }
 
 /**

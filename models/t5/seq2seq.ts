@@ -2,7 +2,7 @@
 // decoder_input_ids = _shift_right(labels), loss = cross-entropy of the decoder logits against labels, flat mean
 // over labels != −100 of the whole batch (not a mean of per-row means).
 import type { Tensor } from '../../workers/backend/backend';
-import { crossEntropyMean, crossEntropyMeanBackward, disposeCrossEntropy, flatLabels, IGNORE_INDEX } from '../../workers/nn/losses';
+import { crossEntropyBackprop, crossEntropyMean, disposeCrossEntropy, flatLabels, IGNORE_INDEX } from '../../workers/nn/losses';
 import { rows2d } from '../../workers/nn/param';
 import type { T5Batch, T5EncoderBatch, T5ForConditionalGeneration } from './model';
 
@@ -44,14 +44,9 @@ export async function seq2seqLossAndGrad(
 ): Promise<number> {
   const be = model.be;
   const out = await model.forward(decoderBatch(model, batch), { train: true, checkpointing: opts.checkpointing });
-  const l2 = rows2d(be, out.logits);
-  const ce = await crossEntropyMean(be, l2, flatLabels(batch.labels));
-  const dLogits = await crossEntropyMeanBackward(be, l2, ce, { scale: opts.scale ?? 1 });
-  disposeCrossEntropy(ce);
-  await model.backward(out, be.reshape(dLogits, out.logits.shape));
-  dLogits.dispose();
+  const loss = await crossEntropyBackprop(be, out.logits, flatLabels(batch.labels), (d) => model.backward(out, d), opts.scale);
   model.dispose(out);
-  return ce.loss;
+  return loss;
 }
 
 /** Σ log p(label) per row over labels != −100: the score of a target given a source (e.g. comparing targets). */

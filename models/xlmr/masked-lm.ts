@@ -1,6 +1,6 @@
 // Masked-LM loss as XLMRobertaForMaskedLM computes it (cross-entropy at labelled positions, flat mean), with the
 // vocabulary projection run only at those positions.
-import { crossEntropyMean, crossEntropyMeanBackward, disposeCrossEntropy, IGNORE_INDEX } from '../../workers/nn/losses';
+import { crossEntropyBackprop, crossEntropyMean, disposeCrossEntropy, IGNORE_INDEX } from '../../workers/nn/losses';
 import type { EncoderBatch, XlmrForMaskedLM } from './model';
 
 export function labelledRows(labels: readonly (readonly number[])[]): { rows: number[]; targets: Int32Array } {
@@ -35,11 +35,7 @@ export async function maskedLmLossAndGrad(
   const be = model.be;
   const { rows, targets } = labelledRows(batch.labels);
   const out = await model.forward(batch, { rows, train: true, checkpointing: opts.checkpointing });
-  const ce = await crossEntropyMean(be, out.logits!, targets);
-  const d = await crossEntropyMeanBackward(be, out.logits!, ce, { scale: opts.scale ?? 1 });
-  disposeCrossEntropy(ce);
-  await model.backward(out, d);
-  d.dispose();
+  const loss = await crossEntropyBackprop(be, out.logits!, targets, (d) => model.backward(out, d), opts.scale);
   model.dispose(out);
-  return ce.loss;
+  return loss;
 }

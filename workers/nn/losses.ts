@@ -66,3 +66,24 @@ export function shiftLabels(labels: readonly (readonly number[])[]): Int32Array 
 export function flatLabels(labels: readonly (readonly number[])[]): Int32Array {
   return Int32Array.from(labels.flat());
 }
+
+/**
+ * The shared tail of every LM training step: mean cross-entropy of `logits` [..., V] against flat `labels`, its
+ * gradient (times `scale`) handed to `backward` in the logits' shape, and the loss returned.
+ */
+export async function crossEntropyBackprop(
+  be: Backend,
+  logits: Tensor,
+  labels: Int32Array,
+  backward: (dLogits: Tensor) => Promise<void>,
+  scale = 1,
+): Promise<number> {
+  const V = logits.shape[logits.shape.length - 1];
+  const l2 = be.reshape(logits, [logits.shape.reduce((a, b) => a * b, 1) / V, V]);
+  const ce = await crossEntropyMean(be, l2, labels);
+  const d = await crossEntropyMeanBackward(be, l2, ce, { scale });
+  disposeCrossEntropy(ce);
+  await backward(be.reshape(d, logits.shape));
+  d.dispose();
+  return ce.loss;
+}
