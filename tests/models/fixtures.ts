@@ -2,7 +2,8 @@
 // Tests iterate over every fixture set found, so nothing from one particular file is built into the code:
 // STEREOSCOPE_FIXTURES may name more roots (colon-separated) holding other seeds, shapes and padding.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { shared } from '../helpers/shared';
 
 export interface RefTensor {
   dtype: string;
@@ -19,7 +20,7 @@ export interface Fixture {
   ref: Reference;
 }
 
-const DEFAULT_ROOT = resolve(__dirname, '../../../shared/fixtures');
+const DEFAULT_ROOT = shared('fixtures');
 
 export function fixtureRoots(): string[] {
   const extra = (process.env.STEREOSCOPE_FIXTURES ?? '').split(':').filter(Boolean);

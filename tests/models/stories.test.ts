@@ -9,8 +9,9 @@ import { openLlama2c } from '../../models/load/llama2c';
 import { loadLlama2cTokenizer } from '../../models/load/llama2c-tokenizer';
 import { dirSource } from '../../models/load/node-source';
 import { testBackend } from '../helpers/gpu';
+import { shared } from '../helpers/shared';
 
-const DIR = resolve(__dirname, '../../../shared/models/stories260K');
+const DIR = shared('models/stories260K');
 
 describe('stories260K (llama2.c)', () => {
   it('greedy continuation equals golden_greedy_200.json', async () => {

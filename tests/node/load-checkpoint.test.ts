@@ -11,17 +11,11 @@ import { resolveSource } from '../../models/load/resolve';
 import { readHeader, writeSafetensors } from '../../models/load/safetensors';
 import { hubSource, urlSource, type DownloadProgress } from '../../models/load/source';
 import { startHubServer, type HubServer } from '../helpers/hub-server';
+import { shared } from '../helpers/shared';
+import { rawSafetensors } from '../helpers/safetensors-raw';
 
-const FIXTURES = '/work/shared/fixtures';
+const FIXTURES = shared('fixtures');
 const fixtures = readdirSync(FIXTURES).filter((d) => existsSync(join(FIXTURES, d, 'model.safetensors')));
-
-function rawFile(header: unknown, dataBytes: number): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(8 + json.length + dataBytes);
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
-  out.set(json, 8);
-  return out;
-}
 
 let server: HubServer;
 let tmp: string;
@@ -39,9 +33,9 @@ beforeAll(async () => {
   };
   const good = readFileSync(join(FIXTURES, fixtures[0], 'model.safetensors'));
   bad('truncated', good.subarray(0, Math.floor(good.length * 0.6)));
-  bad('past-end', rawFile({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, 8));
-  bad('overlap', rawFile({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] }, b: { dtype: 'F32', shape: [4], data_offsets: [8, 24] } }, 24));
-  bad('wrong-length', rawFile({ w: { dtype: 'F32', shape: [3, 3], data_offsets: [0, 32] } }, 32));
+  bad('past-end', rawSafetensors({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, 8));
+  bad('overlap', rawSafetensors({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] }, b: { dtype: 'F32', shape: [4], data_offsets: [8, 24] } }, 24));
+  bad('wrong-length', rawSafetensors({ w: { dtype: 'F32', shape: [3, 3], data_offsets: [0, 32] } }, 32));
   bad('short-header', good.subarray(0, 5));
   // A sharded copy of the first fixture: tensors split across two shards plus save_pretrained's index file.
   const sharded = join(tmp, 'sharded');

@@ -7,8 +7,9 @@ import type { Checkpoint } from '../../models/load/checkpoint';
 import { loadLlama2cTokenizer, parseLlama2cTokenizer } from '../../models/load/llama2c-tokenizer';
 import { openLlama2c, parseLlama2cHeader, permuteForRotateHalf } from '../../models/load/llama2c';
 import { dirSource } from '../../models/load/node-source';
+import { shared } from '../helpers/shared';
 
-const DIR = '/work/shared/models/stories260K';
+const DIR = shared('models/stories260K');
 const golden = JSON.parse(readFileSync(`${DIR}/golden_greedy_200.json`, 'utf8')) as { start_token: number; token_ids: number[]; text: string };
 
 /** Greedy decoding in float64 with HF Llama semantics, reading weights by their HF names. */

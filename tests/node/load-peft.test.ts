@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { readPeftAdapter, writePeftAdapter, type PeftAdapter } from '../../models/load/peft';
 import { parseSafetensorsHeader } from '../../models/load/safetensors';
 import { memorySource } from '../../models/load/source';
+import { shared } from '../helpers/shared';
 
-const FIXTURES = '/work/shared/fixtures';
+const FIXTURES = shared('fixtures');
 const fixtures = readdirSync(FIXTURES).filter((d) => existsSync(join(FIXTURES, d, 'reference.json')));
 
 interface RefTensor { shape: number[]; data: number[] }

@@ -10,15 +10,8 @@ import {
   writeSafetensors,
 } from '../../models/load/safetensors';
 import { randn, rng } from '../helpers/random';
-
-/** Builds a file from a raw header object (which may lie) and a data region of `dataBytes` bytes. */
-function rawFile(header: unknown, dataBytes: number): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(8 + json.length + dataBytes);
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
-  out.set(json, 8);
-  return out;
-}
+import { shared } from '../helpers/shared';
+import { rawSafetensors } from '../helpers/safetensors-raw';
 
 function parse(bytes: Uint8Array) {
   return parseSafetensorsHeader(bytes, { file: 'x.safetensors', fileSize: bytes.length });
@@ -48,7 +41,7 @@ describe('safetensors', () => {
   });
 
   it('reads a fixture header exactly as an independent Buffer-based parse', () => {
-    const bytes = new Uint8Array(readFileSync('/work/shared/fixtures/llama-tiny/model.safetensors'));
+    const bytes = new Uint8Array(readFileSync(shared('fixtures/llama-tiny/model.safetensors')));
     const h = parse(bytes);
     const buf = Buffer.from(bytes);
     const n = Number(buf.readBigUInt64LE(0));
@@ -77,7 +70,7 @@ describe('safetensors', () => {
 
   it('rejects broken headers with clear messages', () => {
     const ok = { w: { dtype: 'F32', shape: [2, 3], data_offsets: [0, 24] } };
-    expect(() => parse(rawFile(ok, 24))).not.toThrow();
+    expect(() => parse(rawSafetensors(ok, 24))).not.toThrow();
     const cases: [unknown, number, RegExp][] = [
       [{ w: { dtype: 'F32', shape: [2, 3], data_offsets: [0, 24] } }, 20, /past the data region/],
       [{ w: { dtype: 'F32', shape: [2, 3], data_offsets: [0, 20] } }, 24, /needs 24/],
@@ -89,15 +82,15 @@ describe('safetensors', () => {
       [[1, 2], 0, /not a JSON object/],
     ];
     for (const [header, dataBytes, msg] of cases) {
-      expect(() => parse(rawFile(header, dataBytes)), JSON.stringify(header)).toThrow(msg);
+      expect(() => parse(rawSafetensors(header, dataBytes)), JSON.stringify(header)).toThrow(msg);
     }
-    const bad = rawFile(ok, 24);
+    const bad = rawSafetensors(ok, 24);
     bad[8] = 0x7b + 1; // '|' instead of '{'
     expect(() => parse(bad)).toThrow(/not valid UTF-8 JSON/);
-    const huge = rawFile(ok, 24);
+    const huge = rawSafetensors(ok, 24);
     new DataView(huge.buffer).setBigUint64(0, 1n << 40n, true);
     expect(() => parse(huge)).toThrow(/not sane/);
-    const truncated = rawFile(ok, 24).subarray(0, 30);
+    const truncated = rawSafetensors(ok, 24).subarray(0, 30);
     expect(() => parse(truncated)).toThrow(FormatError);
     expect(() => parse(truncated)).toThrow(/truncated/);
   });

@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { dirSource } from '../../models/load/node-source';
 import { memorySource } from '../../models/load/source';
 import { applyChatTemplate, loadTokenizer } from '../../models/load/tokenizer';
+import { shared } from '../helpers/shared';
 
-const FIXTURES = '/work/shared/fixtures';
+const FIXTURES = shared('fixtures');
 const fixtures = readdirSync(FIXTURES).filter((d) => existsSync(join(FIXTURES, d, 'tokenizer.json')));
 
 interface Encoding {

@@ -12,8 +12,9 @@ import type { GeoUnlearningSpec } from '../../workers/experiments/specs/geo-unle
 import type { ExperimentContext, ProgressEvent } from '../../workers/experiments/types';
 import { startHubServer } from '../helpers/hub-server';
 import { testBackend } from '../helpers/gpu';
+import { shared } from '../helpers/shared';
 
-const DATA = '/work/shared/data/seegull-mcq';
+const DATA = shared('data/seegull-mcq');
 const ROWS = 6;
 // SwiftShader on 2 shared cores: ~10 s per step of 3 streams and ~10 s per evaluated item × language here.
 const TIMEOUT = 400_000;
@@ -49,7 +50,7 @@ describe('Study B runner on the tiny fixture Llama', () => {
   it('unlearning lowers the stereotype log-likelihood, keeps the retain loss bounded, reports rates, resumes', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'study-b-'));
     await fixtureData(dir);
-    const hub = await startHubServer({ repos: { 'fixtures/llama-tiny': '/work/shared/fixtures/llama-tiny' } });
+    const hub = await startHubServer({ repos: { 'fixtures/llama-tiny': shared('fixtures/llama-tiny') } });
     try {
       const be = await testBackend();
       const spec = parseSpec({

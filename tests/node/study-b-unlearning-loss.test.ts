@@ -10,8 +10,9 @@ import { unlearningLoss, type TokenStream } from '../../workers/experiments/stud
 import { expectClose } from '../helpers/compare';
 import { testBackend } from '../helpers/gpu';
 import { mulberry32 } from '../../workers/nn/rng';
+import { shared } from '../helpers/shared';
 
-const DIR = '/work/shared/fixtures/llama-tiny';
+const DIR = shared('fixtures/llama-tiny');
 // Loss values: the GPU cross-entropy of float32 logits vs float64 maths on the same downloaded logits; observed
 // differences are ~2e-7 on values of ~6, so 2e-5 leaves margin without hiding a wrong mask (≥ 1e-2 effect).
 const VALUE = { atol: 2e-5, rtol: 1e-5 };

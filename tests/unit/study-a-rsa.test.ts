@@ -1,6 +1,6 @@
 // Study A correlations against hand-computed cases: RSMs (sklearn/Choenni), row-wise Spearman with ties, a group
 // with no lexicon match excluded with its reason, the NaN policy, shifts; Choenni's published XLMR-B numbers
-// (read from /work/shared); CSV tables; and the MLM 80/10/10 masking rule.
+// (read from ../shared); CSV tables; and the MLM 80/10/10 masking rule.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCsvRows } from '../../workers/analysis/shared/csv';
@@ -9,6 +9,7 @@ import { profileTableCsv } from '../../workers/analysis/study-a/csv-out';
 import { maskForMlm } from '../../workers/analysis/study-a/mlm-masking';
 import { compareWithReference, parseReferenceScores } from '../../workers/analysis/study-a/reference-scores';
 import { compareCategory, compareRuns, languageMatrix, rowwiseSpearman, shiftCosineMatrix, shiftVectors } from '../../workers/analysis/study-a/rsa';
+import { shared } from '../helpers/shared';
 
 const e = (...xs: number[]) => [...xs, ...new Array(10 - xs.length).fill(0)];
 
@@ -65,7 +66,7 @@ describe('RSA', () => {
 });
 
 describe("Choenni's published XLMR-B scores", () => {
-  const ref = parseReferenceScores(readFileSync('/work/shared/data/choenni-stereotypes/aggregate_emotion_scores/XLMR-B.json', 'utf8'));
+  const ref = parseReferenceScores(readFileSync(shared('data/choenni-stereotypes/aggregate_emotion_scores/XLMR-B.json'), 'utf8'));
   it('parses 12 groups into NRC order', () => {
     expect(ref).toHaveLength(12);
     const rp = ref.find((r) => r.group === 'religious people')!;

@@ -1,11 +1,12 @@
-// Study A prompts and translation tables: Choenni's file parsed (read from /work/shared, never copied), the exact
+// Study A prompts and translation tables: Choenni's file parsed (read from ../shared, never copied), the exact
 // model inputs of both variants, the country-prompt quirk, and the project's own tables validated and resolved.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { choenniInput, parseChoenniTemplates, promptsForGroup, seedAInput, seedAPriorInput, SEED_A_ENGLISH_PROMPTS } from '../../workers/analysis/study-a/templates';
 import { mergeTables, parseTable, resolveLanguage, validateTable, type TranslationTable } from '../../workers/analysis/study-a/translation-table';
+import { shared } from '../helpers/shared';
 
-const source = parseChoenniTemplates(readFileSync('/work/shared/data/choenni-stereotypes/templates_and_groups.json', 'utf8'));
+const source = parseChoenniTemplates(readFileSync(shared('data/choenni-stereotypes/templates_and_groups.json'), 'utf8'));
 const table = (lang: string): TranslationTable => parseTable(readFileSync(`static/translations/study-a/${lang}.json`, 'utf8'));
 const FULL = ['religion', 'age', 'gender', 'political', 'sexuality', 'lifestyle'];
 

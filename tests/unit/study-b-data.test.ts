@@ -1,12 +1,13 @@
-// Study B data: the MCQ CSVs (read from /work/shared), clear errors for missing columns, the seeded split
+// Study B data: the MCQ CSVs (read from ../shared), clear errors for missing columns, the seeded split
 // disjoint by identity–attribute pair, the retain-set parser, and the prompt builders with their masks.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { STUDY_B_LANGUAGES, STUDY_B_LOCALES } from '../../workers/analysis/study-b/data/locales';
 import { pairKey, parseMcqCsv, parseRetainSet, splitByPair } from '../../workers/analysis/study-b/mcq-data';
 import { evalPrompt, trainingExample, unknownPhraseForRun, unknownTrainingAnswer } from '../../workers/analysis/study-b/prompts';
+import { shared } from '../helpers/shared';
 
-const load = (l: string) => parseMcqCsv(readFileSync(`/work/shared/data/seegull-mcq/mcq_stereotype_dataset_${l}.csv`, 'utf8'), { label: l });
+const load = (l: string) => parseMcqCsv(readFileSync(shared(`data/seegull-mcq/mcq_stereotype_dataset_${l}.csv`), 'utf8'), { label: l });
 
 describe('MCQ CSV', () => {
   it('parses all ten languages: 6,781 items each, target = the Correct_Option column', () => {
