@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // End-to-end test runner: builds the app (`npm run build`, which also generates the demo assets), serves
 // build/ on 127.0.0.1 with an SPA fallback, then drives /usr/bin/chromium with playwright-core through
-// tests/e2e/app.e2e.ts. Options: --no-build (reuse build/), --screenshot (write docs/screenshot.png),
+// every tests/e2e/*.e2e.ts suite. Options: --no-build (reuse build/), --screenshot (write docs/screenshot.png),
 // --base /sub/path (build and serve under a sub-path, as a static host would).
 import { spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import { register } from 'tsx/esm/api';
@@ -59,9 +59,14 @@ console.log(`serving build/ at ${baseUrl}`);
 register();
 let code = 1;
 try {
-  const { runE2e } = await import('../tests/e2e/app.e2e.ts');
-  await runE2e({ baseUrl, screenshot: args.includes('--screenshot') ? 'docs/screenshot.png' : undefined });
-  console.log('e2e: all steps passed');
+  // Every suite is a tests/e2e/<name>.e2e.ts exporting runE2e(options); app.e2e.ts (the main flow) runs first.
+  const suites = (await readdir('tests/e2e')).filter((f) => f.endsWith('.e2e.ts')).sort((a, b) => (a === 'app.e2e.ts' ? -1 : b === 'app.e2e.ts' ? 1 : a.localeCompare(b)));
+  for (const suite of suites) {
+    console.log(`e2e suite ${suite}`);
+    const { runE2e } = await import(`../tests/e2e/${suite}`);
+    await runE2e({ baseUrl, screenshot: args.includes('--screenshot') ? 'docs/screenshot.png' : undefined });
+  }
+  console.log(`e2e: all steps of ${suites.length} suites passed`);
   code = 0;
 } catch (e) {
   console.error(`e2e FAILED: ${e instanceof Error ? e.stack : e}`);

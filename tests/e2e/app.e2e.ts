@@ -2,48 +2,14 @@
 // open the app, refuse a broken share link, open a real one, confirm, run the engine check to completion, see
 // its chart, reload, find the run in history, export it (download); then run the Study A and Study B demos on the
 // generated tiny XLM-R and Llama and see their charts — failing on any console error.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../../vite.config';
+import { readFile } from 'node:fs/promises';
 import { demoSpec } from '../../workers/experiments/specs/index';
 import { shareLink } from '../../workers/experiments/specs/share';
-
-export interface E2eOptions {
-  baseUrl: string;
-  /** Where to save a screenshot of the finished Study A demo run (for the README). */
-  screenshot?: string;
-}
-
-function check(cond: unknown, message: string): asserts cond {
-  if (!cond) throw new Error(message);
-}
-
-async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  const t0 = Date.now();
-  const out = await fn();
-  console.log(`  ✓ ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  return out;
-}
+import { check, openBrowser, step, type E2eOptions } from './harness';
 
 export async function runE2e({ baseUrl, screenshot }: E2eOptions): Promise<void> {
-  const profile = await mkdtemp(join(tmpdir(), 'stereoscope-e2e-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    acceptDownloads: true,
-    viewport: { width: 1280, height: 900 },
-  });
-  const errors: string[] = [];
-  const page: Page = context.pages()[0] ?? (await context.newPage());
-  const watch = (p: Page) => {
-    p.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
-    p.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-    p.on('response', (r) => r.status() >= 400 && errors.push(`HTTP ${r.status()} for ${r.url()}`));
-  };
-  watch(page);
+  const browser = await openBrowser();
+  const { page, errors } = browser;
   try {
     await step('open the app and see the gallery', async () => {
       await page.goto(baseUrl);
@@ -133,7 +99,6 @@ export async function runE2e({ baseUrl, screenshot }: E2eOptions): Promise<void>
 
     check(errors.length === 0, `console errors:\n${errors.join('\n')}`);
   } finally {
-    await context.close();
-    await rm(profile, { recursive: true, force: true });
+    await browser.close();
   }
 }
