@@ -5,6 +5,7 @@ import * as v from 'valibot';
 import type { RunErrorInfo } from '../api';
 import { parseSpec, SpecError, type ExperimentSpec } from './specs/index';
 import type { ResultBase } from './types';
+import { formatCsv } from '../analysis/shared/csv';
 
 export const BUNDLE_FORMAT = 'stereoscope-run';
 export const BUNDLE_VERSION = 1;
@@ -140,13 +141,9 @@ export function base64ToBytes(text: string): Uint8Array {
   return out;
 }
 
-/** A table as RFC 4180 CSV (quotes where needed, CRLF line ends). */
+/** A table as RFC 4180 CSV (quotes where needed, CRLF line ends, text cells guarded against formula injection). */
 export function tableToCsv(table: { columns: string[]; rows: (string | number | null)[][] }): string {
-  const cell = (x: string | number | null) => {
-    const s = x === null ? '' : String(x);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [table.columns, ...table.rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+  return formatCsv([table.columns, ...table.rows], { lineEnd: '\r\n' });
 }
 
 /** A short random id, sortable by creation time. */
