@@ -46,8 +46,13 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'gpu-lavapipe',
-          // (Not elementwise.test.ts: lavapipe's compiler reassociates away sumToShape's Kahan compensation.)
-          include: ['workers/kernels/linear/*.test.ts', 'tests/lavapipe/**/*.test.ts'],
+          // elementwise and embedding too: their sums are pairwise, which holds on lavapipe's reassociating compiler.
+          include: [
+            'workers/kernels/linear/*.test.ts',
+            'workers/kernels/elementwise/elementwise.test.ts',
+            'workers/kernels/embedding/embedding.test.ts',
+            'tests/lavapipe/**/*.test.ts',
+          ],
           environment: 'node',
           testTimeout: 300_000,
           hookTimeout: 300_000,

@@ -164,7 +164,7 @@ export async function addScaled(be: Backend, acc: Tensor, x: Tensor, alpha: numb
   return (await be.run(addScaledOp, [acc, x], { alpha }))[0];
 }
 
-/** Sum x over its leading dims down to the trailing `shape` (deterministic, Kahan-compensated per lane). */
+/** Sum x over its leading dims down to the trailing `shape` (deterministic, pairwise: error ≤ ~2·log2(N) roundings of Σ|x|). */
 export async function sumToShape(be: Backend, x: Tensor, shape: readonly number[]): Promise<Tensor> {
   return (await be.run(sumToShapeOp, [x], { shape: [...shape] }))[0];
 }

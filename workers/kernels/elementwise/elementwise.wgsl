@@ -56,16 +56,44 @@ fn add_scaled(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: ve
 
 // ---- sum_to_shape: out[m] = Σ_r x[r, m] ----------------------------------------------------------------------
 // A workgroup owns COLS adjacent columns with LANES = 256 / COLS invocations per column. Lane l sums rows
-// l, l + LANES, ... with Kahan compensation, then the lanes combine in a fixed binary tree: the result does
-// not depend on scheduling (deterministic), and the error stays near one rounding per level for a few
-// thousand rows. COLS = 16 for wide outputs, 1 when there are fewer than 16 columns (all 256 lanes on one).
+// l, l + LANES, ... pairwise (cascade below), then the lanes combine in a fixed binary tree. Every element
+// passes through at most ~2·log2(N) + BLOCK additions, so |error| ≤ that many roundings of Σ|x| on any driver:
+// unlike Kahan compensation, nothing relies on the compiler keeping an algebraically-zero term. The order
+// is fixed by the indices alone, so the result is deterministic.
 override COLS: u32 = 16u;
 override LANES: u32 = 256u / COLS;
+const BLOCK: u32 = 4u;  // terms summed left to right before entering the pairwise cascade
 
 @group(0) @binding(1) var<storage, read> sum_x: array<f32>;          // [N, M]  (N = nb rows, M = n columns)
 @group(0) @binding(2) var<storage, read_write> sum_out: array<f32>;  // [M]
 
 var<workgroup> partial: array<f32, 256>;  // [LANES][COLS]
+
+// Cascade (binary-counter) pairwise summation: level k of `stack` holds the sum of 2^k blocks; pushing a block
+// merges equal-sized neighbours like a carry, so the tree has depth log2(blocks) whatever the count.
+var<private> stack: array<f32, 32>;
+var<private> blocks: u32;
+
+fn cascade_push(v: f32) {
+  var s = v;
+  var c = blocks;
+  var k = 0u;
+  while ((c & 1u) == 1u) {
+    s = stack[k] + s;
+    c = c >> 1u;
+    k++;
+  }
+  stack[k] = s;
+  blocks++;
+}
+
+fn cascade_total(tail: f32) -> f32 {
+  var s = tail;
+  for (var k = 0u; k < 32u; k++) {
+    if (((blocks >> k) & 1u) == 1u) { s = stack[k] + s; }
+  }
+  return s;
+}
 
 @compute @workgroup_size(COLS, LANES)
 fn sum_to_shape(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -73,17 +101,21 @@ fn sum_to_shape(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: 
   let m = tile * COLS + lid.x;
   let cols = p.n;
   let rows = p.nb;
-  var s = 0.0;
-  var comp = 0.0;  // Kahan compensation: the low-order part lost by the last addition
+  blocks = 0u;
+  var blk = 0.0;
+  var inBlk = 0u;
   if (m < cols) {
     for (var r = lid.y; r < rows; r += LANES) {
-      let y = sum_x[r * cols + m] - comp;
-      let t = s + y;
-      comp = (t - s) - y;
-      s = t;
+      blk += sum_x[r * cols + m];
+      inBlk++;
+      if (inBlk == BLOCK) {
+        cascade_push(blk);
+        blk = 0.0;
+        inBlk = 0u;
+      }
     }
   }
-  partial[lid.y * COLS + lid.x] = s;
+  partial[lid.y * COLS + lid.x] = cascade_total(blk);
   workgroupBarrier();
   for (var half = LANES / 2u; half > 0u; half /= 2u) {
     if (lid.y < half) {

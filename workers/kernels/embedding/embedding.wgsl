@@ -74,7 +74,35 @@ fn zero(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
   z_out[i] = 0.0;
 }
 
-// ---- dTable[ids[s], c] = Σ over the chain of s (first occurrences only), Kahan-compensated -------------------
+// ---- dTable[ids[s], c] = Σ over the chain of s (first occurrences only), summed pairwise ------------------
+// The chain is summed in blocks of BLOCK terms that enter a binary-counter cascade (level k holds 2^k blocks),
+// so each term passes through at most ~2·log2(chain) + BLOCK roundings on any driver: no compensation term a
+// compiler could fold away, and a fixed order (deterministic).
+const BLOCK: u32 = 4u;
+var<private> stack: array<f32, 32>;
+var<private> blocks: u32;
+
+fn cascade_push(v: f32) {
+  var s = v;
+  var c = blocks;
+  var k = 0u;
+  while ((c & 1u) == 1u) {
+    s = stack[k] + s;
+    c = c >> 1u;
+    k++;
+  }
+  stack[k] = s;
+  blocks++;
+}
+
+fn cascade_total(tail: f32) -> f32 {
+  var s = tail;
+  for (var k = 0u; k < 32u; k++) {
+    if (((blocks >> k) & 1u) == 1u) { s = stack[k] + s; }
+  }
+  return s;
+}
+
 @group(0) @binding(1) var<storage, read> s_ids: array<i32>;          // [S]
 @group(0) @binding(2) var<storage, read> s_links: array<i32>;        // [S, 2]
 @group(0) @binding(3) var<storage, read> s_dout: array<f32>;         // [S, C]
@@ -87,15 +115,19 @@ fn scatter(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
   let s = i / p.C;
   let c = i % p.C;
   if (s_links[2u * s + 1u] == 0) { return; }
-  var acc = 0.0;
-  var comp = 0.0;
+  blocks = 0u;
+  var blk = 0.0;
+  var inBlk = 0u;
   var j = i32(s);
   while (j >= 0) {
-    let y = s_dout[u32(j) * p.C + c] - comp;
-    let t = acc + y;
-    comp = (t - acc) - y;
-    acc = t;
+    blk += s_dout[u32(j) * p.C + c];
+    inBlk++;
+    if (inBlk == BLOCK) {
+      cascade_push(blk);
+      blk = 0.0;
+      inBlk = 0u;
+    }
     j = s_links[2u * u32(j)];
   }
-  s_dtable[u32(s_ids[s]) * p.C + c] = acc;
+  s_dtable[u32(s_ids[s]) * p.C + c] = cascade_total(blk);
 }
