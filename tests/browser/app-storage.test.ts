@@ -42,7 +42,7 @@ describe('runs in IndexedDB', () => {
     expect(migrated.series).toBeUndefined();
     expect(migrated.updatedAt).toBe(1000);
     expect(await r.series('r1')).toEqual([{ name: 'loss', points: [[0, 2.5], [1, 1.5]] }]);
-    expect(r.db.verno).toBe(2);
+    expect(r.db.verno).toBe(3); // the latest schema (v3 added user files)
   });
 
   it('keep a run across a reopen, with progress and series appended', async () => {

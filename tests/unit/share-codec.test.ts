@@ -24,6 +24,14 @@ describe('share links', () => {
     }
   });
 
+  it('carry a file source as its name and sha256 only, and decode it back', () => {
+    const spec = { ...demoSpec('emotion-profiles'), lexicon: { from: 'file' as const, name: 'NRC-Emotion-Lexicon.txt', sha256: '0f'.repeat(32) } };
+    const back = decodeShareLink(shareLink(spec, 'https://lab.example.org/'));
+    expect(back).toEqual(spec);
+    if (back.kind !== 'emotion-profiles') throw new Error('kind changed');
+    expect(Object.keys(back.lexicon).sort()).toEqual(['from', 'name', 'sha256']);
+  });
+
   it('refuse a truncated payload', () => {
     const frag = shareFragment(demoSpec('emotion-profiles'));
     for (const cut of [5, 20, frag.length - 10]) refused(() => decodeShareLink(frag.slice(0, cut)), /truncated|damaged|not a Stereoscope|not valid/);

@@ -44,6 +44,17 @@ describe('experiment specs', () => {
     expect(hosts.some((h) => h.startsWith('none (demo data'))).toBe(true);
   });
 
+  it('accept a file source with or without a sha256 (old specs stay valid), refuse a malformed hash', () => {
+    const hash = 'ab'.repeat(32);
+    const old = { ...demoSpec('emotion-profiles'), lexicon: { from: 'file', name: 'NRC-Emotion-Lexicon.txt' } };
+    expect(parseSpec(old)).toMatchObject({ lexicon: { from: 'file', name: 'NRC-Emotion-Lexicon.txt' } });
+    const pinned = { ...old, lexicon: { ...old.lexicon, sha256: hash } };
+    expect(parseSpec(pinned)).toMatchObject({ lexicon: { sha256: hash } });
+    expect(() => parseSpec({ ...old, lexicon: { ...old.lexicon, sha256: 'ABC' } })).toThrow(/lexicon\.sha256: a sha256 as 64 lower-case hex/);
+    expect(() => parseSpec({ ...old, lexicon: { ...old.lexicon, bytes: 'x' } })).toThrow(/lexicon/);
+    expect(specHosts(parseSpec(pinned)).find((h) => h.what === 'lexicon')?.host).toBe('none (a file you pick: NRC-Emotion-Lexicon.txt)');
+  });
+
   it('have one catalog entry per kind, studies A–E plus the engine check', () => {
     expect(CATALOG.map((c) => c.kind).sort()).toEqual([...EXPERIMENT_KINDS].sort());
     expect(CATALOG.map((c) => c.study).filter(Boolean).sort()).toEqual(['A', 'B', 'C', 'D', 'E']);

@@ -18,12 +18,24 @@ export interface ArtifactRow {
   createdAt: number;
 }
 
+/** A file the user picked for a `{from:'file'}` data source. Their own copy: never shared or exported unasked. */
+export interface UserFileRow {
+  /** The name specs refer to it by (the picked file's name); one stored file per name. */
+  name: string;
+  size: number;
+  sha256: string;
+  type: string;
+  bytes: Uint8Array;
+  addedAt: number;
+}
+
 export const DB_NAME = 'stereoscope';
 
 export class LabDb extends Dexie {
   runs!: EntityTable<RunRecord, 'id'>;
   metrics!: Dexie.Table<MetricRow, [string, string]>;
   artifacts!: Dexie.Table<ArtifactRow, [string, string]>;
+  userFiles!: EntityTable<UserFileRow, 'name'>;
 
   constructor(name = DB_NAME) {
     super(name);
@@ -52,5 +64,13 @@ export class LabDb extends Dexie {
             run.updatedAt ??= run.createdAt;
           });
       });
+    // v3: files the user picked for data sources, keyed by the name specs use. A new table only: runs,
+    // metrics and artifacts stay as they were.
+    this.version(3).stores({
+      runs: 'id, kind, status, createdAt, updatedAt',
+      metrics: '[runId+name], runId',
+      artifacts: '[runId+key], runId',
+      userFiles: 'name, addedAt',
+    });
   }
 }

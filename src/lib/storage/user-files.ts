@@ -1,0 +1,130 @@
+// Files the user picked for `{from:'file'}` data sources (e.g. their own copy of the NRC lexicon), kept in
+// IndexedDB under the name specs refer to. They are the user's: share links carry only the name (and
+// optionally the sha256), and nothing here is ever added to an exported bundle.
+import { liveQuery, type Observable } from 'dexie';
+import { sha256Hex } from '../../../workers/analysis/shared/sha256';
+import { LabDb, type UserFileRow } from './db';
+import { guard } from './errors';
+
+/**
+ * Prefix of the key under which a runner asks the host for a picked file (`ctx.checkpoints.load`). Must equal
+ * `userFileKey` of workers/experiments/study-a/sources.ts (a unit test holds them together); repeated here so the
+ * main thread does not import the runners' loading code.
+ */
+export const USER_FILE_KEY_PREFIX = 'file/';
+
+/** Largest file we store (IndexedDB copes, but a student's laptop may not): the NRC lexicon is about 25 MB. */
+export const MAX_USER_FILE_BYTES = 512 * 1024 * 1024;
+
+export type UserFileInfo = Omit<UserFileRow, 'bytes'>;
+
+/** A file source a spec names, where it sits in the spec, and whether the stored file can serve it. */
+export interface FileNeed {
+  path: string;
+  name: string;
+  sha256?: string;
+  status: 'ok' | 'missing' | 'mismatch';
+  /** sha256 of the stored file when it does not match the spec's. */
+  actual?: string;
+}
+
+export class UserFileError extends Error {
+  override readonly name = 'UserFileError';
+}
+
+export class UserFilesRepo {
+  constructor(readonly db: LabDb = new LabDb()) {}
+
+  /** Stores (or replaces) a file under its name; one transaction, so a failure leaves the old copy intact. */
+  async add(file: { name: string; type?: string; bytes: Uint8Array }): Promise<UserFileInfo> {
+    const name = file.name.trim();
+    if (!name) throw new UserFileError('The file has no name; rename it and pick it again.');
+    if (name.length > 255) throw new UserFileError(`The file name is ${name.length} characters long; specs allow at most 255.`);
+    if (file.bytes.byteLength > MAX_USER_FILE_BYTES)
+      throw new UserFileError(`"${name}" is ${formatBytes(file.bytes.byteLength)}; the lab stores files up to ${formatBytes(MAX_USER_FILE_BYTES)}.`);
+    const row: UserFileRow = { name, size: file.bytes.byteLength, sha256: await sha256Hex(file.bytes), type: file.type ?? '', bytes: file.bytes, addedAt: Date.now() };
+    await guard(`the file "${name}"`, () => this.db.transaction('rw', this.db.userFiles, async () => void (await this.db.userFiles.put(row))));
+    const { bytes: _b, ...info } = row;
+    return info;
+  }
+
+  async addFile(file: File): Promise<UserFileInfo> {
+    return this.add({ name: file.name, type: file.type, bytes: new Uint8Array(await file.arrayBuffer()) });
+  }
+
+  get(name: string): Promise<UserFileRow | undefined> {
+    return this.db.userFiles.get(name);
+  }
+
+  /** Name, size, hash and type of every stored file (without their bytes), newest first. */
+  async list(): Promise<UserFileInfo[]> {
+    const rows: UserFileInfo[] = [];
+    await this.db.userFiles.orderBy('addedAt').reverse().each(({ bytes: _b, ...info }) => void rows.push(info));
+    return rows;
+  }
+
+  watchList(): Observable<UserFileInfo[]> {
+    return liveQuery(() => this.list());
+  }
+
+  remove(name: string): Promise<void> {
+    return this.db.userFiles.delete(name);
+  }
+
+  /** For every file source in the spec: is the file stored, and does it match the spec's sha256 when given? */
+  async needs(spec: unknown): Promise<FileNeed[]> {
+    const out: FileNeed[] = [];
+    for (const src of fileSources(spec)) {
+      const row = await this.get(src.name);
+      if (!row) out.push({ ...src, status: 'missing' });
+      else if (src.sha256 && row.sha256 !== src.sha256) out.push({ ...src, status: 'mismatch', actual: row.sha256 });
+      else out.push({ ...src, status: 'ok' });
+    }
+    return out;
+  }
+
+  /**
+   * The bytes a runner asked for under `file/<name>` while running `spec`, or null for other keys. The spec's
+   * sha256 (pinned when the run started) is checked, so a file replaced since then is refused, not used silently.
+   */
+  async loadForRun(key: string, spec: unknown): Promise<Uint8Array | null> {
+    if (!key.startsWith(USER_FILE_KEY_PREFIX)) return null;
+    const name = key.slice(USER_FILE_KEY_PREFIX.length);
+    const row = await this.get(name);
+    if (!row) return null;
+    const want = fileSources(spec).find((s) => s.name === name)?.sha256;
+    if (want && row.sha256 !== want)
+      throw new UserFileError(`The stored "${name}" is not the file this run was started with (sha256 ${row.sha256.slice(0, 12)}…, expected ${want.slice(0, 12)}…). Pick the original file.`);
+    return row.bytes;
+  }
+
+  /** The spec with the sha256 of each stored file written into its file sources, so the run records which file it used. */
+  async pinHashes<T>(spec: T): Promise<T> {
+    const copy = structuredClone(spec);
+    for (const src of fileSources(copy)) {
+      const row = await this.get(src.name);
+      if (row && !src.ref.sha256) src.ref.sha256 = row.sha256;
+    }
+    return copy;
+  }
+}
+
+/** Every `{from:'file', name}` object in a spec (any depth), with its dot path. */
+export function fileSources(spec: unknown, path = ''): { path: string; name: string; sha256?: string; ref: { sha256?: string } }[] {
+  if (spec === null || typeof spec !== 'object') return [];
+  const o = spec as Record<string, unknown>;
+  if (o.from === 'file' && typeof o.name === 'string') return [{ path, name: o.name, sha256: typeof o.sha256 === 'string' ? o.sha256 : undefined, ref: o }];
+  return Object.entries(o).flatMap(([k, v]) => fileSources(v, path ? `${path}.${k}` : k));
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB'];
+  let x = n / 1024;
+  let i = 0;
+  while (x >= 1024 && i < units.length - 1) {
+    x /= 1024;
+    i++;
+  }
+  return `${x.toFixed(x < 10 ? 1 : 0)} ${units[i]}`;
+}
