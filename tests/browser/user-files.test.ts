@@ -9,7 +9,7 @@ import { demoSpec } from '../../workers/experiments/specs/index';
 import { LabDb } from '../../src/lib/storage/db';
 import { StorageFullError } from '../../src/lib/storage/errors';
 import { RunsRepo } from '../../src/lib/storage/runs-repo';
-import { UserFileError, UserFilesRepo } from '../../src/lib/storage/user-files';
+import { RunsRepoWithFiles, UserFileError, UserFilesRepo } from '../../src/lib/storage/user-files';
 
 const opened: Dexie[] = [];
 let n = 0;
@@ -106,5 +106,18 @@ describe('user files in IndexedDB', () => {
     // Replaced after the run started: refused instead of silently used.
     await files.add({ name: 'lex.tsv', bytes: text('changed') });
     await expect(files.loadForRun(userFileKey('lex.tsv'), pinned)).rejects.toThrow(UserFileError);
+  });
+
+  it('serve a picked file to a run through the artifact loader, without adding it to the run or its export', async () => {
+    const repo = new RunsRepoWithFiles(open(freshName()));
+    await repo.files.add({ name: 'lex.tsv', bytes: lexicon });
+    const spec = await repo.files.pinHashes({ ...demoSpec('emotion-profiles'), lexicon: { from: 'file' as const, name: 'lex.tsv' } });
+    await repo.create({ id: 'r9', kind: spec.kind, title: 't', spec, status: 'running', createdAt: 1, updatedAt: 1, host: 'browser' });
+    await repo.saveArtifact('r9', 'checkpoint', new Uint8Array([9]));
+    expect(await repo.loadArtifact('r9', userFileKey('lex.tsv'))).toEqual(lexicon);
+    expect(await repo.loadArtifact('r9', 'checkpoint')).toEqual(new Uint8Array([9]));
+    expect(await repo.loadArtifact('r9', 'missing')).toBeNull();
+    expect((await repo.listArtifacts('r9')).map((a) => a.key)).toEqual(['checkpoint']);
+    expect(JSON.stringify(await repo.exportBundle('r9'))).not.toContain('abandon');
   });
 });

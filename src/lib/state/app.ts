@@ -1,6 +1,9 @@
-// The app's singletons: one IndexedDB repository and one lab worker facade for the whole page.
+// The app's singletons: the IndexedDB repositories (runs, picked files) and one lab worker facade for the page.
 import { LabClient } from '../client/lab-client.svelte';
-import { RunsRepo } from '../storage/runs-repo';
+import { LabDb } from '../storage/db';
+import { RunsRepoWithFiles } from '../storage/user-files';
 
-export const repo = new RunsRepo();
+/** Runs, and the files the user picked (served to runners that ask for `file/<name>`), in one database. */
+export const repo = new RunsRepoWithFiles(new LabDb());
+export const userFiles = repo.files;
 export const lab = new LabClient(repo);

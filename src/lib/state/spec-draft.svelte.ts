@@ -1,4 +1,5 @@
-// The spec being edited on an experiment page, as JSON text, validated on every change with the shared schema.
+// The spec being edited on an experiment page. The JSON text is the one source of truth: the JSON editor edits it
+// directly, the per-field form (components/spec-form) reads `json` and writes whole values back with setJson.
 import { demoSpec, parseSpec, specHosts, type ExperimentKind, type ExperimentSpec } from '../../../workers/experiments/specs/index';
 
 /** A spec handed over from a share link to the editor ("Edit before running"). */
@@ -18,6 +19,15 @@ export class SpecDraft {
     this.text = JSON.stringify(start, null, 2);
   }
 
+  /** The text as JSON, or undefined while it is not valid JSON (the form then asks to fix the JSON first). */
+  json = $derived.by((): unknown => {
+    try {
+      return JSON.parse(this.text);
+    } catch {
+      return undefined;
+    }
+  });
+
   parsed = $derived.by((): { spec: ExperimentSpec; error: null } | { spec: null; error: string } => {
     try {
       const spec = parseSpec(JSON.parse(this.text));
@@ -29,6 +39,11 @@ export class SpecDraft {
   });
 
   hosts = $derived(this.parsed.spec ? specHosts(this.parsed.spec) : []);
+
+  /** Replaces the spec with an edited value, serialised as the JSON view shows it. */
+  setJson(value: unknown): void {
+    this.text = JSON.stringify(value, null, 2);
+  }
 
   reset(): void {
     this.text = JSON.stringify(demoSpec(this.kind), null, 2);

@@ -5,6 +5,7 @@ import { liveQuery, type Observable } from 'dexie';
 import { sha256Hex } from '../../../workers/analysis/shared/sha256';
 import { LabDb, type UserFileRow } from './db';
 import { guard } from './errors';
+import { RunsRepo } from './runs-repo';
 
 /**
  * Prefix of the key under which a runner asks the host for a picked file (`ctx.checkpoints.load`). Must equal
@@ -106,6 +107,26 @@ export class UserFilesRepo {
       if (row && !src.ref.sha256) src.ref.sha256 = row.sha256;
     }
     return copy;
+  }
+}
+
+/**
+ * The runs repository whose artifact loader also serves picked files: a runner asks its host for
+ * `file/<name>` (ctx.checkpoints.load), the lab client asks this repository, and the file comes from the user's
+ * store, checked against the sha256 the run's spec pinned. Never copied into the run, so never exported with it.
+ */
+export class RunsRepoWithFiles extends RunsRepo {
+  constructor(
+    db: LabDb,
+    readonly files: UserFilesRepo = new UserFilesRepo(db),
+  ) {
+    super(db);
+  }
+
+  override async loadArtifact(runId: string, key: string): Promise<Uint8Array | null> {
+    const own = await super.loadArtifact(runId, key);
+    if (own || !key.startsWith(USER_FILE_KEY_PREFIX)) return own;
+    return this.files.loadForRun(key, (await this.get(runId))?.spec);
   }
 }
 
