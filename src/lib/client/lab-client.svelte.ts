@@ -7,8 +7,15 @@ import { newRunId, type RunProgress } from '../../../workers/experiments/run-bun
 import type { ExperimentSpec } from '../../../workers/experiments/specs/index';
 import type { RunsRepo } from '../storage/runs-repo';
 import { ProgressTracker } from './progress-tracker';
+import { holdRunLock, lockManager, whenRunLockFree } from './run-locks';
 
 const FLUSH_MS = 400;
+/** How long Resume waits for a run's lock before concluding that another tab is running it. */
+const RESUME_LOCK_WAIT_MS = 3000;
+
+export class RunBusyError extends Error {
+  override readonly name = 'RunBusyError';
+}
 
 export class LabClient {
   device = $state.raw<DeviceReport | null>(null);
@@ -21,6 +28,11 @@ export class LabClient {
   #worker: Worker | null = null;
   #api: Comlink.Remote<LabApi> | null = null;
   #inFlight = new Map<string, (o: RunOutcome) => void>();
+  /** Runs this tab executes (it holds their locks). */
+  #held = new Set<string>();
+  /** Runs of other tabs (or of a closed tab) whose lock this tab is waiting for. */
+  #watching = new Set<string>();
+  #watch: { unsubscribe(): void } | null = null;
 
   constructor(private readonly repo: RunsRepo) {}
 
@@ -47,8 +59,16 @@ export class LabClient {
     const id = newRunId();
     const now = Date.now();
     const device = this.device?.info ? `${this.device.info.vendor} ${this.device.info.architecture}`.trim() : undefined;
-    await this.repo.create({ id, kind: spec.kind, title: spec.title ?? spec.kind, spec, status: 'running', createdAt: now, updatedAt: now, host: 'browser', device });
-    void this.#execute(id, spec);
+    // The lock first: no other tab may see this run "running" while nobody holds it.
+    const release = (await holdRunLock({ id }))!;
+    try {
+      await this.repo.create({ id, kind: spec.kind, title: spec.title ?? spec.kind, spec, status: 'running', createdAt: now, updatedAt: now, host: 'browser', device });
+    } catch (e) {
+      release();
+      throw e;
+    }
+    this.#held.add(id);
+    void this.#execute(id, spec, release);
     return id;
   }
 
@@ -56,8 +76,52 @@ export class LabClient {
   async resume(id: string): Promise<void> {
     const run = await this.repo.get(id);
     if (!run) throw new Error(`run ${id} does not exist`);
-    await this.repo.setStatus(id, 'running');
-    void this.#execute(id, run.spec);
+    if (this.#held.has(id)) throw new RunBusyError('This run is already going on in this tab.');
+    const release = await holdRunLock({ id, signal: AbortSignal.timeout(RESUME_LOCK_WAIT_MS) });
+    if (!release) throw new RunBusyError('This run is going on in another tab of the lab: resume or cancel it there, or close that tab first.');
+    this.#held.add(id);
+    try {
+      await this.repo.setStatus(id, 'running');
+    } catch (e) {
+      this.#held.delete(id);
+      release();
+      throw e;
+    }
+    void this.#execute(id, run.spec, release);
+  }
+
+  /**
+   * Marks runs left "running" by a tab that is gone as interrupted (resumable), now and whenever such a tab
+   * closes later; runs another open tab is executing are left alone (client/run-locks.ts). Call once per page.
+   */
+  watchInterrupted(): void {
+    if (this.#watch) return;
+    const onError = (e: unknown) => (this.storageError = (e as Error).message);
+    if (!lockManager()) {
+      // No Web Locks: no way to tell another tab's run from an orphan; treat every one found on load as interrupted.
+      this.repo.markInterrupted().catch(onError);
+      this.#watch = { unsubscribe() {} };
+      return;
+    }
+    this.#watch = this.repo.watchActiveIds().subscribe({
+      next: (ids) => {
+        for (const id of ids) {
+          if (this.#held.has(id) || this.#watching.has(id)) continue;
+          this.#watching.add(id);
+          // Granted at once if the owner is gone; otherwise when it finishes (status no longer running: no-op) or closes.
+          whenRunLockFree({ id, whenFree: () => (this.#held.has(id) ? Promise.resolve(false) : this.repo.markRunInterrupted(id)) })
+            .catch(onError)
+            .finally(() => this.#watching.delete(id));
+        }
+      },
+      error: onError,
+    });
+  }
+
+  /** Ends watchInterrupted (tests; the app watches for the page's lifetime). */
+  stopWatching(): void {
+    this.#watch?.unsubscribe();
+    this.#watch = null;
   }
 
   async cancel(id: string): Promise<void> {
@@ -68,7 +132,17 @@ export class LabClient {
     await this.api.simulateDeviceLoss();
   }
 
-  async #execute(id: string, spec: ExperimentSpec): Promise<void> {
+  async #execute(id: string, spec: ExperimentSpec, release: () => void): Promise<void> {
+    try {
+      await this.#runAndStore(id, spec);
+    } finally {
+      // Only now, with the final status written, may another tab take the run over.
+      this.#held.delete(id);
+      release();
+    }
+  }
+
+  async #runAndStore(id: string, spec: ExperimentSpec): Promise<void> {
     const tracker = new ProgressTracker();
     let dirty = false;
     const flush = async () => {

@@ -113,14 +113,30 @@ export class RunsRepo {
     );
   }
 
-  /** Runs left "running" by a closed tab: they did not finish and can be resumed. */
-  async markInterrupted(): Promise<number> {
-    return this.db.runs
-      .where('status')
-      .anyOf('running', 'queued')
-      .modify((r) => {
-        r.status = 'failed';
-        r.error = { name: 'Interrupted', message: 'The page was closed or reloaded while this run was going.', resumable: true };
-      });
+  /** Ids of runs stored as running or queued, live (the lab watches each one's owner through its lock). */
+  watchActiveIds(): Observable<string[]> {
+    return liveQuery(() => this.db.runs.where('status').anyOf('running', 'queued').primaryKeys() as Promise<string[]>);
   }
+
+  /**
+   * Marks one run interrupted (failed, resumable) if it is still running or queued; true if it was. Callers hold
+   * the run's lock (client/run-locks.ts), so a run that another tab is executing is never marked.
+   */
+  async markRunInterrupted(id: string): Promise<boolean> {
+    const n = await guard('the interrupted run', () => this.db.runs.where('id').equals(id).and(isActive).modify(interrupt));
+    return n > 0;
+  }
+
+  /** Every run left running or queued, for a host that knows no other tab can be running them (no Web Locks). */
+  async markInterrupted(): Promise<number> {
+    return this.db.runs.where('status').anyOf('running', 'queued').modify(interrupt);
+  }
+}
+
+const isActive = (r: RunRecord) => r.status === 'running' || r.status === 'queued';
+
+function interrupt(r: RunRecord): void {
+  r.status = 'failed';
+  r.updatedAt = Date.now();
+  r.error = { name: 'Interrupted', message: 'The page was closed or reloaded while this run was going.', resumable: true };
 }
