@@ -9,6 +9,15 @@ import type { Checkpoint } from '../load/checkpoint';
 /** How frozen linear weights are stored on the GPU. Everything else (norms, biases, embeddings) stays f32.
  *  f16 halves memory where the device has shader-f16; q8 / q4 are GGUF-style blocks (workers/kernels/quantize). */
 export type WeightFormat = 'f32' | 'f16' | 'q8' | 'q4';
+/** What a model loader accepts: a storage format, or 'auto' (the default): f16 where the backend has shader-f16
+ *  (half the memory, within f16 rounding of f32; tests/lavapipe/model-auto.test.ts), f32 elsewhere. */
+export type WeightFormatOption = WeightFormat | 'auto';
+
+/** The storage format an option means on this backend. */
+export function resolveWeightFormat(be: Backend, format: WeightFormatOption = 'auto'): WeightFormat {
+  if (format === 'auto') return be.features.f16 ? 'f16' : 'f32';
+  return format;
+}
 
 export class CheckpointMismatchError extends Error {
   override readonly name = 'CheckpointMismatchError';

@@ -12,7 +12,7 @@ import { RmsNorm, disposeNormCache, type NormCache } from '../../workers/nn/norm
 import { disposeAll, type Param } from '../../workers/nn/param';
 import type { LoraLinear } from '../../workers/nn/lora-linear';
 import { applyLora, type LoraOptions, type ProjectionSlot } from '../common/lora';
-import { loadF32, loadLinearWeight, loadOptionalF32, type WeightFormat, type WeightLoader } from '../common/weights';
+import { loadF32, loadLinearWeight, loadOptionalF32, resolveWeightFormat, type WeightFormatOption, type WeightLoader } from '../common/weights';
 import type { Checkpoint } from '../load/checkpoint';
 import { LlamaBlock, type LlamaBlockCache } from './block';
 import { parseLlamaConfig, type LlamaConfig } from './config';
@@ -58,9 +58,9 @@ export class LlamaForCausalLM {
     readonly lmHead: Linear,
   ) {}
 
-  static async load(be: Backend, ckpt: Checkpoint, opts: { format?: WeightFormat } = {}): Promise<LlamaForCausalLM> {
+  static async load(be: Backend, ckpt: Checkpoint, opts: { format?: WeightFormatOption } = {}): Promise<LlamaForCausalLM> {
     const cfg = parseLlamaConfig(ckpt.config);
-    const l: WeightLoader = { be, ckpt, format: opts.format ?? 'f32' };
+    const l: WeightLoader = { be, ckpt, format: resolveWeightFormat(be, opts.format) };
     const { hidden_size: C, intermediate_size: I, vocab_size: V, head_dim: HS } = cfg;
     const NH = cfg.num_attention_heads;
     const NKV = cfg.num_key_value_heads;

@@ -11,7 +11,7 @@ import { GatedMlp, Mlp } from '../../workers/nn/mlp';
 import { RmsNorm } from '../../workers/nn/norms';
 import { disposeAll, type Param } from '../../workers/nn/param';
 import { applyLora, type LoraOptions, type ProjectionSlot } from '../common/lora';
-import { loadF32, loadLinearWeight, type WeightFormat, type WeightLoader } from '../common/weights';
+import { loadF32, loadLinearWeight, resolveWeightFormat, type WeightFormatOption, type WeightLoader } from '../common/weights';
 import type { Checkpoint } from '../load/checkpoint';
 import { AttentionSublayer, FeedForwardSublayer, T5Block, type FeedForward } from './blocks';
 import { parseT5Config, type T5Config } from './config';
@@ -56,9 +56,9 @@ export class T5ForConditionalGeneration {
     readonly lmHead: Linear,
   ) {}
 
-  static async load(be: Backend, ckpt: Checkpoint, opts: { format?: WeightFormat } = {}): Promise<T5ForConditionalGeneration> {
+  static async load(be: Backend, ckpt: Checkpoint, opts: { format?: WeightFormatOption } = {}): Promise<T5ForConditionalGeneration> {
     const cfg = parseT5Config(ckpt.config);
-    const l: WeightLoader = { be, ckpt, format: opts.format ?? 'f32' };
+    const l: WeightLoader = { be, ckpt, format: resolveWeightFormat(be, opts.format) };
     const { d_model: C, d_kv: HS, d_ff: I, num_heads: NH, vocab_size: V, layer_norm_epsilon: eps } = cfg;
     const shared = await loadF32(l, 'shared.weight', [V, C]);
     const lin = async (name: string, out: number, inp: number) => new Linear(await loadLinearWeight(l, `${name}.weight`, [out, inp]), null);

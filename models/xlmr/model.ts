@@ -12,7 +12,7 @@ import { Mlp } from '../../workers/nn/mlp';
 import { LayerNorm, disposeNormCache } from '../../workers/nn/norms';
 import { disposeAll, type Param } from '../../workers/nn/param';
 import { applyLora, type LoraOptions, type ProjectionSlot } from '../common/lora';
-import { loadF32, loadLinearWeight, type WeightFormat, type WeightLoader } from '../common/weights';
+import { loadF32, loadLinearWeight, resolveWeightFormat, type WeightFormatOption, type WeightLoader } from '../common/weights';
 import type { Checkpoint } from '../load/checkpoint';
 import { XlmrBlock, type XlmrBlockCache } from './block';
 import { parseXlmrConfig, positionIds, type XlmrConfig } from './config';
@@ -64,9 +64,9 @@ export class XlmrForMaskedLM {
     readonly head: MlmHead | null,
   ) {}
 
-  static async load(be: Backend, ckpt: Checkpoint, opts: { format?: WeightFormat } = {}): Promise<XlmrForMaskedLM> {
+  static async load(be: Backend, ckpt: Checkpoint, opts: { format?: WeightFormatOption } = {}): Promise<XlmrForMaskedLM> {
     const cfg = parseXlmrConfig(ckpt.config);
-    const l: WeightLoader = { be, ckpt, format: opts.format ?? 'f32' };
+    const l: WeightLoader = { be, ckpt, format: resolveWeightFormat(be, opts.format) };
     // Checkpoints saved from the MLM class prefix the encoder with "roberta."; bare encoders do not.
     const prefix = ckpt.has('roberta.embeddings.word_embeddings.weight') ? 'roberta.' : '';
     const { hidden_size: C, intermediate_size: I, vocab_size: V, layer_norm_eps: eps } = cfg;
