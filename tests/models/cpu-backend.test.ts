@@ -27,7 +27,7 @@ const cpu = () => new CpuBackend({ ops: cpuOps });
 
 /** A CPU kernel for `linear` that runs the op's float64 reference (test-only yardstick for the quantised path). */
 const linearViaRef: CpuKernel = (inputs, [y]) => {
-  const host = inputs.map((t) => ({ shape: [...t.shape], dtype: t.dtype, data: t.dtype === 'f32' ? Float64Array.from(t.data) : t.data }));
+  const host = inputs.map((t) => ({ shape: [...t.shape], dtype: t.dtype, data: t.dtype === 'f32' ? Float64Array.from(t.data) : (t.data as Uint32Array | Int32Array) }));
   (y.data as Float32Array).set(linearOp.ref(host, {})[0].data);
 };
 
