@@ -151,13 +151,20 @@ export class LabClient {
       await this.repo.saveProgress(id, tracker.progress, tracker.takePending()).catch((e) => (this.storageError = (e as Error).message));
     };
     const timer = setInterval(flush, FLUSH_MS);
+    // After a lost device the abandoned runner may still call back until its next GPU read fails: once this attempt
+    // has ended, its progress is ignored and its checkpoints are refused, so it cannot overwrite a resumed attempt's.
+    let ended = false;
     const callbacks = Comlink.proxy({
       progress: (ev: Parameters<ProgressTracker['apply']>[0]) => {
+        if (ended) return;
         tracker.apply(ev);
         dirty = true;
         this.live = { ...this.live, [id]: tracker.progress };
       },
-      save: (key: string, bytes: Uint8Array) => this.repo.saveArtifact(id, key, bytes),
+      save: (key: string, bytes: Uint8Array) => {
+        if (ended) throw new Error('this attempt of the run has ended; its checkpoint is not kept');
+        return this.repo.saveArtifact(id, key, bytes);
+      },
       load: (key: string) => this.repo.loadArtifact(id, key),
     });
     const crashed = new Promise<RunOutcome>((resolve) => this.#inFlight.set(id, resolve));
@@ -168,6 +175,7 @@ export class LabClient {
     } catch (e) {
       outcome = { ok: false, error: { name: 'WorkerError', message: (e as Error).message, resumable: true } };
     } finally {
+      ended = true;
       clearInterval(timer);
       this.#inFlight.delete(id);
     }
