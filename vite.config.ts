@@ -51,6 +51,7 @@ export default defineConfig({
             'workers/kernels/linear/*.test.ts',
             'workers/kernels/elementwise/elementwise.test.ts',
             'workers/kernels/embedding/embedding.test.ts',
+            'workers/kernels/**/*-f16.test.ts',
             'tests/lavapipe/**/*.test.ts',
           ],
           environment: 'node',

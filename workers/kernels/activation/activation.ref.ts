@@ -51,9 +51,9 @@ export function actGradScalar(kind: PointwiseKind, x: number): number {
   }
 }
 
-/** y = act(x). */
+/** y = act(x), of x's dtype (an f16 output holds the exact value; storing it rounds to f16). */
 export function activationRef(kind: PointwiseKind, [x]: readonly HostTensor[]): HostTensor[] {
-  return [{ shape: [...x.shape], dtype: 'f32', data: (x.data as Float64Array).map((v) => actScalar(kind, v)) }];
+  return [{ shape: [...x.shape], dtype: x.dtype === 'f16' ? 'f16' : 'f32', data: (x.data as Float64Array).map((v) => actScalar(kind, v)) }];
 }
 
 /** dx = dy · act'(x). */

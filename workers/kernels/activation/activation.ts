@@ -1,4 +1,5 @@
-// Pointwise activations on f32 tensors and their backward: gelu (erf or tanh form), silu, relu, tanh.
+// Pointwise activations and their backward: gelu (erf or tanh form), silu, relu, tanh. Forward takes f32 or f16
+// (f16 out, maths in f32: the inference path of f16 activations); backward is f32 (training).
 // Reference: activation.ref.ts. Kernel: activation.wgsl (entry points forward / backward, ACT override).
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
@@ -25,19 +26,21 @@ function forwardOp<A>(name: string, kindOf: (a: A) => PointwiseKind): OpDef<A> {
   return {
     name,
     infer([x]) {
-      check(x.dtype === 'f32', `${name}: f32 input expected, got ${x.dtype}`);
-      return [{ shape: [...x.shape], dtype: 'f32' }];
+      check(x.dtype === 'f32' || x.dtype === 'f16', `${name}: f32 or f16 input expected, got ${x.dtype}`);
+      return [{ shape: [...x.shape], dtype: x.dtype }];
     },
     ref: (inputs, attrs) => activationRef(kindOf(attrs), inputs),
     gpu({ runner }, [x], [y], attrs) {
+      // f16 in, f16 out (inference): one invocation per pair of halves, maths in f32.
+      const h = x.dtype === 'f16';
       runner.dispatch({
-        label: name,
+        label: h ? `${name}-f16` : name,
         code,
-        entryPoint: 'forward',
+        entryPoint: h ? 'forward_h' : 'forward',
         constants: { ACT: POINTWISE_CODE[kindOf(attrs)] },
         uniforms: [{ u32: x.numel }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
         buffers: [x.buffer, y.buffer],
-        workgroups: flatGrid(x.numel),
+        workgroups: flatGrid(h ? Math.ceil(x.numel / 2) : x.numel),
       });
     },
   };

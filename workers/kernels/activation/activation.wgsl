@@ -11,7 +11,6 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-
 override ACT: u32 = 0u;  // 0: gelu (erf), 1: gelu (tanh), 2: silu, 3: relu, 4: tanh (pointwise ops only)
 
 const SQRT1_2 = 0.70710678118654752;
@@ -120,7 +119,6 @@ fn act_grad(x: f32) -> f32 {
 fn flat_index(wg: vec3u, nwg: vec3u, lid: vec3u) -> u32 {
   return (wg.y * nwg.x + wg.x) * 256u + lid.x;
 }
-
 // ---- y = act(x) ---------------------------------------------------------------------------------------------
 @group(0) @binding(1) var<storage, read> f_x: array<f32>;          // [...] (n elements)
 @group(0) @binding(2) var<storage, read_write> f_y: array<f32>;    // same shape
@@ -131,7 +129,6 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
   if (i >= p.n) { return; }
   f_y[i] = act(f_x[i]);
 }
-
 // ---- dx = dy · act'(x) --------------------------------------------------------------------------------------
 @group(0) @binding(1) var<storage, read> b_x: array<f32>;          // [...] (n elements)
 @group(0) @binding(2) var<storage, read> b_dy: array<f32>;         // same shape
@@ -143,7 +140,6 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3
   if (i >= p.n) { return; }
   b_dx[i] = b_dy[i] * act_grad(b_x[i]);
 }
-
 // ---- out = act(gate) ⊙ up -----------------------------------------------------------------------------------
 @group(0) @binding(1) var<storage, read> gf_gate: array<f32>;      // [..., I] (n elements)
 @group(0) @binding(2) var<storage, read> gf_up: array<f32>;        // [..., I]
@@ -155,7 +151,6 @@ fn gated_forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg:
   if (i >= p.n) { return; }
   gf_out[i] = act(gf_gate[i]) * gf_up[i];
 }
-
 // ---- dGate = dy ⊙ up ⊙ act'(gate), dUp = dy ⊙ act(gate) ------------------------------------------------------
 @group(0) @binding(1) var<storage, read> gb_gate: array<f32>;        // [..., I] (n elements)
 @group(0) @binding(2) var<storage, read> gb_up: array<f32>;          // [..., I]
@@ -171,4 +166,35 @@ fn gated_backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg
   let dy = gb_dy[i];
   gb_dgate[i] = dy * gb_up[i] * act_grad(g);
   gb_dup[i] = dy * act(g);
+}
+// ---- f16 tensors, two halves per u32 word (core unpack2x16float / pack2x16float: no shader-f16), maths in f32.
+// Invocation i owns word i (elements 2i, 2i + 1 of p.n). pack2x16float leaves the whole word indeterminate if
+// a half is out of f16's range, so half_bits saturates each half alone (|v| ≥ 65520 → ±inf, NaN stays NaN).
+fn half_bits(v: f32) -> u32 {
+  let b = bitcast<u32>(v);
+  let sign = (b >> 16u) & 0x8000u;
+  let mag = b & 0x7fffffffu;
+  if (mag > 0x7f800000u) { return sign | 0x7e00u; }
+  if (mag >= 0x477ff000u) { return sign | 0x7c00u; }
+  return sign | (pack2x16float(vec2f(min(bitcast<f32>(mag), 65504.0), 0.0)) & 0xffffu);
+}
+fn pack_h(v: vec2f) -> u32 { return half_bits(v.x) | (half_bits(v.y) << 16u); }
+
+@group(0) @binding(1) var<storage, read> fh_x: array<u32>;          // [...] f16 (⌈n/2⌉ words)
+@group(0) @binding(2) var<storage, read_write> fh_y: array<u32>;    // same shape, f16
+@compute @workgroup_size(256)
+fn forward_h(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let i = flat_index(wg, nwg, lid);
+  if (2u * i >= p.n) { return; }
+  let x = unpack2x16float(fh_x[i]);
+  fh_y[i] = pack_h(vec2f(act(x.x), act(x.y)));
+}
+@group(0) @binding(1) var<storage, read> gh_gate: array<u32>;       // [..., I] f16 (⌈n/2⌉ words)
+@group(0) @binding(2) var<storage, read> gh_up: array<u32>;         // [..., I] f16
+@group(0) @binding(3) var<storage, read_write> gh_out: array<u32>;  // [..., I] f16
+@compute @workgroup_size(256)
+fn gated_forward_h(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let i = flat_index(wg, nwg, lid);
+  if (2u * i >= p.n) { return; }
+  gh_out[i] = pack_h(vec2f(act(unpack2x16float(gh_gate[i]).x), act(unpack2x16float(gh_gate[i]).y)) * unpack2x16float(gh_up[i]));
 }

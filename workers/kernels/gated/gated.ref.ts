@@ -7,7 +7,8 @@ type F = Float64Array;
 
 export function gatedRef([gate, up]: readonly HostTensor[], kind: ActKind): HostTensor[] {
   const U = up.data as F;
-  return [{ shape: [...gate.shape], dtype: 'f32', data: (gate.data as F).map((g, i) => actScalar(kind, g) * U[i]) }];
+  // Of the inputs' dtype: an f16 output holds the exact value; storing it rounds to f16.
+  return [{ shape: [...gate.shape], dtype: gate.dtype === 'f16' ? 'f16' : 'f32', data: (gate.data as F).map((g, i) => actScalar(kind, g) * U[i]) }];
 }
 
 export function gatedBackwardRef([gate, up, dOut]: readonly HostTensor[], kind: ActKind): HostTensor[] {

@@ -22,20 +22,23 @@ export const gatedOp: OpDef<GatedAttrs> = {
   name: 'gated',
   infer([gate, up], { act }) {
     checkAct('gated', act);
-    check(gate.dtype === 'f32' && up.dtype === 'f32', `gated: f32 inputs expected, got ${gate.dtype} and ${up.dtype}`);
+    const both = gate.dtype === up.dtype && (gate.dtype === 'f32' || gate.dtype === 'f16');
+    check(both, `gated: two f32 or two f16 inputs expected, got ${gate.dtype} and ${up.dtype}`);
     sameShapes('gated', [gate.shape, up.shape]);
-    return [{ shape: [...gate.shape], dtype: 'f32' }];
+    return [{ shape: [...gate.shape], dtype: gate.dtype }];
   },
   ref: (inputs, { act }) => gatedRef(inputs, act),
   gpu({ runner }, [gate, up], [out], { act }) {
+    // f16 in, f16 out (inference): one invocation per pair of halves, maths in f32.
+    const h = gate.dtype === 'f16';
     runner.dispatch({
-      label: 'gated',
+      label: h ? 'gated-f16' : 'gated',
       code,
-      entryPoint: 'gated_forward',
+      entryPoint: h ? 'gated_forward_h' : 'gated_forward',
       constants: { ACT: ACT_CODE[act] },
       uniforms: [{ u32: gate.numel }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
       buffers: [gate.buffer, up.buffer, out.buffer],
-      workgroups: flatGrid(gate.numel),
+      workgroups: flatGrid(h ? Math.ceil(gate.numel / 2) : gate.numel),
     });
   },
 };
@@ -65,7 +68,7 @@ export const gatedBackwardOp: OpDef<GatedAttrs> = {
   },
 };
 
-/** act(gate) ⊙ up, same shapes. */
+/** act(gate) ⊙ up, same shapes; f32 or f16 (f16 out, maths in f32). */
 export async function gated(be: Backend, gate: Tensor, up: Tensor, attrs: GatedAttrs): Promise<Tensor> {
   return (await be.run(gatedOp, [gate, up], attrs))[0];
 }
