@@ -188,7 +188,10 @@ describe('Study A runner on the demo XLM-R', () => {
     const be = await testBackend();
     const fineTune = { text: { from: 'demo' as const, name: 'study-a-finetune.txt' }, language: 'fr', lora: { rank: 4, alpha: 8, dropout: 0 }, lr: 5e-3, batch: 4, epochs: 1, maskProb: 0.3 };
     const s = spec({ variant: 'prior-corrected', topK: 40 }, { fineTune });
+    const live = be.runner.pool.getStats().liveBytes;
     const full = await emotionProfilesRunner.run(s, { ...context(), backend: be });
+    // Weights, LoRA matrices, their gradients and the optimizer's moments are all freed after the run.
+    expect(be.runner.pool.getStats().liveBytes).toBe(live);
     expect(full.fineTune!.losses.map(([st]) => st)).toEqual([1, 2, 3]);
     full.fineTune!.losses.forEach(([, l]) => expect(Number.isFinite(l) && l > 0).toBe(true));
     // The adapter must change the profiles, or the fine-tuned comparison would be vacuous.

@@ -2,7 +2,7 @@
 // order, matched words]) and the comparison of our profiles with them: per-emotion |Δ| and a row-wise RSA.
 import type { NanPolicy } from '../shared/correlation';
 import { CHOENNI_EMOTIONS, toNrcOrder } from './emotions';
-import { compareCategory, type CategoryComparison } from './rsa';
+import { compareCategory, type CategoryComparison, type CategoryProfiles } from './rsa';
 
 export interface ReferenceProfile {
   group: string;
@@ -41,4 +41,84 @@ export function compareWithReference(options: { ours: ReadonlyMap<string, readon
   }
   const rsa = compareCategory({ a: options.ours, b: ref, method: options.method ?? 'choenni', nanPolicy: options.nanPolicy, labels: ['ours', 'published'] });
   return { perGroup, rsa };
+}
+
+/** One published group beside ours (both in NRC order, ours scaled to per cent). */
+export interface ReferenceGroupRow {
+  category: string;
+  group: string;
+  /** Null when our run has the group but nothing of it matched the lexicon. */
+  ours: number[] | null;
+  published: number[];
+  /** ours − published per emotion; null with `ours`. */
+  delta: number[] | null;
+  meanAbsDiff: number | null;
+}
+
+export interface ReferenceCategoryRsa {
+  category: string;
+  /** Groups with a profile on both sides. */
+  groups: number;
+  /** Row-wise Spearman between our RSM and the published one; null with `reason` when it cannot say anything. */
+  rsa: number | null;
+  reason?: string;
+}
+
+export interface ReferenceReport {
+  groups: ReferenceGroupRow[];
+  /** Published groups our run does not profile (other group list, or a category left out). */
+  notInRun: string[];
+  perCategory: ReferenceCategoryRsa[];
+  /** The same RSA over every common group regardless of category (the published file has 12 groups only). */
+  overall: ReferenceCategoryRsa;
+}
+
+function rsaOf(category: string, a: CategoryProfiles, b: CategoryProfiles, minGroups: number, method: 'sklearn' | 'choenni', nanPolicy?: NanPolicy): ReferenceCategoryRsa {
+  const cmp = compareCategory({ a, b, method, nanPolicy, labels: ['ours', 'published'] });
+  const n = cmp.groups.length;
+  // With one group the RSM is [1]; with two every row holds 1 and one other value, so ρ is ±1 or undefined:
+  // neither says anything about agreement.
+  if (n < minGroups) return { category, groups: n, rsa: null, reason: `${n} common group(s); at least ${minGroups} needed` };
+  const m = cmp.spearman.mean;
+  return Number.isFinite(m) ? { category, groups: n, rsa: m } : { category, groups: n, rsa: null, reason: 'a similarity row is constant (Spearman undefined)' };
+}
+
+/**
+ * Our profiles (category → group → NRC-order vector) against a published file, per group and per category.
+ * `scale` multiplies our values first (100 for profiles given as fractions, 1 for Choenni's percentages).
+ */
+export function compareReferenceByCategory(options: {
+  ours: ReadonlyMap<string, CategoryProfiles>;
+  reference: readonly ReferenceProfile[];
+  scale?: number;
+  minGroups?: number;
+  method?: 'sklearn' | 'choenni';
+  nanPolicy?: NanPolicy;
+}): ReferenceReport {
+  const scale = options.scale ?? 1;
+  const minGroups = options.minGroups ?? 3;
+  const method = options.method ?? 'choenni';
+  const categoryOf = new Map<string, string>();
+  for (const [cat, m] of options.ours) for (const g of m.keys()) if (!categoryOf.has(g)) categoryOf.set(g, cat);
+  const groups: ReferenceGroupRow[] = [];
+  const notInRun: string[] = [];
+  const oursBy = new Map<string, Map<string, number[] | undefined>>();
+  const refBy = new Map<string, Map<string, number[]>>();
+  for (const r of options.reference) {
+    const category = categoryOf.get(r.group);
+    if (!category) {
+      notInRun.push(r.group);
+      continue;
+    }
+    const raw = options.ours.get(category)!.get(r.group);
+    const ours = raw ? raw.map((x) => x * scale) : null;
+    const delta = ours ? ours.map((x, i) => x - r.profile[i]) : null;
+    groups.push({ category, group: r.group, ours, published: [...r.profile], delta, meanAbsDiff: delta ? delta.reduce((s, d) => s + Math.abs(d), 0) / delta.length : null });
+    (oursBy.get(category) ?? oursBy.set(category, new Map()).get(category)!).set(r.group, ours ?? undefined);
+    (refBy.get(category) ?? refBy.set(category, new Map()).get(category)!).set(r.group, r.profile);
+  }
+  const perCategory = [...oursBy.keys()].map((c) => rsaOf(c, oursBy.get(c)!, refBy.get(c)!, minGroups, method, options.nanPolicy));
+  const allOurs = new Map(groups.map((g) => [g.group, g.ours ?? undefined] as const));
+  const allRef = new Map(groups.map((g) => [g.group, g.published] as const));
+  return { groups, notInRun, perCategory, overall: rsaOf('all', allOurs, allRef, minGroups, method, options.nanPolicy) };
 }

@@ -3,6 +3,31 @@
 import * as v from 'valibot';
 import { baseEntries, DataSource, Lang, LearningRate, Lora, ModelRef, PositiveInt, Rate } from './common';
 
+const Text = (max: number) => v.pipe(v.string(), v.maxLength(max));
+const Name = v.pipe(v.string(), v.minLength(1), v.maxLength(120));
+const TemplateEdit = v.strictObject({ text: Text(300), forms: v.optional(v.record(v.pipe(v.string(), v.regex(/^[\w-]{1,16}$/)), Text(300))), note: v.optional(Text(500)) });
+const EntryEdit = v.strictObject({
+  text: v.nullable(Text(200)),
+  form: v.optional(v.pipe(v.string(), v.regex(/^[\w-]{1,16}$/))),
+  flag: v.optional(v.picklist(['approximate', 'gendered', 'no-equivalent', 'slur'])),
+  note: v.optional(Text(500)),
+});
+const LanguageEdit = v.strictObject({
+  /** Required when the language has no built-in table. */
+  languageName: v.optional(Name),
+  /** A list given here replaces the built-in list of that kind. */
+  templates: v.optional(v.strictObject({ general: v.optional(v.pipe(v.array(TemplateEdit), v.maxLength(50))), country: v.optional(v.pipe(v.array(TemplateEdit), v.maxLength(50))) })),
+  /** category → English group key → entry (replaces the built-in entry). */
+  groups: v.optional(v.record(Name, v.record(Name, EntryEdit))),
+});
+
+/** Differences from the built-in translation tables (workers/analysis/study-a/translation-overrides.ts applies them). */
+export const TranslationOverrides = v.strictObject({
+  languages: v.optional(v.record(Lang, LanguageEdit)),
+  /** Groups added to the study's group list: category → English names. */
+  addGroups: v.optional(v.record(Name, v.pipe(v.array(Name), v.maxLength(200)))),
+});
+
 export const EmotionProfilesSpec = v.strictObject({
   ...baseEntries,
   kind: v.literal('emotion-profiles'),
@@ -21,6 +46,14 @@ export const EmotionProfilesSpec = v.strictObject({
     /** The original never uses the country-specific prompts (it looks them up by group); true = use them. */
     countryPrompts: v.optional(v.boolean(), false),
   }),
+  /**
+   * Published per-group scores compared with our English profiles: a URL (sha256-checked) or a file in the shape
+   * of Choenni's aggregate_emotion_scores/<model>.json. Absent = her XLMR-B file when referenceDefault() applies;
+   * 'none' = no comparison.
+   */
+  reference: v.optional(v.union([DataSource, v.literal('none')])),
+  /** Edits of the built-in translation tables (differences only, so share links stay small). */
+  translations: v.optional(TranslationOverrides),
   fineTune: v.optional(
     v.strictObject({
       text: DataSource,
@@ -35,6 +68,24 @@ export const EmotionProfilesSpec = v.strictObject({
   ),
 });
 export type EmotionProfilesSpec = v.InferOutput<typeof EmotionProfilesSpec>;
+
+/** Choenni's published XLM-R base scores at the snapshot commit recorded in shared/data/SOURCES.md. */
+export const CHOENNI_XLMR_B: DataSource = {
+  from: 'url',
+  url: 'https://raw.githubusercontent.com/RochelleChoenni/stereotypes_in_lms/09a1c379620bd0548ab51fe524d92717af95453e/aggregate_emotion_scores/XLMR-B.json',
+  sha256: '561b7f46a836841e794f7374fb746063ced4ac3aca5e5e9a79779cfaf078a9df',
+};
+
+/** Is this run the setting the published XLMR-B numbers come from (xlm-roberta-base, English, Choenni's variant)? */
+export function referenceDefault(spec: Pick<EmotionProfilesSpec, 'model' | 'languages' | 'profile'>): boolean {
+  return spec.model.host !== 'demo:' && /(^|\/)xlm-roberta-base$/i.test(spec.model.id) && spec.languages.includes('en') && spec.profile.variant === 'choenni';
+}
+
+/** The reference source a run uses, or null for none. */
+export function referenceSource(spec: Pick<EmotionProfilesSpec, 'model' | 'languages' | 'profile' | 'reference'>): DataSource | null {
+  if (spec.reference === 'none') return null;
+  return spec.reference ?? (referenceDefault(spec) ? CHOENNI_XLMR_B : null);
+}
 
 export function demoEmotionProfilesSpec(): EmotionProfilesSpec {
   return {

@@ -144,6 +144,8 @@ export async function fineTune(o: { model: XlmrForMaskedLM; tok: Tokenizer; spec
     }
   } finally {
     setLoraTraining(model.adapters, false);
+    // The moments are GPU tensors as big as the adapters; the last checkpoint holds their values.
+    optimizer.dispose();
   }
   files ??= await exportAdapter(be, model.adapters, { baseModel: o.baseModel, targetModules: TARGET_MODULES, taskType: null });
   return { losses, steps: total, resumedFrom: resumed?.step ?? 0, adapterFiles: files };

@@ -4,7 +4,9 @@
 import { openCheckpoint } from '../../../models/load/checkpoint';
 import { loadTokenizer, type Tokenizer } from '../../../models/load/tokenizer';
 import { XlmrForMaskedLM } from '../../../models/xlmr/model';
+import { withBuiltInGroups } from '../../analysis/study-a/builtin-groups';
 import { NRC_EMOTIONS } from '../../analysis/study-a/emotions';
+import { applyLanguageOverride, withAddedGroups } from '../../analysis/study-a/translation-overrides';
 import { sha256Hex } from '../../analysis/shared/sha256';
 import type { EmotionProfilesSpec } from '../specs/index';
 import { NeedsWebGpuError, type ExperimentContext, type ExperimentRunner, type ResultBase, type ResultTable } from '../types';
@@ -13,6 +15,8 @@ import { languagePrompts, parseGroups, parseLexicon, parseTranslationTable, type
 import { decodePieces, profileLanguages, type ProfileRunResult } from './profile-run';
 import { compareFineTuned, correlations, coverageTable, matrixTable, profileTables, type Correlations, type FineTuneComparison, type GroupProfile } from './results';
 import { appFiles, downloadProgress, modelSource, readDataSource } from './sources';
+import { compareWithPublished, loadReference, referenceTables, type ReferenceResult } from './reference';
+import { disposeModelWeights } from './dispose';
 
 export interface ProfilingSpeed {
   prompts: number;
@@ -37,6 +41,8 @@ export interface EmotionProfilesResult extends ResultBase {
   correlations: Correlations;
   skipped: { language: string; category: string; key: string; reason: string }[];
   speed: ProfilingSpeed;
+  /** Our English profiles beside published ones (Choenni's XLMR-B by default for xlm-roberta-base). */
+  reference?: ReferenceResult;
   fineTune?: {
     language: string;
     losses: [number, number][];
@@ -73,16 +79,21 @@ async function loadModel(spec: EmotionProfilesSpec, ctx: ExperimentContext): Pro
 
 async function loadPrompts(spec: EmotionProfilesSpec, ctx: ExperimentContext) {
   ctx.progress({ type: 'phase', label: 'loading groups, translations and lexicon' });
-  const source = parseGroups(await readDataSource(spec.groups, ctx, 'templates and groups'));
+  const source = withAddedGroups(parseGroups(await readDataSource(spec.groups, ctx, 'templates and groups')), spec.translations?.addGroups);
   const lexText = await readDataSource(spec.lexicon, ctx, 'lexicon');
   const lexicon = parseLexicon(lexText, spec.lexicon.from === 'demo' ? 'DEMO lexicon' : spec.lexicon.from === 'file' ? spec.lexicon.name : spec.lexicon.url, spec.lexicon.from === 'demo');
   const tables = appFiles('translations/study-a');
   const languages: LanguagePrompts[] = [];
   for (const lang of spec.languages) {
+    const override = spec.translations?.languages?.[lang];
     const text = await tables.readText(`${lang}.json`).catch((e: Error) => {
+      // A language the user added in the translation editor has no built-in table.
+      if (override?.languageName) return null;
       throw new Error(`no Study A translation table for "${lang}" (translations/study-a/${lang}.json): ${e.message}`, { cause: e });
     });
-    languages.push(languagePrompts({ table: parseTranslationTable(text), source, countryPrompts: spec.profile.countryPrompts ?? false }));
+    const base = text === null ? undefined : withBuiltInGroups(parseTranslationTable(text));
+    const table = applyLanguageOverride({ language: lang, base, override });
+    languages.push(languagePrompts({ table, source, countryPrompts: spec.profile.countryPrompts ?? false }));
   }
   return { source, lexicon, languages };
 }
@@ -92,85 +103,110 @@ export const emotionProfilesRunner: ExperimentRunner<EmotionProfilesSpec, Emotio
   needsWebGpu: true,
   async run(spec, ctx) {
     if (!ctx.backend) throw new NeedsWebGpuError('Study A runs XLM-R on our WebGPU kernels and needs WebGPU.');
-    const { model, tok, key } = await loadModel(spec, ctx);
+    // Inputs first: a bad group list, table edit or reference file fails before any weight is downloaded.
     const { source, lexicon, languages } = await loadPrompts(spec, ctx);
-    const V = model.config.vocab_size;
-    ctx.progress({ type: 'phase', label: 'decoding the vocabulary' });
-    const pieces = piecesCache.get(key) ?? decodePieces(tok, V);
-    piecesCache.set(key, pieces);
-    const common = {
-      model,
-      tok,
-      pieces,
-      languages,
-      lexicon,
-      variant: spec.profile.variant,
-      topK: spec.profile.topK,
-      exactPieceMatch: spec.profile.exactPieceMatch ?? true,
-      batchSize: BATCH,
-      ctx,
-    };
-    const base = await profileLanguages({ ...common, modelKey: key, label: 'baseline' });
-    const names = Object.fromEntries(languages.map((l) => [l.language, l.languageName]));
-    const baseProfiles = flat(base.byLanguage);
-    const baseCorr = correlations(base.byLanguage);
-    const tables: Record<string, ResultTable> = {
-      ...profileTables(baseProfiles, 'emotion_profiles', names),
-      'rsa/languages': matrixTable(baseCorr.languages),
-      coverage: coverageTable(baseProfiles),
-      ...Object.fromEntries(baseCorr.perCategory.map((c) => [`rsa/${c.category}`, matrixTable(c.matrix)])),
-    };
-    let fine: EmotionProfilesResult['fineTune'];
-    if (spec.fineTune) {
-      const text = await readDataSource(spec.fineTune.text, ctx, 'fine-tuning text');
-      const ft = await fineTune({ model, tok, spec: spec.fineTune, text, seed: spec.seed, baseModel: spec.model.id, ctx });
-      const adapterHash = await sha256Hex(ft.adapterFiles['adapter_model.safetensors']);
-      const tuned = await profileLanguages({ ...common, modelKey: `${key}|lora:${adapterHash}`, label: 'fine-tuned' });
-      const tunedProfiles = flat(tuned.byLanguage);
-      const comparison = compareFineTuned(base.byLanguage, tuned.byLanguage);
-      fine = {
-        language: spec.fineTune.language,
-        losses: ft.losses,
-        steps: ft.steps,
-        resumedFrom: ft.resumedFrom,
-        profiles: tunedProfiles,
-        correlations: correlations(tuned.byLanguage),
-        comparison,
-        speed: speedOf(tuned),
-      };
-      Object.assign(tables, profileTables(tunedProfiles, 'emotion_profiles_finetuned', names), {
-        'fine-tune/loss': { columns: ['step', 'loss'], rows: ft.losses },
-        'fine-tune/baseline_vs_finetuned': { columns: ['language', 'mean', ...Object.keys(source.groups)], rows: comparison.perLanguage.map((p) => [p.language, p.mean, ...Object.keys(source.groups).map((c) => p.perCategory[c] ?? null)]) },
-        'fine-tune/shift_cosine': matrixTable(comparison.shiftCosine),
-      });
+    const reference = await loadReference(spec, ctx);
+    const { model, tok, key } = await loadModel(spec, ctx);
+    try {
+      return await profileAndCompare({ spec, ctx, model, tok, key, source, lexicon, languages, reference });
+    } finally {
+      disposeModelWeights(model);
     }
-    const speed = speedOf(base);
-    const demo = spec.model.host === 'demo:' || lexicon.demo;
-    const cross = baseCorr.languages.values.flatMap((r, i) => r.filter((x, j) => j !== i && x !== null) as number[]);
-    const meanCross = cross.length ? cross.reduce((a, b) => a + b, 0) / cross.length : NaN;
-    const defined = baseProfiles.filter((p) => p.profile).length;
-    const summary =
-      `${demo ? 'DEMO (random model or invented lexicon, meaningless numbers): ' : ''}` +
-      `${defined} of ${baseProfiles.length} group profiles across ${languages.length} language(s), ${spec.profile.variant}` +
-      (languages.length > 1 ? `; mean cross-language RSA ${Number.isFinite(meanCross) ? meanCross.toFixed(3) : 'n/a'}` : '') +
-      `; ${speed.promptsPerSecond.toFixed(1)} prompts/s` +
-      (fine ? `; fine-tuned ${fine.steps} steps, final loss ${fine.losses.at(-1)?.[1].toFixed(3)}` : '');
-    return {
-      kind: 'emotion-profiles',
-      summary,
-      model: spec.model.id,
-      demo,
-      variant: spec.profile.variant,
-      scale: spec.profile.variant === 'choenni' ? 'percent' : 'fraction',
-      emotions: [...NRC_EMOTIONS],
-      languages: languages.map((l) => ({ code: l.language, name: l.languageName })),
-      categories: Object.keys(source.groups),
-      profiles: baseProfiles,
-      correlations: baseCorr,
-      skipped: languages.flatMap((l) => l.skipped.map((s) => ({ language: l.language, ...s }))),
-      speed,
-      fineTune: fine,
-      tables,
-    };
   },
 };
+
+async function profileAndCompare(o: {
+  spec: EmotionProfilesSpec;
+  ctx: ExperimentContext;
+  model: XlmrForMaskedLM;
+  tok: Tokenizer;
+  key: string;
+  source: Awaited<ReturnType<typeof loadPrompts>>['source'];
+  lexicon: Awaited<ReturnType<typeof loadPrompts>>['lexicon'];
+  languages: LanguagePrompts[];
+  reference: Awaited<ReturnType<typeof loadReference>>;
+}): Promise<EmotionProfilesResult> {
+  const { spec, ctx, model, tok, key, source, lexicon, languages } = o;
+  const V = model.config.vocab_size;
+  ctx.progress({ type: 'phase', label: 'decoding the vocabulary' });
+  const pieces = piecesCache.get(key) ?? decodePieces(tok, V);
+  piecesCache.set(key, pieces);
+  const common = {
+    model,
+    tok,
+    pieces,
+    languages,
+    lexicon,
+    variant: spec.profile.variant,
+    topK: spec.profile.topK,
+    exactPieceMatch: spec.profile.exactPieceMatch ?? true,
+    batchSize: BATCH,
+    ctx,
+  };
+  const base = await profileLanguages({ ...common, modelKey: key, label: 'baseline' });
+  const names = Object.fromEntries(languages.map((l) => [l.language, l.languageName]));
+  const baseProfiles = flat(base.byLanguage);
+  const baseCorr = correlations(base.byLanguage);
+  const tables: Record<string, ResultTable> = {
+    ...profileTables(baseProfiles, 'emotion_profiles', names),
+    'rsa/languages': matrixTable(baseCorr.languages),
+    coverage: coverageTable(baseProfiles),
+    ...Object.fromEntries(baseCorr.perCategory.map((c) => [`rsa/${c.category}`, matrixTable(c.matrix)])),
+  };
+  const reference = o.reference ? compareWithPublished({ loaded: o.reference, profiles: baseProfiles, variant: spec.profile.variant }) : undefined;
+  if (reference) Object.assign(tables, referenceTables(reference));
+  let fine: EmotionProfilesResult['fineTune'];
+  if (spec.fineTune) {
+    const text = await readDataSource(spec.fineTune.text, ctx, 'fine-tuning text');
+    const ft = await fineTune({ model, tok, spec: spec.fineTune, text, seed: spec.seed, baseModel: spec.model.id, ctx });
+    const adapterHash = await sha256Hex(ft.adapterFiles['adapter_model.safetensors']);
+    const tuned = await profileLanguages({ ...common, modelKey: `${key}|lora:${adapterHash}`, label: 'fine-tuned' });
+    const tunedProfiles = flat(tuned.byLanguage);
+    const comparison = compareFineTuned(base.byLanguage, tuned.byLanguage);
+    fine = {
+      language: spec.fineTune.language,
+      losses: ft.losses,
+      steps: ft.steps,
+      resumedFrom: ft.resumedFrom,
+      profiles: tunedProfiles,
+      correlations: correlations(tuned.byLanguage),
+      comparison,
+      speed: speedOf(tuned),
+    };
+    Object.assign(tables, profileTables(tunedProfiles, 'emotion_profiles_finetuned', names), {
+      'fine-tune/loss': { columns: ['step', 'loss'], rows: ft.losses },
+      'fine-tune/baseline_vs_finetuned': { columns: ['language', 'mean', ...Object.keys(source.groups)], rows: comparison.perLanguage.map((p) => [p.language, p.mean, ...Object.keys(source.groups).map((c) => p.perCategory[c] ?? null)]) },
+      'fine-tune/shift_cosine': matrixTable(comparison.shiftCosine),
+    });
+  }
+  const speed = speedOf(base);
+  const demo = spec.model.host === 'demo:' || lexicon.demo;
+  const cross = baseCorr.languages.values.flatMap((r, i) => r.filter((x, j) => j !== i && x !== null) as number[]);
+  const meanCross = cross.length ? cross.reduce((a, b) => a + b, 0) / cross.length : NaN;
+  const defined = baseProfiles.filter((p) => p.profile).length;
+  const summary =
+    `${demo ? 'DEMO (random model or invented lexicon, meaningless numbers): ' : ''}` +
+    `${defined} of ${baseProfiles.length} group profiles across ${languages.length} language(s), ${spec.profile.variant}` +
+    (languages.length > 1 ? `; mean cross-language RSA ${Number.isFinite(meanCross) ? meanCross.toFixed(3) : 'n/a'}` : '') +
+    `; ${speed.promptsPerSecond.toFixed(1)} prompts/s` +
+    (reference?.overall.rsa != null ? `; RSA with published ${reference.label} ${reference.overall.rsa.toFixed(3)} (${reference.overall.groups} groups)` : '') +
+    (fine ? `; fine-tuned ${fine.steps} steps, final loss ${fine.losses.at(-1)?.[1].toFixed(3)}` : '');
+  return {
+    kind: 'emotion-profiles',
+    summary,
+    model: spec.model.id,
+    demo,
+    variant: spec.profile.variant,
+    scale: spec.profile.variant === 'choenni' ? 'percent' : 'fraction',
+    emotions: [...NRC_EMOTIONS],
+    languages: languages.map((l) => ({ code: l.language, name: l.languageName })),
+    categories: Object.keys(source.groups),
+    profiles: baseProfiles,
+    correlations: baseCorr,
+    skipped: languages.flatMap((l) => l.skipped.map((s) => ({ language: l.language, ...s }))),
+    speed,
+    reference,
+    fineTune: fine,
+    tables,
+  };
+}

@@ -1,0 +1,3 @@
+// placeholder
+export const DE_GROUPS = `
+`;

@@ -1,0 +1,3 @@
+// placeholder
+export const EL_GROUPS = `
+`;

@@ -1,0 +1,3 @@
+// placeholder
+export const ES_GROUPS = `
+`;
