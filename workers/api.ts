@@ -6,10 +6,17 @@ import type { Checkpoints, ProgressEvent, ResultBase } from './experiments/types
 
 export type { ProgressEvent, ResultBase, ExperimentSpec, GpuInfo };
 
+/** Which engine runs experiments: WebGPU when it works, else the CPU backend (inference only). */
+export type BackendChoice = 'auto' | 'webgpu' | 'cpu';
+
 export interface DeviceReport {
   webgpu: boolean;
+  /** The engine experiments run on; absent when neither is available. */
+  backend?: 'webgpu' | 'cpu';
   /** Why WebGPU is unavailable, in words for the user. */
   reason?: string;
+  /** What the CPU fallback means for the user (slower, inference only). */
+  note?: string;
   info?: GpuInfo;
 }
 

@@ -10,24 +10,28 @@ import { parseSpec, type ExperimentSpec } from '../../workers/experiments/specs/
 import { decodeShareLink, isShareLink, parseJsonStrict } from '../../workers/experiments/specs/share';
 import type { ProgressEvent } from '../../workers/experiments/types';
 import { parseArgs, UsageError, type Command, type Io } from '../command';
+import { BACKEND_USAGE, backendOption } from '../backend-option';
 
 export const runCommand: Command = {
-  usage: 'run <spec.json | share-link> [--out results.json] [--quiet]',
+  usage: `run <spec.json | share-link> [--out results.json] [--quiet] ${BACKEND_USAGE}`,
   summary: 'run an experiment headless and write its results',
   async run(args, io) {
     const { positional, options } = parseArgs(args, ['quiet']);
     if (positional.length !== 1) throw new UsageError('run needs exactly one spec file or share link');
     const spec = await loadSpec(positional[0]);
     const out = typeof options.out === 'string' ? options.out : 'results.json';
-    const lab = createLabHost({ gpu: getNodeGpu() });
+    const choice = backendOption(options);
+    // --backend cpu never touches Dawn (a machine without a Vulkan driver can still run inference).
+    const lab = createLabHost({ gpu: choice === 'cpu' ? undefined : getNodeGpu(), backend: choice });
     const device = await lab.device();
-    if (!device.webgpu) io.err(`No WebGPU in Node: ${device.reason}\n`);
+    if (device.backend === 'cpu') io.err(`CPU backend (${device.reason}): ${device.note}\n`);
+    else if (!device.webgpu) io.err(`No WebGPU in Node: ${device.reason}\n`);
     const id = newRunId();
     const series = new Map<string, [number, number][]>();
     const artifacts = new Map<string, ArtifactRecord>();
     const started = Date.now();
     const print = progressPrinter(io, options.quiet === true);
-    io.err(`running ${spec.kind} (run ${id}) on ${device.info ? `${device.info.vendor} ${device.info.architecture}` : 'no GPU'}\n`);
+    io.err(`running ${spec.kind} (run ${id}) on ${device.info ? `${device.info.vendor} ${device.info.architecture}` : device.backend === 'cpu' ? 'the CPU backend' : 'no GPU'}\n`);
     const outcome = await lab.run(
       { runId: id, spec },
       {
@@ -52,7 +56,7 @@ export const runCommand: Command = {
       createdAt: started,
       updatedAt: Date.now(),
       host: 'node',
-      device: device.info ? `${device.info.vendor} ${device.info.architecture}`.trim() : undefined,
+      device: device.info ? `${device.info.vendor} ${device.info.architecture}`.trim() : device.backend === 'cpu' ? 'cpu' : undefined,
       ...(outcome.ok ? { result: outcome.result } : { error: outcome.error }),
     };
     const metricSeries: MetricSeries[] = [...series].map(([name, points]) => ({ name, points }));

@@ -1,36 +1,68 @@
 // The lab's engine side, shared by every host: the browser worker exposes it through comlink, the CLI calls it
 // directly. Owns the GPU device (re-acquired after a loss), routes specs to runners, turns aborts, lost devices
 // and failures into a RunOutcome with the error's cause, and hands large results back as transferables.
-import type { DeviceReport, LabApi, RunCallbacks, RunErrorInfo, RunOutcome, RunRequest } from '../api';
+// Without WebGPU (no navigator.gpu, no adapter, a failed device) inference runs on the CPU backend
+// (workers/backend/cpu-backend.ts); a spec that trains is refused before anything downloads (issue 4).
+import type { BackendChoice, DeviceReport, LabApi, RunCallbacks, RunErrorInfo, RunOutcome, RunRequest } from '../api';
+import { CpuBackend } from '../backend/cpu-backend';
 import { WebGpuBackend } from '../backend/webgpu-backend';
 import { acquireGpu, type Gpu } from '../gpu/device';
 import { DeviceLostError } from '../gpu/errors';
+import { cpuOps } from '../kernels/cpu-ops';
 import { getRunner, runnableKinds } from './registry';
-import { parseSpec } from './specs/index';
+import { parseSpec, type ExperimentSpec } from './specs/index';
 import { CancelledError, NeedsWebGpuError } from './types';
 
 export interface LabHostOptions {
   /** The host's GPU object (navigator.gpu or Dawn's); undefined when the host has no WebGPU. */
   gpu: GPU | undefined;
+  /** 'auto' (default): WebGPU when it works, else the CPU backend; 'cpu' / 'webgpu' force one (the CLI's --backend). */
+  backend?: BackendChoice;
   /** Marks buffers for transfer (Comlink.transfer in the worker); identity elsewhere. */
   transfer?: <T>(value: T, transferables: Transferable[]) => T;
 }
 
-interface Engine {
-  gpu: Gpu;
-  backend: WebGpuBackend;
+type Engine = { kind: 'webgpu'; gpu: Gpu; backend: WebGpuBackend } | { kind: 'cpu'; backend: CpuBackend; reason: string };
+
+/** What the CPU fallback means, in words for the user (the device panel and the CLI print it). */
+export const CPU_FALLBACK_NOTE = 'Inference runs on the CPU (slower); training and fine-tuning need WebGPU.';
+
+/** Why a spec cannot run on the CPU backend, or null when it only runs inference. */
+export function cpuRefusal(spec: ExperimentSpec): string | null {
+  switch (spec.kind) {
+    case 'engine-check':
+      return null;
+    case 'emotion-profiles':
+      return spec.fineTune ? 'Training needs WebGPU: this Study A run fine-tunes the model with LoRA. Remove the fine-tuning step to profile on the CPU.' : null;
+    case 'geo-unlearning':
+      return 'Training needs WebGPU: Study B unlearns with LoRA training steps.';
+    default:
+      return `Training needs WebGPU: the ${spec.kind} experiment runs on the WebGPU engine only.`;
+  }
 }
 
-export function createLabHost({ gpu, transfer = (v) => v }: LabHostOptions): LabApi {
+export function createLabHost({ gpu, backend: choice = 'auto', transfer = (v) => v }: LabHostOptions): LabApi {
   let engine: Promise<Engine> | null = null;
   const controllers = new Map<string, AbortController>();
 
+  const cpuEngine = (reason: string): Engine => ({ kind: 'cpu', backend: new CpuBackend({ ops: cpuOps }), reason });
+
   function acquire(): Promise<Engine> {
-    if (!gpu) return Promise.reject(new NeedsWebGpuError('This browser has no WebGPU (navigator.gpu is missing).'));
-    engine ??= acquireGpu({ gpu }).then((g) => {
-      void g.lost.then(() => (engine = null));
-      return { gpu: g, backend: new WebGpuBackend(g) };
-    });
+    if (choice === 'cpu') return (engine ??= Promise.resolve(cpuEngine('the CPU backend was chosen')));
+    if (!gpu) {
+      if (choice === 'webgpu') return Promise.reject(new NeedsWebGpuError('This host has no WebGPU (navigator.gpu is missing).'));
+      return (engine ??= Promise.resolve(cpuEngine('this browser has no WebGPU (navigator.gpu is missing)')));
+    }
+    engine ??= acquireGpu({ gpu }).then(
+      (g): Engine => {
+        void g.lost.then(() => (engine = null));
+        return { kind: 'webgpu', gpu: g, backend: new WebGpuBackend(g) };
+      },
+      (e: Error) => {
+        if (choice === 'webgpu') throw e;
+        return cpuEngine(`WebGPU failed: ${e.message}`);
+      },
+    );
     return engine.catch((e) => {
       engine = null;
       throw e;
@@ -40,7 +72,9 @@ export function createLabHost({ gpu, transfer = (v) => v }: LabHostOptions): Lab
   return {
     async device(): Promise<DeviceReport> {
       try {
-        return { webgpu: true, info: (await acquire()).gpu.info };
+        const env = await acquire();
+        if (env.kind === 'webgpu') return { webgpu: true, backend: 'webgpu', info: env.gpu.info };
+        return { webgpu: false, backend: 'cpu', reason: env.reason, note: CPU_FALLBACK_NOTE };
       } catch (e) {
         return { webgpu: false, reason: (e as Error).message };
       }
@@ -61,12 +95,18 @@ export function createLabHost({ gpu, transfer = (v) => v }: LabHostOptions): Lab
         } catch (e) {
           if (runner.needsWebGpu) throw new NeedsWebGpuError(`This experiment needs WebGPU: ${(e as Error).message}`, { cause: e });
         }
-        const lost = env ? env.gpu.lost.then((err) => Promise.reject(err)) : new Promise<never>(() => {});
+        if (env?.kind === 'cpu') {
+          // Refused before the runner starts, so nothing is downloaded for a run that cannot finish.
+          const refusal = cpuRefusal(parsed);
+          if (refusal) throw new NeedsWebGpuError(`${refusal} (WebGPU is unavailable here: ${env.reason}.)`);
+          void callbacks.progress({ type: 'log', message: `WebGPU is unavailable (${env.reason}): running inference on the CPU backend. ${CPU_FALLBACK_NOTE}` });
+        }
+        const lost = env?.kind === 'webgpu' ? env.gpu.lost.then((err) => Promise.reject(err)) : new Promise<never>(() => {});
         const cancelled = new Promise<never>((_, reject) => ac.signal.addEventListener('abort', () => reject(new CancelledError()), { once: true }));
         const result = await Promise.race([
           runner.run(parsed, {
             backend: env?.backend,
-            device: env?.gpu.info,
+            device: env?.kind === 'webgpu' ? env.gpu.info : undefined,
             progress: (ev) => void callbacks.progress(ev),
             signal: ac.signal,
             checkpoints: { save: (k, b) => callbacks.save(k, b), load: (k) => callbacks.load(k) },
@@ -85,7 +125,8 @@ export function createLabHost({ gpu, transfer = (v) => v }: LabHostOptions): Lab
       controllers.get(runId)?.abort();
     },
     async simulateDeviceLoss() {
-      if (engine) (await engine).gpu.device.destroy();
+      const env = engine ? await engine : null;
+      if (env?.kind === 'webgpu') env.gpu.device.destroy();
     },
   };
 }
