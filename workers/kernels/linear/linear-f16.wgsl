@@ -1,4 +1,4 @@
-// Linear layer with frozen f16 weights (f32 activations, f32 accumulation); needs the shader-f16 feature.
+// Linear layer with frozen f16 weights (f32 or f16 activations, f32 accumulation); needs the shader-f16 feature.
 //   forward         Y[m, n]  = Σ_k X[m, k] · W[n, k] (+ bias[n])
 //   backward_input  dX[m, k] = Σ_n dY[m, n] · W[n, k]
 // Reference: linear.ref.ts. Same tiling as linear.wgsl (kept in step with it); only the weight load differs.
@@ -131,4 +131,57 @@ fn backward_input(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id
     workgroupBarrier();
   }
   store(wg, lid, p.K);
+}
+
+// ---- f16 activations (inference with f16 weights): X and Y stored as f16, products accumulated in f32.
+// Y saturates at ±65504 (an f32 → f16 conversion beyond f16's range is indeterminate in WGSL).
+@group(0) @binding(1) var<storage, read> Ah: array<f16>;            // X [M, K] f16
+@group(0) @binding(3) var<storage, read_write> Outh: array<f16>;    // Y [M, N] f16
+
+fn a_row4_h(m: u32, k: u32) -> vec4f {
+  var v = vec4f(0.0);
+  if (m >= p.M) { return v; }
+  for (var j = 0u; j < 4u; j++) { if (k + j < p.K) { v[j] = f32(Ah[m * p.K + k + j]); } }
+  return v;
+}
+
+fn forward_tile_h(wg: vec3u, lid: vec3u) {
+  let tid = lid.y * 16u + lid.x;
+  for (var k0 = 0u; k0 < p.K; k0 += BR) {
+    As[tid] = a_row4_h(wg.y * T + tid / 4u, k0 + (tid % 4u) * 4u);
+    Bs[tid] = w_row4(wg.x * T + tid / 4u, k0 + (tid % 4u) * 4u);
+    workgroupBarrier();
+    accumulate(lid.x, lid.y);
+    workgroupBarrier();
+  }
+}
+
+fn store_h(wg: vec3u, lid: vec3u) {
+  for (var i = 0u; i < 4u; i++) {
+    let m = wg.y * T + lid.y * 4u + i;
+    if (m >= p.M) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      let n = wg.x * T + lid.x * 4u + j;
+      if (n < p.N) { Outh[m * p.N + n] = f16(clamp(acc[i][j], -65504.0, 65504.0)); }
+    }
+  }
+}
+
+@compute @workgroup_size(16, 16)
+fn forward_h(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  forward_tile_h(wg, lid);
+  store_h(wg, lid);
+}
+
+@compute @workgroup_size(16, 16)
+fn forward_bias_h(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  forward_tile_h(wg, lid);
+  for (var j = 0u; j < 4u; j++) {
+    let n = wg.x * T + lid.x * 4u + j;
+    if (n < p.N) {
+      let b = bias[n];
+      for (var i = 0u; i < 4u; i++) { acc[i][j] += b; }
+    }
+  }
+  store_h(wg, lid);
 }

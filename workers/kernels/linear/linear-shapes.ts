@@ -38,7 +38,8 @@ export function checkWeight(op: string, w: Spec): { N: number; K: number } {
 /** x [..., K] with w [N, K] (and bias [N]) → y [..., N]. */
 export function linearShapes(x: Spec, w: Spec, bias?: Spec): LinearShapes & { outShape: number[] } {
   const { N, K } = checkWeight('linear', w);
-  check(x.dtype === 'f32', `linear: activations must be f32, got ${x.dtype}`);
+  // f16 activations (inference) pair with f16 weights: the f16 kernel reads both as halves.
+  check(x.dtype === 'f32' || (x.dtype === 'f16' && w.dtype === 'f16'), () => `linear: activations must be f32, or f16 with f16 weights; got ${x.dtype} with ${w.dtype} weights`);
   check(x.shape.length >= 1 && x.shape[x.shape.length - 1] === K, () => `linear: x [${x.shape}] does not end in K = ${K} of weight [${w.shape}]`);
   if (bias) {
     check(bias.dtype === 'f32', `linear: bias must be f32, got ${bias.dtype}`);

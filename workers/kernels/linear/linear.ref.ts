@@ -24,7 +24,8 @@ export function linearRef(inputs: readonly HostTensor[]): HostTensor[] {
       for (let k = 0; k < K; k++) acc += X[m * K + k] * W[n * K + k];
       y[m * N + n] = acc;
     }
-  return [{ shape: outShape, dtype: 'f32', data: y }];
+  // Of x's dtype: an f16 output holds the exact value; storing it rounds to f16.
+  return [{ shape: outShape, dtype: x.dtype === 'f16' ? 'f16' : 'f32', data: y }];
 }
 
 export function linearBackwardInputRef(inputs: readonly HostTensor[]): HostTensor[] {

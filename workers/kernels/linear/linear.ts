@@ -68,14 +68,16 @@ export const linearOp: OpDef<LinearAttrs> = {
   infer([x, w, bias], attrs) {
     const { N, K, outShape } = linearShapes(x, w, bias);
     linearKernel('forward', N, K, w.dtype, attrs);
-    return [{ shape: outShape, dtype: 'f32' }];
+    return [{ shape: outShape, dtype: x.dtype }];
   },
   ref: linearRef,
   gpu(ctx, [x, w, bias], [y], attrs) {
     const { M, N, K } = linearShapes(x, w, bias);
     const buffers = bias ? [x.buffer, w.buffer, y.buffer, bias.buffer] : [x.buffer, w.buffer, y.buffer];
     const kernel = linearKernel('forward', N, K, w.dtype, attrs);
-    dispatch(ctx, { label: 'linear', entryPoint: bias ? 'forward_bias' : 'forward', buffers, w, M, N, K, cols: N, kernel });
+    // f16 activations: the _h entry points of linear-f16.wgsl (x and y as f16, f32 accumulation).
+    const h = x.dtype === 'f16' ? '_h' : '';
+    dispatch(ctx, { label: `linear${h}`, entryPoint: `${bias ? 'forward_bias' : 'forward'}${h}`, buffers, w, M, N, K, cols: N, kernel });
   },
 };
 
@@ -95,7 +97,8 @@ export const linearBackwardInputOp: OpDef<LinearAttrs> = {
   },
 };
 
-/** y [..., N] = x [..., K] · wᵀ + bias, for w [N, K] stored as f32, f16 (needs shader-f16), q8 or q4. */
+/** y [..., N] = x [..., K] · wᵀ + bias, for w [N, K] stored as f32, f16 (needs shader-f16), q8 or q4;
+ *  x f16 (with f16 weights) gives y f16, accumulated in f32. */
 export async function linear(backend: Backend, x: Tensor, w: Tensor, bias?: Tensor | null): Promise<Tensor> {
   const [y] = await backend.run(linearOp, bias ? [x, w, bias] : [x, w], {});
   return y;
