@@ -25,6 +25,9 @@ export interface MemoryEstimateOptions {
   /** Tokens per step (batch × sequence length) and the sequence length (attention probabilities scale with it). */
   batch: number;
   seqLen: number;
+  /** [tokens, V] f32 buffers alive at once: 2 (logits + their gradient) by default; Study B's KL pass holds 3
+   *  (the adapted logits, the adapter-off reference logits and the gradient). */
+  logitCopies?: number;
 }
 
 export interface MemoryEstimate {
@@ -44,7 +47,7 @@ export interface MemoryEstimate {
     /** With checkpointing: block inputs of all layers + one layer's cache while it is recomputed. */
     checkpointed: number;
   };
-  /** Logits [tokens, V] and their gradient (the vocabulary projection dominates for large V). */
+  /** `logitCopies` f32 buffers of [tokens, V]: the logits and their gradient (+ the KL reference in Study B). */
   logitsBytes: number;
   /** Weights (per format) + LoRA + grads + AdamW + activations + logits, without / with checkpointing. */
   totals: Record<'f32' | 'q8' | 'q4', { full: number; checkpointed: number }>;
@@ -80,7 +83,7 @@ export function activationFloatsPerToken(s: DecoderShape, seqLen: number): numbe
   return 4 * s.hidden + (s.heads + 2 * s.kvHeads) * HS + s.heads * HS + s.heads * seqLen + 3 * s.intermediate;
 }
 
-export function estimateLoraMemory({ shape: s, lora, batch, seqLen }: MemoryEstimateOptions): MemoryEstimate {
+export function estimateLoraMemory({ shape: s, lora, batch, seqLen, logitCopies = 2 }: MemoryEstimateOptions): MemoryEstimate {
   const proj = projectionShapes(s);
   const linearPerLayer = Object.values(proj).reduce((a, [o, i]) => a + o * i, 0);
   const linear = s.layers * linearPerLayer;
@@ -103,7 +106,7 @@ export function estimateLoraMemory({ shape: s, lora, batch, seqLen }: MemoryEsti
     full: tokens * s.layers * perTokenPerLayer,
     checkpointed: tokens * (s.layers * s.hidden * F32 + perTokenPerLayer),
   };
-  const logitsBytes = 2 * tokens * s.vocab * F32;
+  const logitsBytes = logitCopies * tokens * s.vocab * F32;
   const loraBytes = loraParams * F32;
   const fixed = 4 * loraBytes + logitsBytes; // LoRA weights + grads + 2 AdamW moments = 4 copies
   const totals = {} as MemoryEstimate['totals'];

@@ -7,7 +7,8 @@ import { demoMcqCsv } from '../../models/demo/llama-demo';
 import { parseMcqCsv, pairKey } from '../../workers/analysis/study-b/mcq-data';
 import { loadMcq, overlappingPairs, padStream, splitStudy } from '../../workers/experiments/study-b/data';
 import { optionExample } from '../../workers/experiments/study-b/evaluate';
-import { checkFits, estimateMemory } from '../../workers/experiments/study-b/memory';
+import { estimateLoraMemory } from '../../models/common/memory-estimate';
+import { checkFits, decoderShapeOf, estimateMemory, STUDY_B_LORA_TARGETS } from '../../workers/experiments/study-b/memory';
 import type { GpuInfo } from '../../workers/gpu/device';
 
 // Llama-3.1-8B shapes (config.json of the public model card).
@@ -15,6 +16,19 @@ const L8B = parseLlamaConfig({ vocab_size: 128256, hidden_size: 4096, intermedia
 const device = (maxBinding: number) => ({ limits: { maxBufferSize: 2 ** 31, maxStorageBufferBindingSize: maxBinding } }) as unknown as GpuInfo;
 
 describe('Study B memory check', () => {
+  it('takes its byte counts from the shared estimator, with 3 logits copies and one layer of backward workspace', () => {
+    const common = estimateLoraMemory({ shape: decoderShapeOf(L8B), lora: { r: 8, targets: STUDY_B_LORA_TARGETS }, batch: 6, seqLen: 64 });
+    const e = estimateMemory({ config: L8B, format: 'q4', rank: 8, targets: 'qv', batch: 6, seqLen: 64 });
+    expect(e.weights).toBe(common.weightBytes.q4);
+    expect(e.lora).toBe(common.loraBytes + common.gradBytes);
+    expect(e.optimizer).toBe(common.adamBytes);
+    expect(e.logits).toBe((common.logitsBytes / 2) * 3); // adapted + reference logits + gradient
+    expect(e.activations).toBe(common.activations.full + 6 * 64 * common.activations.perTokenPerLayer);
+    expect(e.total).toBe(e.weights + e.lora + e.optimizer + e.activations + e.logits);
+    const ck = estimateMemory({ config: L8B, format: 'q4', rank: 8, targets: 'qv', batch: 6, seqLen: 64, checkpointing: true });
+    expect(ck.activations).toBe(common.activations.checkpointed + 6 * 64 * common.activations.perTokenPerLayer);
+  });
+
   it('counts f32 weights of an 8B model at ~32 GB and refuses it with the reason', () => {
     const e = estimateMemory({ config: L8B, format: 'f32', rank: 8, targets: 'qv', batch: 6, seqLen: 64 });
     expect(e.weights / 2 ** 30).toBeGreaterThan(28);

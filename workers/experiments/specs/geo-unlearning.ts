@@ -23,6 +23,14 @@ export const GeoUnlearningSpec = v.strictObject({
     lr: LearningRate,
     batch: PositiveInt(64),
     steps: PositiveInt(100_000),
+    /**
+     * Which tokens the answer-only loss covers. 'boundary' (default) trains every answer token: the answer starts
+     * where the ids of prompt + answer leave the ids of the prompt alone. 'study' is the original rule
+     * start_loc = len(tokenize(prefix)) − 1, which skips the answer's first token whenever the tokenizer merges
+     * the space before it into that token (Llama 3's " French", Llama 2's "▁the") — for a one-token identity it
+     * trains only the EOS. Kept for faithful reproductions (analysis/study-b/prompts.ts AnswerMaskRule).
+     */
+    answerMask: v.optional(v.picklist(['boundary', 'study']), 'boundary'),
   }),
   evaluation: v.pipe(v.array(v.picklist(['generation', 'likelihood'])), v.minLength(1)),
 });
@@ -40,7 +48,7 @@ export function demoGeoUnlearningSpec(): GeoUnlearningSpec {
     retain: { from: 'demo', name: 'geo-retain.csv' },
     languages: ['en', 'fr'],
     evalFraction: 0.2,
-    train: { language: 'en', loss: 'grad-diff-kl', weights: { kl: 1, unlearn: 0.25, unk: 0.5 }, lora: { rank: 8, alpha: 16, dropout: 0 }, lr: 1e-4, batch: 6, steps: 20 },
+    train: { language: 'en', loss: 'grad-diff-kl', weights: { kl: 1, unlearn: 0.25, unk: 0.5 }, lora: { rank: 8, alpha: 16, dropout: 0 }, lr: 1e-4, batch: 6, steps: 20, answerMask: 'boundary' },
     evaluation: ['likelihood'],
   };
 }

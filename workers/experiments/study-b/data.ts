@@ -5,7 +5,7 @@
 import type { Tokenizer } from '../../../models/load/tokenizer';
 import { STUDY_B_LANGUAGES, type StudyBLanguage } from '../../analysis/study-b/data/locales';
 import { pairKey, parseMcqCsv, parseRetainSet, splitByPair, type McqItem, type QaPair } from '../../analysis/study-b/mcq-data';
-import { trainingExample, unknownTrainingAnswer } from '../../analysis/study-b/prompts';
+import { trainingExample, unknownTrainingAnswer, type AnswerMaskRule } from '../../analysis/study-b/prompts';
 import type { DataSource } from '../specs/common';
 import type { ExperimentContext } from '../types';
 import { readDataSource } from '../study-a/sources';
@@ -110,9 +110,9 @@ export function padStream(examples: { ids: number[]; predictMask: number[] }[], 
 }
 
 /** The three streams of step `step`: items and retain pairs are taken in a seeded order, cycled. */
-export function stepStreams(options: { language: StudyBLanguage; train: readonly McqItem[]; retain: readonly QaPair[]; order: readonly number[]; retainOrder: readonly number[]; step: number; batch: number; enc: Encoder }) {
+export function stepStreams(options: { language: StudyBLanguage; train: readonly McqItem[]; retain: readonly QaPair[]; order: readonly number[]; retainOrder: readonly number[]; step: number; batch: number; enc: Encoder; answerMask?: AnswerMaskRule }) {
   const { language, enc, batch, step } = options;
-  const ex = (question: string, answer: string) => trainingExample({ language, question, answer, eos: enc.eos, tokenize: enc.encode });
+  const ex = (question: string, answer: string) => trainingExample({ language, question, answer, eos: enc.eos, tokenize: enc.encode, rule: options.answerMask });
   const items = Array.from({ length: batch }, (_, i) => options.train[options.order[(step * batch + i) % options.order.length]]);
   const pairs = Array.from({ length: batch }, (_, i) => options.retain[options.retainOrder[(step * batch + i) % options.retainOrder.length]]);
   return {

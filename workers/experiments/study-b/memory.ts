@@ -1,16 +1,26 @@
-// Memory estimate of a Study B run before anything is loaded: frozen weights in their storage format, LoRA
-// values + grads + AdamW moments, and the activations one step keeps alive (the largest of the three streams'
-// forward/backward with the reference logits of the KL term), checked against the device's buffer limits and
-// a total budget. An estimate from shapes (float32 activations), not a measurement: it errs high on purpose.
+// Memory check of a Study B run before anything is loaded. The byte counts come from the one shared estimator
+// (models/common/memory-estimate.ts: frozen weights in their storage format, LoRA values + grads + AdamW moments,
+// the activations one stream's forward keeps for backward, the [B·T, V] logits); this file adds what is specific
+// to the unlearning step and to WebGPU: three [B·T, V] buffers alive in the KL pass (adapted logits, adapter-off
+// reference logits, their gradient), a workspace for one layer's backward temporaries, and the per-binding cap
+// on the largest single buffer. It errs high on purpose; bench/node/study-b-step.ts measures it at 1B shape.
+import { estimateLoraMemory, Q4_BYTES_PER_WEIGHT, Q8_BYTES_PER_WEIGHT, type DecoderShape, type LoraTarget } from '../../../models/common/memory-estimate';
 import type { LlamaConfig } from '../../../models/llama/config';
 import type { GpuInfo } from '../../gpu/device';
 
 export type FrozenFormat = 'f32' | 'q8' | 'q4';
 
+/** The projections the runner wraps with LoRA (the study's PEFT config: q and v). */
+export const STUDY_B_LORA_TARGETS = ['q_proj', 'v_proj'] as const satisfies readonly LoraTarget[];
+const ALL_LINEAR: readonly LoraTarget[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
+
 export interface MemoryEstimate {
   weights: number;
+  /** LoRA values + gradients. */
   lora: number;
+  /** AdamW m and v. */
   optimizer: number;
+  /** Kept for backward (one stream at a time) + one layer's backward workspace. */
   activations: number;
   logits: number;
   total: number;
@@ -26,34 +36,30 @@ export interface MemoryVerdict {
   budget: number;
 }
 
-const BYTES_PER_WEIGHT: Record<FrozenFormat, number> = { f32: 4, q8: 1 + 4 / 32, q4: 0.5 + 4 / 32 }; // + f32 scale per 32
+export function decoderShapeOf(c: LlamaConfig): DecoderShape {
+  return { hidden: c.hidden_size, layers: c.num_hidden_layers, heads: c.num_attention_heads, kvHeads: c.num_key_value_heads, intermediate: c.intermediate_size, vocab: c.vocab_size, headDim: c.head_dim, tiedEmbeddings: c.tie_word_embeddings };
+}
 
 export function estimateMemory(options: { config: LlamaConfig; format: FrozenFormat; rank: number; targets: 'qv' | 'all-linear'; batch: number; seqLen: number; checkpointing?: boolean }): MemoryEstimate {
-  const c = options.config;
-  const C = c.hidden_size;
-  const I = c.intermediate_size;
-  const V = c.vocab_size;
-  const L = c.num_hidden_layers;
-  const q = c.num_attention_heads * c.head_dim;
-  const kv = c.num_key_value_heads * c.head_dim;
-  const perLayer = C * q + 2 * C * kv + q * C + 3 * C * I;
-  const bpw = BYTES_PER_WEIGHT[options.format];
-  // Embeddings stay f32 (gathered rows); the LM head shares the format of the projections unless tied.
-  const weights = L * perLayer * bpw + V * C * 4 + (c.tie_word_embeddings ? 0 : V * C * bpw) + (2 * L + 1) * C * 4;
-  const r = options.rank;
-  const loraPerLayer = options.targets === 'qv' ? r * (C + q) + r * (C + kv) : r * (C + q) + 2 * r * (C + kv) + r * (q + C) + 2 * r * (C + I) + r * (I + C);
-  const lora = L * loraPerLayer * 4 * 2; // values + grads
-  const optimizer = L * loraPerLayer * 4 * 2; // AdamW m and v
-  const N = options.batch * options.seqLen;
-  // Per layer and token the block cache keeps norms, q/k/v, attention output, MLP gate/up/act (float32), plus
-  // the attention probabilities [NH, T] per token; with checkpointing only the block input stays per layer.
-  const perTokenLayer = 4 * (6 * C + q + 2 * kv + 3 * I + c.num_attention_heads * options.seqLen);
-  const kept = options.checkpointing ? L * N * C * 4 + N * perTokenLayer : L * N * perTokenLayer;
-  const activations = kept * 2; // backward temporaries of about the same size as the cache of one layer stack
-  const logits = 4 * N * V * 3; // θ logits, reference logits (KL) and dlogits
-  const buffers: [string, number][] = [['the f32 token embeddings [V, C]', V * C * 4], ['the logits [B·T, V]', N * V * 4], ['an MLP weight [I, C]', I * C * bpw]];
+  const shape = decoderShapeOf(options.config);
+  const targets = options.targets === 'qv' ? STUDY_B_LORA_TARGETS : ALL_LINEAR;
+  const e = estimateLoraMemory({ shape, lora: { r: options.rank, targets }, batch: options.batch, seqLen: options.seqLen, logitCopies: 3 });
+  const tokens = options.batch * options.seqLen;
+  // The backward of one layer allocates gradients about as large as that layer's cache before it frees it.
+  const workspace = tokens * e.activations.perTokenPerLayer;
+  const activations = (options.checkpointing ? e.activations.checkpointed : e.activations.full) + workspace;
+  const weights = e.weightBytes[options.format];
+  const bpw = { f32: 4, q8: Q8_BYTES_PER_WEIGHT, q4: Q4_BYTES_PER_WEIGHT }[options.format];
+  const C = shape.hidden;
+  const buffers: [string, number][] = [
+    ['the f32 token embeddings [V, C]', shape.vocab * C * 4],
+    ['the logits [B·T, V]', tokens * shape.vocab * 4],
+    ['an MLP weight [I, C]', shape.intermediate * C * bpw],
+  ];
   const [largestName, largestBuffer] = buffers.reduce((a, b) => (b[1] > a[1] ? b : a));
-  return { weights, lora, optimizer, activations, logits, total: weights + lora + optimizer + activations + logits, largestBuffer, largestName };
+  const lora = e.loraBytes + e.gradBytes;
+  const total = weights + lora + e.adamBytes + activations + e.logitsBytes;
+  return { weights, lora, optimizer: e.adamBytes, activations, logits: e.logitsBytes, total, largestBuffer, largestName };
 }
 
 /** Budget: the host's reported memory (navigator.deviceMemory, GB) × 0.5, else 4 GB, unless given. */

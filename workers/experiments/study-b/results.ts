@@ -19,6 +19,8 @@ export interface GeoUnlearningResult extends ResultBase {
   kind: 'geo-unlearning';
   trainLanguage: string;
   loss: 'grad-diff-kl' | 'npo';
+  /** The answer-only mask rule used in training (absent in results from before the option existed). */
+  answerMask?: 'boundary' | 'study';
   languages: string[];
   modes: EvalMode[];
   split: string;

@@ -21,12 +21,12 @@ import { downloadProgress, modelSource } from '../study-a/sources';
 import { NeedsWebGpuError, type ExperimentContext, type ExperimentRunner } from '../types';
 import { asStudyLanguage, encoderOf, loadMcq, loadRetain, splitStudy, stepStreams, type Encoder } from './data';
 import { evaluateGeneration, evaluateLikelihood, type EvalMode, type ItemPrediction } from './evaluate';
-import { checkFits, estimateMemory, type FrozenFormat } from './memory';
+import { checkFits, estimateMemory, STUDY_B_LORA_TARGETS, type FrozenFormat } from './memory';
 import { predictionTable, rateRows, ratesTable, summaryOf, transferOf, transferTable, type GeoUnlearningResult, type Phase } from './results';
 import { unlearningLoss } from './unlearning-loss';
 
 const PREFIX = 'study-b/';
-const TARGETS = ['q_proj', 'v_proj'];
+const TARGETS = [...STUDY_B_LORA_TARGETS];
 /** Greedy continuation length for generation evaluation (the study caps prompt + output at 170 tokens). */
 const MAX_NEW_TOKENS = 24;
 
@@ -131,7 +131,7 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
     // Memory check before any weight is uploaded: the longest training row and the longest scored option row.
     const order = shuffled(split.train.map((_, i) => i), seededRng(spec.seed));
     const retainOrder = shuffled(retain.map((_, i) => i), seededRng(spec.seed + 1));
-    const probe = stepStreams({ language: trainLanguage, train: split.train, retain, order, retainOrder, step: 0, batch: Math.min(spec.train.batch, split.train.length), enc });
+    const probe = stepStreams({ language: trainLanguage, train: split.train, retain, order, retainOrder, step: 0, batch: Math.min(spec.train.batch, split.train.length), enc, answerMask: spec.train.answerMask });
     const seqLen = Math.max(probe.forget.inputIds[0].length, probe.unknown.inputIds[0].length, probe.retain.inputIds[0].length);
     const format = frozenFormat(spec.weights);
     if (spec.weights === 'f16') ctx.progress({ type: 'log', message: 'f16 frozen weights are not supported by the loader yet; using f32' });
@@ -161,7 +161,7 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
     for (let step = stored?.saved.step ?? 0; step < spec.train.steps; step++) {
       ctx.signal.throwIfAborted();
       const t0 = performance.now();
-      const s = stepStreams({ language: trainLanguage, train: split.train, retain, order, retainOrder, step, batch: spec.train.batch, enc });
+      const s = stepStreams({ language: trainLanguage, train: split.train, retain, order, retainOrder, step, batch: spec.train.batch, enc, answerMask: spec.train.answerMask });
       zeroGrads(model.trainableParams());
       const r = await unlearningLoss(model, { forget: s.forget, unknown: s.unknown, retain: s.retain, kind: spec.train.loss, weights: spec.train.weights });
       const lr = schedule.lrAt(optimizer.stepCount);
@@ -190,6 +190,7 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
       summary: summaryOf(rates, trainLanguage, modes[0]),
       trainLanguage,
       loss: spec.train.loss,
+      answerMask: spec.train.answerMask,
       languages: [...spec.languages],
       modes,
       split: split.description,
