@@ -68,8 +68,7 @@ export function validateTable(input: unknown): string[] {
   if (typeof t.languageName !== 'string' || t.languageName === '') errors.push('languageName: required');
   const general = t.templates?.general;
   if (!Array.isArray(general) || general.length === 0) errors.push('templates.general: needs at least one template');
-  const templateForms = new Set<string>();
-  (general ?? []).forEach((x, i) => checkTemplate(x, `templates.general[${i}]`, errors).forEach((f) => templateForms.add(f)));
+  (general ?? []).forEach((x, i) => checkTemplate(x, `templates.general[${i}]`, errors));
   (t.templates?.country ?? []).forEach((x, i) => checkTemplate(x, `templates.country[${i}]`, errors));
   if (typeof t.groups !== 'object' || t.groups === null) errors.push('groups: required (may be empty)');
   for (const [cat, entries] of Object.entries(t.groups ?? {})) {
@@ -83,11 +82,20 @@ export function validateTable(input: unknown): string[] {
       if (e.text === null && !e.note) errors.push(`${where}: an untranslated entry needs a note saying why`);
       if (e.text && (e.text.includes('{}') || e.text.includes('<mask>'))) errors.push(`${where}: text must not contain {} or <mask>`);
       if (e.flag !== undefined && !FLAGS.has(e.flag)) errors.push(`${where}: unknown flag "${e.flag}"`);
-      if (e.form !== undefined && !templateForms.has(e.form) && cat !== 'country')
-        errors.push(`${where}: form "${e.form}" has no variant in any general template (allowed, but likely a typo)`);
     }
   }
   return errors;
+}
+
+/** Things that are allowed but likely mistakes: a group form no general template has a variant for. */
+export function tableWarnings(t: TranslationTable): string[] {
+  const forms = new Set(t.templates.general.flatMap((x) => Object.keys(x.forms ?? {})));
+  const out: string[] = [];
+  for (const [cat, entries] of Object.entries(t.groups)) {
+    if (cat === 'country') continue;
+    for (const [key, e] of Object.entries(entries)) if (e.form !== undefined && !forms.has(e.form)) out.push(`${cat} "${key}": form "${e.form}" has no variant in any general template`);
+  }
+  return out;
 }
 
 /** Validates and returns the typed table; throws with every problem listed. */
