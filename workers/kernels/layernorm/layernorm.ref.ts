@@ -26,7 +26,8 @@ export function layerNormRef([x, gamma, beta]: readonly HostTensor[], { eps }: L
     rstd[r] = rs;
   }
   return [
-    { shape: [...x.shape], dtype: 'f32', data: y },
+    // y of x's dtype (an f16 output holds the exact value; storing it rounds to f16); statistics stay f32.
+    { shape: [...x.shape], dtype: x.dtype === 'f16' ? 'f16' : 'f32', data: y },
     { shape: [rows], dtype: 'f32', data: mean },
     { shape: [rows], dtype: 'f32', data: rstd },
   ];

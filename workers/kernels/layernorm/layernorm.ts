@@ -1,10 +1,12 @@
 // LayerNorm over the last axis as in torch.nn.LayerNorm (biased variance), returning the per-row mean and
-// rstd for the backward pass. Kernel: layernorm.wgsl; reference: layernorm.ref.ts.
+// rstd for the backward pass. x may be f16 (inference: y f16, statistics f32, maths in f32; needs shader-f16).
+// Kernels: layernorm.wgsl, layernorm-f16.wgsl; reference: layernorm.ref.ts.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { rowGrid, rowWorkgroupSize, rowsOf } from '../reduce/row-grid';
 import { layerNormBackwardRef, layerNormRef, type LayerNormAttrs } from './layernorm.ref';
 import code from './layernorm.wgsl?raw';
+import codeF16 from './layernorm-f16.wgsl?raw';
 
 export type { LayerNormAttrs };
 
@@ -20,22 +22,35 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 export const layerNormOp: OpDef<LayerNormAttrs> = {
   name: 'layernorm',
   infer([x, gamma, beta], { eps }) {
-    check([x, gamma, beta].every((t) => t.dtype === 'f32'), 'layerNorm: f32 tensors expected');
+    check((x.dtype === 'f32' || x.dtype === 'f16') && gamma.dtype === 'f32' && beta.dtype === 'f32', () => `layerNorm: x f32 or f16, gamma and beta f32 expected; got ${x.dtype}, ${gamma.dtype}, ${beta.dtype}`);
     check(x.shape.length >= 1 && x.shape[x.shape.length - 1] >= 1, () => `layerNorm: x needs a non-empty last axis, got [${x.shape}]`);
     const C = x.shape[x.shape.length - 1];
     check(sameShape(gamma.shape, [C]) && sameShape(beta.shape, [C]), () => `layerNorm: gamma/beta must be [${C}], got [${gamma.shape}], [${beta.shape}]`);
     check(eps >= 0, 'layerNorm: eps must be ≥ 0');
     const rows = rowsOf(x.shape);
     return [
-      { shape: [...x.shape], dtype: 'f32' },
+      { shape: [...x.shape], dtype: x.dtype },
       { shape: [rows], dtype: 'f32' },
       { shape: [rows], dtype: 'f32' },
     ];
   },
   ref: layerNormRef,
-  gpu({ runner }, [x, gamma, beta], [y, mean, rstd], { eps }) {
+  gpu({ runner, f16 }, [x, gamma, beta], [y, mean, rstd], { eps }) {
     const rows = rowsOf(x.shape);
     const C = x.shape[x.shape.length - 1];
+    if (x.dtype === 'f16') {
+      check(f16, "layerNorm: f16 activations need the WebGPU 'shader-f16' feature, which this adapter does not offer");
+      runner.dispatch({
+        label: 'layernorm-f16',
+        code: codeF16,
+        entryPoint: 'forward',
+        constants: { WG: VEC4_ROWS },
+        uniforms: [{ u32: rows }, { u32: C }, { f32: eps }, { u32: 0 }],
+        buffers: [x.buffer, gamma.buffer, beta.buffer, y.buffer, mean.buffer, rstd.buffer],
+        workgroups: rowGrid(Math.ceil(rows / VEC4_ROWS)),
+      });
+      return;
+    }
     const vec4 = C % 4 === 0;
     runner.dispatch({
       label: 'layernorm',

@@ -1,16 +1,20 @@
 // RMSNorm over the last axis: Llama's RMSNorm and T5's LayerNorm (no mean subtraction, no bias; like Hugging
 // Face we compute the variance in float32). Returns rstd per row for the backward pass.
-// Kernel: rmsnorm.wgsl; reference: rmsnorm.ref.ts.
+// x may be f16 (inference: y f16, rstd f32, maths in f32; needs shader-f16).
+// Kernels: rmsnorm.wgsl, rmsnorm-f16.wgsl; reference: rmsnorm.ref.ts.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { rowGrid, rowWorkgroupSize, rowsOf } from '../reduce/row-grid';
 import { rmsNormBackwardRef, rmsNormRef, type RmsNormAttrs } from './rmsnorm.ref';
 import code from './rmsnorm.wgsl?raw';
+import codeF16 from './rmsnorm-f16.wgsl?raw';
 
 export type { RmsNormAttrs };
 
 /** Row lanes per column in the parameter-gradient workgroups (LANES in the .wgsl). */
 const LANES = 16;
+/** Rows per workgroup of the f16 forward (one per invocation, as layernorm's forward_vec4). */
+const F16_ROWS = 32;
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
@@ -19,19 +23,32 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 export const rmsNormOp: OpDef<RmsNormAttrs> = {
   name: 'rmsnorm',
   infer([x, gamma], { eps }) {
-    check(x.dtype === 'f32' && gamma.dtype === 'f32', 'rmsNorm: f32 tensors expected');
+    check((x.dtype === 'f32' || x.dtype === 'f16') && gamma.dtype === 'f32', () => `rmsNorm: x f32 or f16 and gamma f32 expected; got ${x.dtype}, ${gamma.dtype}`);
     check(x.shape.length >= 1 && x.shape[x.shape.length - 1] >= 1, () => `rmsNorm: x needs a non-empty last axis, got [${x.shape}]`);
     const C = x.shape[x.shape.length - 1];
     check(sameShape(gamma.shape, [C]), () => `rmsNorm: gamma must be [${C}], got [${gamma.shape}]`);
     check(eps >= 0, 'rmsNorm: eps must be ≥ 0');
     return [
-      { shape: [...x.shape], dtype: 'f32' },
+      { shape: [...x.shape], dtype: x.dtype },
       { shape: [rowsOf(x.shape)], dtype: 'f32' },
     ];
   },
   ref: rmsNormRef,
-  gpu({ runner }, [x, gamma], [y, rstd], { eps }) {
+  gpu({ runner, f16 }, [x, gamma], [y, rstd], { eps }) {
     const rows = rowsOf(x.shape);
+    if (x.dtype === 'f16') {
+      check(f16, "rmsNorm: f16 activations need the WebGPU 'shader-f16' feature, which this adapter does not offer");
+      runner.dispatch({
+        label: 'rmsnorm-f16',
+        code: codeF16,
+        entryPoint: 'forward',
+        constants: { WG: F16_ROWS },
+        uniforms: [{ u32: rows }, { u32: x.shape[x.shape.length - 1] }, { f32: eps }, { u32: 0 }],
+        buffers: [x.buffer, gamma.buffer, y.buffer, rstd.buffer],
+        workgroups: rowGrid(Math.ceil(rows / F16_ROWS)),
+      });
+      return;
+    }
     runner.dispatch({
       label: 'rmsnorm',
       code,

@@ -35,7 +35,8 @@ export function softmaxRef(inputs: readonly HostTensor[], attrs: SoftmaxOpAttrs)
     for (let k = 0; k < Tk; k++) sum += Math.exp(row[k] - m);
     for (let k = 0; k < Tk; k++) y[r * Tk + k] = Math.exp(row[k] - m) / sum;
   }
-  return [{ shape: [...x.shape], dtype: 'f32', data: y }];
+  // Of x's dtype: an f16 output holds the exact value; storing it rounds to f16.
+  return [{ shape: [...x.shape], dtype: x.dtype === 'f16' ? 'f16' : 'f32', data: y }];
 }
 
 /** Inputs [y, dy] → [dx]. */

@@ -1,6 +1,7 @@
 // Softmax over the last axis, with the attention extras: a scale, an additive bias (T5's relative position
 // bias, added after scaling), a causal rule with an offset for KV-cache decoding, and a key padding mask.
 // Masked scores get float32 min added like Hugging Face (so a fully masked row is uniform, not NaN).
+// Scores may be f16 (inference: probabilities f16, maths in f32; needs shader-f16): softmax-f16.wgsl.
 // Kernel: softmax.wgsl; reference: softmax.ref.ts.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
@@ -8,6 +9,7 @@ import { rowGrid, rowWorkgroupSize } from '../reduce/row-grid';
 import { softmaxBackwardRef, softmaxRef } from './softmax.ref';
 import { softmaxShapes, type SoftmaxAttrs, type SoftmaxOpAttrs } from './softmax-shapes';
 import code from './softmax.wgsl?raw';
+import codeF16 from './softmax-f16.wgsl?raw';
 
 export type { SoftmaxAttrs, SoftmaxOpAttrs };
 
@@ -31,15 +33,16 @@ export interface SoftmaxMasks {
 export const softmaxOp: OpDef<SoftmaxOpAttrs> = {
   name: 'softmax',
   infer(inputs, attrs) {
-    check(inputs.every((t) => t.dtype === 'f32'), 'softmax: f32 inputs expected');
+    const [x, ...masks] = inputs;
+    check((x.dtype === 'f32' || x.dtype === 'f16') && masks.every((t) => t.dtype === 'f32'), 'softmax: x f32 or f16, bias and key mask f32 expected');
     softmaxShapes(
       inputs.map((t) => t.shape),
       attrs,
     );
-    return [{ shape: [...inputs[0].shape], dtype: 'f32' }];
+    return [{ shape: [...x.shape], dtype: x.dtype }];
   },
   ref: softmaxRef,
-  gpu({ runner }, inputs, [y], attrs) {
+  gpu({ runner, f16 }, inputs, [y], attrs) {
     const s = softmaxShapes(
       inputs.map((t) => t.shape),
       attrs,
@@ -48,10 +51,12 @@ export const softmaxOp: OpDef<SoftmaxOpAttrs> = {
     const bias = attrs.hasBias ? inputs[1] : x;
     const mask = attrs.hasKeyMask ? inputs[attrs.hasBias ? 2 : 1] : x;
     const flags = (attrs.hasBias ? 1 : 0) | (attrs.hasKeyMask ? 2 : 0);
+    const h = x.dtype === 'f16';
+    check(!h || f16, "softmax: f16 scores need the WebGPU 'shader-f16' feature, which this adapter does not offer");
     runner.dispatch({
-      label: 'softmax',
-      code,
-      ...variant('forward', s.rows, s.Tk),
+      label: h ? 'softmax-f16' : 'softmax',
+      code: h ? codeF16 : code,
+      ...(h ? { entryPoint: 'forward', workgroups: rowGrid(Math.ceil(s.rows / ROWS_PER_WG)) } : variant('forward', s.rows, s.Tk)),
       uniforms: [
         { u32: s.rows }, { u32: s.Tq }, { u32: s.Tk }, { u32: s.rowsPerBatch },
         { u32: s.biasRows }, { f32: attrs.scale ?? 1 }, { u32: attrs.causal ? 1 : 0 }, { i32: s.offset },
