@@ -1,4 +1,4 @@
-// Row-wise kernels at xlm-roberta-base sizes: LayerNorm [256, 768] vs ORT's LayerNormalization, and Softmax
+// Row-wise kernels at transformer sizes: LayerNorm ([256, 768], [512, 768], [128, 1024], [256, 2048]) vs ORT's LayerNormalization, and Softmax
 // [3072, 32] vs ORT's Softmax. Softmax is looked up with import.meta.glob so the bench runs (and says "not yet
 // available") until workers/kernels/softmax/softmax.ts exists; it is then called as softmax(backend, x).
 import type { Backend, Tensor } from '../../workers/backend/backend';
@@ -21,36 +21,46 @@ function runnable(backend: Backend, inputs: Tensor[], op: () => Promise<Tensor |
   };
 }
 
-const layerNormCase: BenchCase = {
-  group: 'layernorm',
-  shape: '256×768',
-  async ours({ backend, random }) {
-    const x = backend.upload(random(256 * 768), [256, 768]);
-    const g = backend.upload(random(768), [768]);
-    const b = backend.upload(random(768), [768]);
-    return runnable(backend, [x, g, b], () => layerNorm(backend, x, g, b, { eps: EPS }));
-  },
-  peer({ random, ortBuild }) {
-    return ortOneNode(
-      ortBuild,
-      {
-        opType: 'LayerNormalization',
-        opset: 17,
-        inputs: [
-          { name: 'X', shape: [256, 768] },
-          { name: 'Scale', shape: [768] },
-          { name: 'B', shape: [768] },
-        ],
-        output: { name: 'Y', shape: [256, 768] },
-        attrs: [
-          { name: 'axis', int: -1 },
-          { name: 'epsilon', float: EPS },
-        ],
-      },
-      [random(256 * 768), random(768), random(768)],
-    );
-  },
-};
+/** LayerNorm at transformer shapes (rows × hidden): xlm-roberta-base batches, and a large model's width. */
+const LAYERNORM_SHAPES: [number, number][] = [
+  [256, 768],
+  [512, 768],
+  [128, 1024],
+  [256, 2048],
+];
+
+function layerNormCase([rows, C]: [number, number]): BenchCase {
+  return {
+    group: 'layernorm',
+    shape: `${rows}×${C}`,
+    async ours({ backend, random }) {
+      const x = backend.upload(random(rows * C), [rows, C]);
+      const g = backend.upload(random(C), [C]);
+      const b = backend.upload(random(C), [C]);
+      return runnable(backend, [x, g, b], () => layerNorm(backend, x, g, b, { eps: EPS }));
+    },
+    peer({ random, ortBuild }) {
+      return ortOneNode(
+        ortBuild,
+        {
+          opType: 'LayerNormalization',
+          opset: 17,
+          inputs: [
+            { name: 'X', shape: [rows, C] },
+            { name: 'Scale', shape: [C] },
+            { name: 'B', shape: [C] },
+          ],
+          output: { name: 'Y', shape: [rows, C] },
+          attrs: [
+            { name: 'axis', int: -1 },
+            { name: 'epsilon', float: EPS },
+          ],
+        },
+        [random(rows * C), random(C), random(C)],
+      );
+    },
+  };
+}
 
 type SoftmaxFn = (backend: Backend, x: Tensor) => Promise<Tensor | Tensor[]>;
 const softmaxModules = import.meta.glob<{ softmax?: SoftmaxFn }>('../../workers/kernels/softmax/softmax.ts');
@@ -80,4 +90,4 @@ const softmaxCase: BenchCase = {
   },
 };
 
-export const normCases: BenchCase[] = [layerNormCase, softmaxCase];
+export const normCases: BenchCase[] = [...LAYERNORM_SHAPES.map(layerNormCase), softmaxCase];
