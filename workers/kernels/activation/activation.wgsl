@@ -179,7 +179,6 @@ fn half_bits(v: f32) -> u32 {
   return sign | (pack2x16float(vec2f(min(bitcast<f32>(mag), 65504.0), 0.0)) & 0xffffu);
 }
 fn pack_h(v: vec2f) -> u32 { return half_bits(v.x) | (half_bits(v.y) << 16u); }
-
 @group(0) @binding(1) var<storage, read> fh_x: array<u32>;          // [...] f16 (⌈n/2⌉ words)
 @group(0) @binding(2) var<storage, read_write> fh_y: array<u32>;    // same shape, f16
 @compute @workgroup_size(256)
