@@ -134,23 +134,39 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
       await page.getByRole('heading', { level: 1 }).waitFor();
     });
 
-    const spec = { ...demoSpec('engine-check'), shapes: [[8, 8, 8], [5, 3, 7]] as [number, number, number][], repeats: 1 };
-    for (const title of ['a11y run one', 'a11y run two']) {
-      await page.goto(shareLink({ ...spec, title }, baseUrl));
+    async function runToDone(spec: object): Promise<void> {
+      await page.goto(shareLink(spec as Parameters<typeof shareLink>[0], baseUrl));
       await page.getByRole('button', { name: 'Run this experiment' }).click();
       await page.waitForURL(/\/runs\/[\w-]+$/);
-      await page.locator('[data-status="done"]').waitFor({ timeout: 180_000 });
+      await page.locator('[data-status="done"], [data-status="failed"]').first().waitFor({ timeout: 600_000 });
+      check(!(await page.locator('[data-status="failed"]').count()), `the run failed: ${(await page.locator('main').innerText()).slice(0, 800)}`);
     }
-    await audit('a finished run with its chart', async () => {
-      await page.locator('figure svg').first().waitFor();
-    });
-    await step('charts have a text alternative', async () => {
+    async function chartsLabelled(name: string): Promise<void> {
       const bare = await page.evaluate(() =>
-        [...document.querySelectorAll('main svg')].filter((s) => s.getClientRects().length > 0 && (s.getBoundingClientRect().width > 40))
+        [...document.querySelectorAll('main svg')].filter((s) => s.getClientRects().length > 0 && s.getBoundingClientRect().width > 40)
           .filter((s) => !((s.getAttribute('role') === 'img' && (s.getAttribute('aria-label') || s.getAttribute('aria-labelledby'))) || s.getAttribute('aria-hidden') === 'true'))
           .map((s) => s.outerHTML.slice(0, 100)),
       );
-      check(bare.length === 0, `charts without role="img" and a label:\n${bare.join('\n')}`);
+      if (bare.length) failures.push(`${name}: charts without role="img" and a label:\n      ${bare.join('\n      ')}`);
+    }
+
+    const spec = { ...demoSpec('engine-check'), shapes: [[8, 8, 8], [5, 3, 7]] as [number, number, number][], repeats: 1 };
+    for (const title of ['a11y run one', 'a11y run two']) await runToDone({ ...spec, title });
+    await audit('a finished engine-check run with its chart', async () => {
+      await page.locator('figure svg').first().waitFor();
+      await chartsLabelled('the engine-check run');
+    });
+    const demoA = demoSpec('emotion-profiles');
+    await runToDone({ ...demoA, title: 'a11y study A', profile: { ...demoA.profile, topK: 40 } });
+    await audit('a finished Study A demo run (heatmaps)', async () => {
+      await page.locator('svg[data-heatmap]').first().waitFor();
+      await chartsLabelled('the Study A run');
+    });
+    const demoB = demoSpec('geo-unlearning');
+    await runToDone({ ...demoB, title: 'a11y study B', train: { ...demoB.train, steps: 1 } });
+    await audit('a finished Study B demo run (rate bars, transfer matrix)', async () => {
+      await page.locator('svg[data-rate-bars]').first().waitFor();
+      await chartsLabelled('the Study B run');
     });
     await audit('the runs page comparing two runs', async () => {
       await page.goto(`${baseUrl}runs`);
