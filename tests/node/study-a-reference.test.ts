@@ -42,6 +42,7 @@ beforeAll(async () => {
   const rows = Array.from({ length: Math.floor(words.length / 2) }, (_, i) => [words[2 * i], ...NRC_EMOTIONS.map(() => (lexRng() < 0.35 ? 1 : 0)), words[2 * i + 1]]);
   const tsv = [['English (en)', ...NRC_EMOTIONS, 'French (fr)'], ...rows].map((c) => c.join('\t'));
   writeFileSync(join(dir, 'demo', 'lexicon.tsv'), tsv.join('\n') + '\n');
+  writeFileSync(join(dir, 'demo', 'lexicon-en.tsv'), tsv.map((l) => l.split('\t').slice(0, 11).join('\t')).join('\n') + '\n');
   writeFileSync(join(dir, 'demo', 'templates-groups.json'), JSON.stringify(DEMO_GROUPS));
   writeFileSync(join(dir, 'demo', 'study-a-finetune.txt'), DEMO_FINETUNE_TEXT);
   const rng = seededRng(77);
@@ -141,6 +142,8 @@ describe('Study A: comparison with published scores', () => {
     const before = be.runner.pool.getStats().liveBytes;
     await expect(emotionProfilesRunner.run(spec({ reference: { from: 'file', name: join(dir, 'broken.json') } }), { ...context(), backend: be })).rejects.toThrow(/muslims.*10 numbers/);
     await expect(emotionProfilesRunner.run(spec({ languages: ['fr'], reference: { from: 'file', name: join(dir, 'published.json') } }), { ...context(), backend: be })).rejects.toThrow(/English/);
+    // Choenni's variant in French with a lexicon that has no French column: said before anything loads.
+    await expect(emotionProfilesRunner.run(spec({ lexicon: { from: 'demo', name: 'lexicon-en.tsv' }, reference: 'none' }), { ...context(), backend: be })).rejects.toThrow(/no column for French \(fr\)/);
     expect(be.runner.pool.getStats().liveBytes).toBe(before);
   });
 
@@ -153,7 +156,8 @@ describe('Study A: comparison with published scores', () => {
       },
       addGroups: { gender: ['grandmas'] },
     };
-    const r = await emotionProfilesRunner.run(spec({ languages: ['fr', 'xx'], translations, reference: 'none' }), { ...context(), backend: be });
+    // Prior-corrected: Choenni's variant would (rightly) refuse a language without its own lexicon column.
+    const r = await emotionProfilesRunner.run(spec({ languages: ['fr', 'xx'], translations, reference: 'none' }, { variant: 'prior-corrected' }), { ...context(), backend: be });
     const fr = (key: string) => r.profiles.find((p) => p.language === 'fr' && p.key === key)!;
     expect(fr('muslims').text).toBe('femmes');
     // Same prompts (text and feminine template forms) → same profile as "women", written "femmes" /f built in.

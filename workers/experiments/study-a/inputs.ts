@@ -72,9 +72,25 @@ export function priorPrompt(templateText: string): { text: string; maskIndex: nu
   return { text: p.text, maskIndex: p.maskIndex };
 }
 
-/** Translation column of a lexicon for a language: header "French (fr)", "fr" or the table's language name. */
+/**
+ * Translation column of a lexicon for a language. NRC's files name them "French (fr)" (2017 translations) or
+ * "French" (2022); other files may use the code. Tried in order, so "Malay" never picks "Malayalam": the code
+ * alone, "(code)", the name alone, then a header starting with the name followed by a space or "(".
+ */
 export function lexiconColumn(lex: Lexicon, language: string, languageName: string): string | undefined {
-  return lex.languages.find((h) => h.trim() === language || h.includes(`(${language})`) || h.trim().toLowerCase().startsWith(languageName.toLowerCase()));
+  const name = languageName.trim().toLowerCase();
+  const headers = lex.languages.map((h) => [h, h.trim().toLowerCase()] as const);
+  const tests: ((h: string) => boolean)[] = [
+    (h) => h === language.toLowerCase(),
+    (h) => h.includes(`(${language.toLowerCase()})`),
+    (h) => h === name,
+    (h) => h.startsWith(`${name} `) || h.startsWith(`${name}(`),
+  ];
+  for (const t of tests) {
+    const hit = headers.find(([, h]) => t(h));
+    if (hit) return hit[0];
+  }
+  return undefined;
 }
 
 /** The language's word list for the prior: its lexicon column (English words for "en"). */
