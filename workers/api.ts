@@ -15,8 +15,10 @@ export interface DeviceReport {
   backend?: 'webgpu' | 'cpu';
   /** Why WebGPU is unavailable, in words for the user. */
   reason?: string;
-  /** What the CPU fallback means for the user (slower, inference only). */
+  /** What the CPU fallback means for the user (slower, inference only, and what runs the matrix products). */
   note?: string;
+  /** CPU backend: what runs its matrix products (onnxruntime-web's WebAssembly engine, or plain JS and why). */
+  cpuEngine?: string;
   info?: GpuInfo;
 }
 

@@ -8,7 +8,7 @@ import { CpuBackend } from '../backend/cpu-backend';
 import { WebGpuBackend } from '../backend/webgpu-backend';
 import { acquireGpu, type Gpu } from '../gpu/device';
 import { DeviceLostError } from '../gpu/errors';
-import { cpuOps } from '../kernels/cpu-ops';
+import { cpuMatmulEngine, cpuOps } from '../kernels/cpu-ops';
 import { getRunner, runnableKinds } from './registry';
 import { parseSpec, type ExperimentSpec } from './specs/index';
 import { CancelledError, NeedsWebGpuError } from './types';
@@ -39,6 +39,14 @@ export function cpuRefusal(spec: ExperimentSpec): string | null {
     default:
       return `Training needs WebGPU: the ${spec.kind} experiment runs on the WebGPU engine only.`;
   }
+}
+
+/** What runs the CPU backend's matrix products, in words (starts onnxruntime-web if it has not started yet). */
+export async function cpuEngineNote(engine: Pick<typeof cpuMatmulEngine, 'start'> = cpuMatmulEngine): Promise<string> {
+  const s = await engine.start();
+  if (s.state === 'ready') return `Matrix products run on onnxruntime-web ${s.version} (WebAssembly, ${s.threads} thread${s.threads === 1 ? '' : 's'}).`;
+  const why = s.state === 'failed' ? s.reason : 'not started';
+  return `onnxruntime-web's WebAssembly engine failed to start (${why}): matrix products run on the slower plain-JS kernels.`;
 }
 
 export function createLabHost({ gpu, backend: choice = 'auto', transfer = (v) => v }: LabHostOptions): LabApi {
@@ -74,7 +82,8 @@ export function createLabHost({ gpu, backend: choice = 'auto', transfer = (v) =>
       try {
         const env = await acquire();
         if (env.kind === 'webgpu') return { webgpu: true, backend: 'webgpu', info: env.gpu.info };
-        return { webgpu: false, backend: 'cpu', reason: env.reason, note: CPU_FALLBACK_NOTE };
+        const cpuEngine = await cpuEngineNote();
+        return { webgpu: false, backend: 'cpu', reason: env.reason, note: `${CPU_FALLBACK_NOTE} ${cpuEngine}`, cpuEngine };
       } catch (e) {
         return { webgpu: false, reason: (e as Error).message };
       }
@@ -99,7 +108,7 @@ export function createLabHost({ gpu, backend: choice = 'auto', transfer = (v) =>
           // Refused before the runner starts, so nothing is downloaded for a run that cannot finish.
           const refusal = cpuRefusal(parsed);
           if (refusal) throw new NeedsWebGpuError(`${refusal} (WebGPU is unavailable here: ${env.reason}.)`);
-          void callbacks.progress({ type: 'log', message: `WebGPU is unavailable (${env.reason}): running inference on the CPU backend. ${CPU_FALLBACK_NOTE}` });
+          void callbacks.progress({ type: 'log', message: `WebGPU is unavailable (${env.reason}): running inference on the CPU backend. ${CPU_FALLBACK_NOTE} ${await cpuEngineNote()}` });
         }
         const lost = env?.kind === 'webgpu' ? env.gpu.lost.then((err) => Promise.reject(err)) : new Promise<never>(() => {});
         const cancelled = new Promise<never>((_, reject) => ac.signal.addEventListener('abort', () => reject(new CancelledError()), { once: true }));

@@ -2,6 +2,8 @@
 // hosts: workers/backend may not import the kernels. It covers the forward ops inference of XLM-R, Llama and
 // T5 uses; backward ops and the optimiser are absent on purpose (training needs WebGPU), so running them on the
 // CPU backend fails with an error naming the op. Keys come from the OpDefs so a renamed op cannot drift.
+// matmul and linear run on onnxruntime-web's wasm engine where measurement says it wins (ort-matmul/), else on
+// the JS kernels; `cpuMatmulEngine.status()` tells the host which (the plain-JS path is never silent).
 import type { CpuOpTable } from '../backend/cpu-backend';
 import { geluOp, reluOp, siluOp, tanhOp } from './activation/activation';
 import { activationCpu, geluCpu } from './activation/activation.cpu';
@@ -23,6 +25,7 @@ import { linearOp } from './linear/linear';
 import { linearCpu } from './linear/linear.cpu';
 import { matmulOp } from './matmul/matmul';
 import { matmulCpu } from './matmul/matmul.cpu';
+import { ortMatmulKernels } from './ort-matmul/ort-matmul';
 import { reduceRowsOp, sumAllOp, topkOp } from './reduce/reduce';
 import { reduceRowsCpu, sumAllCpu, topkCpu } from './reduce/reduce.cpu';
 import { rmsNormOp } from './rmsnorm/rmsnorm';
@@ -32,9 +35,12 @@ import { ropeCpu } from './rope/rope.cpu';
 import { softmaxOp } from './softmax/softmax';
 import { softmaxCpu } from './softmax/softmax.cpu';
 
+/** The matrix-product engine of `cpuOps`: one ORT instance per process or worker, started on first use. */
+export const cpuMatmulEngine = ortMatmulKernels();
+
 export const cpuOps: CpuOpTable = {
-  [matmulOp.name]: matmulCpu,
-  [linearOp.name]: linearCpu,
+  [matmulOp.name]: cpuMatmulEngine.matmul,
+  [linearOp.name]: cpuMatmulEngine.linear,
   [embeddingOp.name]: embeddingCpu,
   [layerNormOp.name]: layerNormCpu,
   [rmsNormOp.name]: rmsNormCpu,
@@ -59,3 +65,6 @@ export const cpuOps: CpuOpTable = {
   [tokenLogprobsOp.name]: tokenLogprobsCpu,
   [concatOp.name]: concatCpu,
 };
+
+/** The same table with plain-JS matrix products only (tests; the path taken when ORT fails to start). */
+export const cpuOpsJs: CpuOpTable = { ...cpuOps, [matmulOp.name]: matmulCpu, [linearOp.name]: linearCpu };

@@ -9,6 +9,9 @@ import { addScaledOp, scaleOp } from '../../../workers/kernels/elementwise/eleme
 import { layerNormBackwardOp } from '../../../workers/kernels/layernorm/layernorm';
 import { quantize } from '../../../workers/kernels/quantize/quantize';
 import { adamwOp } from '../../../workers/kernels/adamw/adamw';
+import { cpuRefusal } from '../../../workers/experiments/lab-host';
+import { CATALOG, catalogEntry } from '../../../workers/experiments/specs/catalog';
+import { demoSpec } from '../../../workers/experiments/specs/index';
 
 describe('CpuBackend', () => {
   it('copies on upload and on download', async () => {
@@ -68,5 +71,15 @@ describe('CpuBackend', () => {
     const be = new CpuBackend({ ops: cpuOps });
     const foreign = { shape: [1], dtype: 'f32' as const, dispose() {} };
     await expect(be.run(scaleOp, [foreign], { s: 1 })).rejects.toThrow(/another backend/);
+  });
+
+  it('the catalog asks for WebGPU only for kinds whose every run trains; the engine check runs on the CPU', () => {
+    expect(catalogEntry('engine-check').needsWebGpu).toBe(false);
+    expect(cpuRefusal(demoSpec('engine-check'))).toBeNull();
+    // Study A may run without fine-tuning (inference only); Study B always unlearns.
+    expect(catalogEntry('emotion-profiles').needsWebGpu).toBe(false);
+    expect(catalogEntry('geo-unlearning').needsWebGpu).toBe(true);
+    expect(cpuRefusal(demoSpec('geo-unlearning'))).toMatch(/^Training needs WebGPU/);
+    expect(CATALOG.filter((c) => c.needsWebGpu).map((c) => c.kind).sort()).toEqual(['bias-mitigation', 'geo-unlearning', 'polyglot-tuning']);
   });
 });

@@ -1,5 +1,7 @@
 // Every op of the CPU backend's table (workers/kernels/cpu-ops.ts) against its float64 reference, on ragged
 // random shapes (sizes 1, odd, non-multiples of the 4×4 blocks and the 64-row weight blocks) plus pinned cases.
+// matmul and linear run twice: on the plain-JS kernels and on onnxruntime-web's wasm engine (forced for every
+// size, weights fed in small row blocks so ragged blocks are crossed), each with its own declared tolerance.
 // Pure CPU: lives in the `unit` project so the GPU projects do not run it again in Chromium and on lavapipe.
 import { describe, expect, it } from 'vitest';
 import type { HostTensor, OpDef } from '../../../workers/backend/backend';
@@ -7,7 +9,7 @@ import { CpuBackend, CpuTensor } from '../../../workers/backend/cpu-backend';
 import { geluOp, reluOp, siluOp, tanhOp } from '../../../workers/kernels/activation/activation';
 import { attentionOp } from '../../../workers/kernels/attention/attention';
 import { concatOp } from '../../../workers/kernels/concat/concat';
-import { cpuOps } from '../../../workers/kernels/cpu-ops';
+import { cpuOps, cpuOpsJs } from '../../../workers/kernels/cpu-ops';
 import { crossEntropyOp, tokenLogprobsOp } from '../../../workers/kernels/cross-entropy/cross-entropy';
 import { addOp, addScaledOp, castOp, mulOp, scaleOp, sumToShapeOp } from '../../../workers/kernels/elementwise/elementwise';
 import { embeddingOp } from '../../../workers/kernels/embedding/embedding';
@@ -15,6 +17,7 @@ import { gatedOp } from '../../../workers/kernels/gated/gated';
 import { layerNormOp } from '../../../workers/kernels/layernorm/layernorm';
 import { linearOp } from '../../../workers/kernels/linear/linear';
 import { matmulOp } from '../../../workers/kernels/matmul/matmul';
+import { ortMatmulKernels } from '../../../workers/kernels/ort-matmul/ort-matmul';
 import { quantize } from '../../../workers/kernels/quantize/quantize';
 import { reduceRowsOp, sumAllOp, topkOp } from '../../../workers/kernels/reduce/reduce';
 import { rmsNormOp } from '../../../workers/kernels/rmsnorm/rmsnorm';
@@ -31,13 +34,23 @@ const POINT: Tolerance = { atol: 1e-6, rtol: 1e-6 };
 // Exact moves (gather, concat, rope's 2-term sums, top-k values): f32 rounding only.
 const EXACT: Tolerance = { atol: 0, rtol: 2e-7 };
 
+// ORT's MLAS sums in float32 (blocked, with FMA), so the error grows with K like √K·2⁻²⁴·Σ|a·b| instead of one
+// final rounding: measured up to 5.2e-6 on results near 17 (K 43). ~5× room; a wrong transpose, bias or block
+// offset moves results by O(1).
+const ORT_DOT: Tolerance = { atol: 3e-5, rtol: 3e-6 };
+
 const be = new CpuBackend({ ops: cpuOps });
+const ort = ortMatmulKernels({ minWork: 0, minRows: 0, blockFloats: 40 * 64 });
+const ENGINES = [
+  { name: 'js', be: new CpuBackend({ ops: cpuOpsJs }), tol: DOT },
+  { name: 'ort', be: new CpuBackend({ ops: { ...cpuOps, [matmulOp.name]: ort.matmul, [linearOp.name]: ort.linear } }), tol: ORT_DOT },
+] as const;
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const hf = (shape: number[], seed: number, scale = 1): HostTensor => ({ shape, dtype: 'f32', data: f32(randn(numel(shape), seed, scale)) });
 const hi = (shape: number[], data: Int32Array): HostTensor => ({ shape, dtype: 'i32', data });
 
 /** Runs `op` on the CPU backend and on its reference; compares every output. */
-async function checkOp<A>(op: OpDef<A>, inputs: HostTensor[], attrs: A, tol: Tolerance | Tolerance[], label = '') {
+async function checkOp<A>(op: OpDef<A>, inputs: HostTensor[], attrs: A, tol: Tolerance | Tolerance[], label = '', be = ENGINES[0].be) {
   const refs = op.ref(inputs, attrs);
   const ts = inputs.map((h) => be.upload(h.data, h.shape, h.dtype));
   const outs = await be.run(op, ts, attrs);
@@ -61,7 +74,8 @@ async function checkOp<A>(op: OpDef<A>, inputs: HostTensor[], attrs: A, tol: Tol
 }
 
 describe('CPU ops vs float64 references', () => {
-  it('matmul: all transpose forms, batched and broadcast B, ragged shapes, alpha', async () => {
+  it.each(ENGINES)('matmul on $name: all transpose forms, batched and broadcast B, ragged shapes, alpha', async ({ name, be, tol }) => {
+    const runs = ort.runs;
     const r = rng(11);
     for (let i = 0; i < 12; i++) {
       const [M, N, K] = [randInt(1, 37, r), randInt(1, 90, r), randInt(1, 70, r)];
@@ -71,14 +85,17 @@ describe('CPU ops vs float64 references', () => {
       const bBatch = i % 3 === 2 ? [] : batch;
       const a = hf([...batch, ...(transA ? [K, M] : [M, K])], 100 + i);
       const b = hf([...bBatch, ...(transB ? [N, K] : [K, N])], 200 + i);
-      await checkOp(matmulOp, [a, b], { transA, transB, alpha: i === 5 ? 0.37 : undefined }, DOT, `M${M} N${N} K${K} ${transA}/${transB}`);
+      await checkOp(matmulOp, [a, b], { transA, transB, alpha: i === 5 ? 0.37 : undefined }, tol, `${name} M${M} N${N} K${K} ${transA}/${transB}`, be);
     }
     // Pinned: [[1,2],[3,4]] · [[5,6],[7,8]] = [[19,22],[43,50]].
     const c = await be.run(matmulOp, [be.upload([1, 2, 3, 4], [2, 2]), be.upload([5, 6, 7, 8], [2, 2])], {});
     expect([...(await be.download(c[0]))]).toEqual([19, 22, 43, 50]);
+    // The ORT engine really ran every product (and the JS one none).
+    expect(ort.runs - runs > 12, `${name}: ORT runs`).toBe(name === 'ort');
   });
 
-  it('linear: f32, q8 and q4 weights (dequantised in the op), with and without bias, > 64 output rows', async () => {
+  it.each(ENGINES)('linear on $name: f32, q8 and q4 weights (dequantised in the op), with and without bias, > 64 output rows', async ({ name, be, tol }) => {
+    const runs = ort.runs;
     const r = rng(12);
     for (const dtype of ['f32', 'q8', 'q4'] as const)
       for (let i = 0; i < 4; i++) {
@@ -87,8 +104,9 @@ describe('CPU ops vs float64 references', () => {
         const wHost: HostTensor = dtype === 'f32' ? { shape: [N, K], dtype, data: f32(w) } : { shape: [N, K], dtype, data: quantize(w, [N, K], dtype) };
         const inputs = [hf([2, M, K], 400 + i), wHost];
         if (i % 2) inputs.push(hf([N], 500 + i));
-        await checkOp(linearOp, inputs, {}, DOT, `${dtype} M${M} N${N} K${K}`);
+        await checkOp(linearOp, inputs, {}, tol, `${name} ${dtype} M${M} N${N} K${K}`, be);
       }
+    expect(ort.runs - runs >= 12, `${name}: ORT runs`).toBe(name === 'ort');
   });
 
   it('embedding: gather with repeated and out-of-range ids', async () => {

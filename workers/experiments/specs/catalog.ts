@@ -10,6 +10,11 @@ export interface CatalogEntry {
   summary: string;
   source: string;
   sourceUrl: string;
+  /**
+   * True when every run of this kind trains (LoRA, unlearning, fine-tuning): training needs WebGPU. Inference
+   * runs on the CPU backend without it, so kinds whose runs may be inference-only are false (lab-host.ts
+   * `cpuRefusal` refuses a particular spec that trains, e.g. Study A with its fine-tuning step).
+   */
   needsWebGpu: boolean;
 }
 
@@ -63,10 +68,10 @@ export const CATALOG: readonly CatalogEntry[] = [
     kind: 'engine-check',
     study: null,
     title: 'Engine self-check (not a study)',
-    summary: 'Runs matrix multiplications on your GPU with the lab’s own WGSL kernels and compares them with a float64 reference: maximum error and speed per shape.',
+    summary: 'Runs matrix multiplications on your GPU with the lab’s own WGSL kernels (or on the CPU backend without WebGPU) and compares them with a float64 reference: maximum error and speed per shape.',
     source: 'Stereoscope engine',
     sourceUrl: '',
-    needsWebGpu: true,
+    needsWebGpu: false,
   },
 ];
 
