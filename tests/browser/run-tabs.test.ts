@@ -31,21 +31,23 @@ function run(id: string, status: RunRecord['status'] = 'running'): RunRecord {
 }
 
 /** Another agent of this origin (as another tab is) that takes and releases run locks on request. */
-async function otherTab(): Promise<{ hold(id: string): Promise<void>; release(id: string): Promise<void>; close(): void }> {
+async function otherTab(): Promise<{ hold(id: string): Promise<void>; release(id: string): Promise<void>; isFree(id: string): Promise<boolean>; close(): void }> {
   const code = `
     const releases = {};
     onmessage = ({ data }) => {
       if (data.cmd === 'hold')
         navigator.locks.request(data.name, () => new Promise((r) => { releases[data.name] = r; postMessage({ held: data.name }); }));
+      else if (data.cmd === 'probe')
+        navigator.locks.request(data.name, { ifAvailable: true }, (lock) => postMessage({ probed: data.name, free: lock !== null }));
       else { releases[data.name](); postMessage({ released: data.name }); }
     };`;
   const w = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
   tabs.push(w);
-  const reply = (key: 'held' | 'released', name: string) =>
-    new Promise<void>((resolve) => w.addEventListener('message', function on(e) {
+  const reply = (key: 'held' | 'released' | 'probed', name: string) =>
+    new Promise<{ free?: boolean }>((resolve) => w.addEventListener('message', function on(e) {
       if (e.data[key] === name) {
         w.removeEventListener('message', on);
-        resolve();
+        resolve(e.data);
       }
     }));
   return {
@@ -53,6 +55,11 @@ async function otherTab(): Promise<{ hold(id: string): Promise<void>; release(id
       const ok = reply('held', runLockName(id));
       w.postMessage({ cmd: 'hold', name: runLockName(id) });
       await ok;
+    },
+    async isFree(id) {
+      const answer = reply('probed', runLockName(id));
+      w.postMessage({ cmd: 'probe', name: runLockName(id) });
+      return (await answer).free === true;
     },
     async release(id) {
       const ok = reply('released', runLockName(id));
@@ -138,5 +145,20 @@ describe('runs in several tabs', () => {
     tab.close();
     await until(async () => (await statusOf(repo, 'late')) === 'failed');
     lab.stopWatching();
+  });
+
+  it('a run started by the lab holds its lock while it runs and releases it after its final status', async () => {
+    const repo = freshRepo();
+    const lab = new LabClient(repo);
+    await lab.init();
+    const tab = await otherTab();
+    const spec = { ...demoSpec('engine-check'), shapes: [[8, 8, 8]] as [number, number, number][], repeats: 1 };
+    const id = await lab.start(spec);
+    // Stored as running only once the lock is held: another tab sees it taken.
+    expect(await statusOf(repo, id)).toBe('running');
+    expect(await tab.isFree(id)).toBe(false);
+    await until(async () => (await statusOf(repo, id)) !== 'running', 120_000);
+    expect(await statusOf(repo, id)).toBe('done');
+    await until(() => tab.isFree(id));
   });
 });
