@@ -2,6 +2,8 @@
 // vs Hugging Face transformers' numbers, for every fixture set found: logits and hidden states on the real
 // positions and the loss; Llama also with q8 / q4 frozen weights (the CPU linear dequantises in the op) against
 // the same model whose linear runs the float64 reference; and a backward fails naming the missing op.
+// Everything runs twice: matrix products on the plain-JS kernels, and on onnxruntime-web's wasm engine forced for
+// every size (the fixtures are far below the default ORT thresholds), checked to have really run.
 // No GPU is used; it sits with the other fixture tests (Node only, so the Chromium project does not repeat it).
 import { describe, expect, it } from 'vitest';
 import { causalLmLoss } from '../../models/common/causal-lm';
@@ -15,7 +17,9 @@ import { XlmrForMaskedLM } from '../../models/xlmr/model';
 import type { Tensor } from '../../workers/backend/backend';
 import { CpuBackend, CpuOpMissingError, type CpuKernel } from '../../workers/backend/cpu-backend';
 import { linearOp } from '../../workers/kernels/linear/linear';
-import { cpuOps } from '../../workers/kernels/cpu-ops';
+import { cpuOps, cpuOpsJs } from '../../workers/kernels/cpu-ops';
+import { matmulOp } from '../../workers/kernels/matmul/matmul';
+import { ortMatmulKernels } from '../../workers/kernels/ort-matmul/ort-matmul';
 import { expectClose } from '../helpers/compare';
 import { fixtures, maskedIndices, pick, type RefTensor } from './fixtures';
 
@@ -23,7 +27,11 @@ import { fixtures, maskedIndices, pick, type RefTensor } from './fixtures';
 const LOGITS = { atol: 1e-4, rtol: 0 };
 const LOSS = { atol: 1e-5, rtol: 0 };
 
-const cpu = () => new CpuBackend({ ops: cpuOps });
+const ort = ortMatmulKernels({ minWork: 0, minRows: 0 });
+const ENGINES = [
+  { engine: 'js', ops: cpuOpsJs },
+  { engine: 'ort', ops: { ...cpuOps, [matmulOp.name]: ort.matmul, [linearOp.name]: ort.linear } },
+] as const;
 
 /** A CPU kernel for `linear` that runs the op's float64 reference (test-only yardstick for the quantised path). */
 const linearViaRef: CpuKernel = (inputs, [y]) => {
@@ -48,76 +56,87 @@ async function compareAll(be: CpuBackend, mine: readonly Tensor[], theirs: RefTe
   }
 }
 
-describe.each(fixtures('XLMRobertaForMaskedLM'))('XLM-R on the CPU backend: $name', (f) => {
-  it('logits, hidden states and loss match transformers', async () => {
-    const be = cpu();
-    const inp = f.ref.inputs;
-    const model = await XlmrForMaskedLM.load(be, await openCheckpoint(dirSource(f.dir)));
-    const batch = { inputIds: inp.input_ids, attentionMask: inp.attention_mask };
-    const out = await model.forward(batch, { hiddenStates: true });
-    const real = (s: number[]) => maskedIndices(s, (b, t) => inp.attention_mask[b][t] === 1);
-    await compareAll(be, [out.logits!], [f.ref.outputs.logits], real, 'logits');
-    await compareAll(be, out.hiddenStates!, f.ref.outputs.hidden_states, real, 'hidden_states');
-    model.dispose(out);
-    expectClose([await maskedLmLoss(model, { ...batch, labels: inp.labels })], [f.ref.outputs.loss], LOSS, 'loss');
-    expect(be.runs.get('attention')).toBeGreaterThan(0);
-  });
-});
+for (const { engine, ops } of ENGINES) {
+  const cpu = () => new CpuBackend({ ops });
+  /** On the ORT engine, `fn` must have run products on ORT. */
+  const throughOrt = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const before = ort.runs;
+    const r = await fn();
+    if (engine === 'ort') expect(ort.runs, 'ORT runs').toBeGreaterThan(before);
+    return r;
+  };
 
-describe.each(fixtures('LlamaForCausalLM'))('Llama on the CPU backend: $name', (f) => {
-  const inp = f.ref.inputs;
-  const batch = { inputIds: inp.input_ids, attentionMask: inp.attention_mask };
-  const real = (s: number[]) => maskedIndices(s, (b, t) => inp.attention_mask[b][t] === 1);
-
-  it('logits, hidden states and loss match transformers', async () => {
-    const be = cpu();
-    const model = await LlamaForCausalLM.load(be, await openCheckpoint(dirSource(f.dir)));
-    const out = await model.forward(batch, { hiddenStates: true });
-    await compareAll(be, [out.logits], [f.ref.outputs.logits], real, 'logits');
-    await compareAll(be, out.hiddenStates!, f.ref.outputs.hidden_states, real, 'hidden_states');
-    model.dispose(out);
-    expectClose([await causalLmLoss(model, { ...batch, labels: inp.labels })], [f.ref.outputs.loss], LOSS, 'loss');
-  });
-
-  it('q8 and q4 frozen weights stay packed and give the logits of float64 dequantise-then-multiply', async () => {
-    const ckpt = await openCheckpoint(dirSource(f.dir));
-    const f32Logits = Array.from(await logitsOf(cpu(), ckpt, 'f32', batch));
-    for (const format of ['q8', 'q4'] as const) {
+  describe.each(fixtures('XLMRobertaForMaskedLM'))(`XLM-R on the CPU backend (${engine}): $name`, (f) => {
+    it('logits, hidden states and loss match transformers', async () => {
       const be = cpu();
-      const got = Array.from(await logitsOf(be, ckpt, format, batch));
-      // The same model with only the linear op swapped for its float64 reference (dequantise, then multiply).
-      const want = Array.from(await logitsOf(new CpuBackend({ ops: { ...cpuOps, linear: linearViaRef } }), ckpt, format, batch));
-      expectClose(got, want, LOGITS, `${format} CPU linear vs float64 dequantised reference`);
-      // And it really is quantised: the logits moved away from the f32 model's.
-      expect(Math.max(...got.map((x, i) => Math.abs(x - f32Logits[i]))), format).toBeGreaterThan(1e-3);
-    }
+      const inp = f.ref.inputs;
+      const model = await XlmrForMaskedLM.load(be, await openCheckpoint(dirSource(f.dir)));
+      const batch = { inputIds: inp.input_ids, attentionMask: inp.attention_mask };
+      const out = await throughOrt(() => model.forward(batch, { hiddenStates: true }));
+      const real = (s: number[]) => maskedIndices(s, (b, t) => inp.attention_mask[b][t] === 1);
+      await compareAll(be, [out.logits!], [f.ref.outputs.logits], real, 'logits');
+      await compareAll(be, out.hiddenStates!, f.ref.outputs.hidden_states, real, 'hidden_states');
+      model.dispose(out);
+      expectClose([await maskedLmLoss(model, { ...batch, labels: inp.labels })], [f.ref.outputs.loss], LOSS, 'loss');
+      expect(be.runs.get('attention')).toBeGreaterThan(0);
+    });
   });
 
-  it('training ops are not on the CPU backend: a backward fails naming its op', async () => {
-    const be = cpu();
-    const model = await LlamaForCausalLM.load(be, await openCheckpoint(dirSource(f.dir)));
-    model.applyLora({ r: 2, alpha: 4, dropout: 0, targetModules: ['q_proj'], seed: 0 });
-    const { causalLmLossAndGrad } = await import('../../models/common/causal-lm');
-    const err = await causalLmLossAndGrad(model, { ...batch, labels: inp.labels }).catch((e) => e);
-    expect(err).toBeInstanceOf(CpuOpMissingError);
-    expect((err as Error).message).toMatch(/the op "[a-zA-Z-]+"/);
-  });
-});
-
-describe.each(fixtures('T5ForConditionalGeneration'))('T5 on the CPU backend: $name', (f) => {
-  it('logits, encoder/decoder hidden states and loss match transformers', async () => {
-    const be = cpu();
+  describe.each(fixtures('LlamaForCausalLM'))(`Llama on the CPU backend (${engine}): $name`, (f) => {
     const inp = f.ref.inputs;
-    const model = await T5ForConditionalGeneration.load(be, await openCheckpoint(dirSource(f.dir)));
-    const encBatch = { inputIds: inp.input_ids, attentionMask: inp.attention_mask };
-    const out = await model.forward({ ...encBatch, decoderInputIds: inp.decoder_input_ids }, { hiddenStates: true });
-    const realEnc = (s: number[]) => maskedIndices(s, (b, t) => inp.attention_mask[b][t] === 1);
-    const realDec = (s: number[]) => maskedIndices(s, (b, t) => inp.labels[b][t] !== -100);
-    const ref = f.ref.outputs;
-    await compareAll(be, [out.logits], [ref.logits], realDec, 'logits');
-    await compareAll(be, out.encoderHiddenStates!, ref.encoder_hidden_states, realEnc, 'encoder_hidden_states');
-    await compareAll(be, out.decoderHiddenStates!, ref.decoder_hidden_states, realDec, 'decoder_hidden_states');
-    model.dispose(out);
-    expectClose([await seq2seqLoss(model, { ...encBatch, labels: inp.labels })], [ref.loss], LOSS, 'loss');
+    const batch = { inputIds: inp.input_ids, attentionMask: inp.attention_mask };
+    const real = (s: number[]) => maskedIndices(s, (b, t) => inp.attention_mask[b][t] === 1);
+
+    it('logits, hidden states and loss match transformers', async () => {
+      const be = cpu();
+      const model = await LlamaForCausalLM.load(be, await openCheckpoint(dirSource(f.dir)));
+      const out = await throughOrt(() => model.forward(batch, { hiddenStates: true }));
+      await compareAll(be, [out.logits], [f.ref.outputs.logits], real, 'logits');
+      await compareAll(be, out.hiddenStates!, f.ref.outputs.hidden_states, real, 'hidden_states');
+      model.dispose(out);
+      expectClose([await causalLmLoss(model, { ...batch, labels: inp.labels })], [f.ref.outputs.loss], LOSS, 'loss');
+    });
+
+    it('q8 and q4 frozen weights stay packed and give the logits of float64 dequantise-then-multiply', async () => {
+      const ckpt = await openCheckpoint(dirSource(f.dir));
+      const f32Logits = Array.from(await logitsOf(cpu(), ckpt, 'f32', batch));
+      for (const format of ['q8', 'q4'] as const) {
+        const be = cpu();
+        const got = Array.from(await throughOrt(() => logitsOf(be, ckpt, format, batch)));
+        // The same model with only the linear op swapped for its float64 reference (dequantise, then multiply).
+        const want = Array.from(await logitsOf(new CpuBackend({ ops: { ...ops, linear: linearViaRef } }), ckpt, format, batch));
+        expectClose(got, want, LOGITS, `${format} CPU linear vs float64 dequantised reference`);
+        // And it really is quantised: the logits moved away from the f32 model's.
+        expect(Math.max(...got.map((x, i) => Math.abs(x - f32Logits[i]))), format).toBeGreaterThan(1e-3);
+      }
+    });
+
+    it('training ops are not on the CPU backend: a backward fails naming its op', async () => {
+      const be = cpu();
+      const model = await LlamaForCausalLM.load(be, await openCheckpoint(dirSource(f.dir)));
+      model.applyLora({ r: 2, alpha: 4, dropout: 0, targetModules: ['q_proj'], seed: 0 });
+      const { causalLmLossAndGrad } = await import('../../models/common/causal-lm');
+      const err = await causalLmLossAndGrad(model, { ...batch, labels: inp.labels }).catch((e) => e);
+      expect(err).toBeInstanceOf(CpuOpMissingError);
+      expect((err as Error).message).toMatch(/the op "[a-zA-Z-]+"/);
+    });
   });
-});
+
+  describe.each(fixtures('T5ForConditionalGeneration'))(`T5 on the CPU backend (${engine}): $name`, (f) => {
+    it('logits, encoder/decoder hidden states and loss match transformers', async () => {
+      const be = cpu();
+      const inp = f.ref.inputs;
+      const model = await T5ForConditionalGeneration.load(be, await openCheckpoint(dirSource(f.dir)));
+      const encBatch = { inputIds: inp.input_ids, attentionMask: inp.attention_mask };
+      const out = await throughOrt(() => model.forward({ ...encBatch, decoderInputIds: inp.decoder_input_ids }, { hiddenStates: true }));
+      const realEnc = (s: number[]) => maskedIndices(s, (b, t) => inp.attention_mask[b][t] === 1);
+      const realDec = (s: number[]) => maskedIndices(s, (b, t) => inp.labels[b][t] !== -100);
+      const ref = f.ref.outputs;
+      await compareAll(be, [out.logits], [ref.logits], realDec, 'logits');
+      await compareAll(be, out.encoderHiddenStates!, ref.encoder_hidden_states, realEnc, 'encoder_hidden_states');
+      await compareAll(be, out.decoderHiddenStates!, ref.decoder_hidden_states, realDec, 'decoder_hidden_states');
+      model.dispose(out);
+      expectClose([await seq2seqLoss(model, { ...encBatch, labels: inp.labels })], [ref.loss], LOSS, 'loss');
+    });
+  });
+}
