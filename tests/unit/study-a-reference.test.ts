@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CHOENNI_EMOTIONS, NRC_EMOTIONS, reorder } from '../../workers/analysis/study-a/emotions';
 import { compareReferenceByCategory, parseReferenceScores, type ReferenceProfile } from '../../workers/analysis/study-a/reference-scores';
 import { CHOENNI_XLMR_B, demoEmotionProfilesSpec, referenceSource, type EmotionProfilesSpec } from '../../workers/experiments/specs/emotion-profiles';
-import { parseSpec } from '../../workers/experiments/specs/index';
+import { parseSpec, specHosts } from '../../workers/experiments/specs/index';
 import { sha256Hex } from '../../workers/analysis/shared/sha256';
 import { shared } from '../helpers/shared';
 
@@ -95,6 +95,10 @@ describe('which runs compare with published scores', () => {
     expect(CHOENNI_XLMR_B.from === 'url' && CHOENNI_XLMR_B.url).toMatch(/RochelleChoenni\/stereotypes_in_lms\/09a1c379620bd0548ab51fe524d92717af95453e\/aggregate_emotion_scores\/XLMR-B\.json$/);
     const bytes = readFileSync(shared('data/choenni-stereotypes/aggregate_emotion_scores/XLMR-B.json'));
     expect(CHOENNI_XLMR_B.from === 'url' && CHOENNI_XLMR_B.sha256).toBe(await sha256Hex(new Uint8Array(bytes)));
+  });
+  it('the default reference host is listed among the downloads a user sees before running', () => {
+    expect(specHosts(xlmr())).toContainEqual({ what: 'published reference scores', host: 'raw.githubusercontent.com' });
+    expect(specHosts(xlmr({ reference: 'none' })).some((h) => h.what === 'published reference scores')).toBe(false);
   });
   it('the spec accepts a reference source or "none" and refuses anything else', () => {
     expect(() => parseSpec(xlmr({ reference: 'none' }))).not.toThrow();

@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import { BiasMitigationSpec, demoBiasMitigationSpec } from './bias-mitigation';
 import { modelHost, SPEC_VERSION, sourceHost } from './common';
 import { demoEmbeddingStatsSpec, EmbeddingStatsSpec } from './embedding-stats';
-import { demoEmotionProfilesSpec, EmotionProfilesSpec } from './emotion-profiles';
+import { demoEmotionProfilesSpec, EmotionProfilesSpec, referenceSource } from './emotion-profiles';
 import { demoEngineCheckSpec, EngineCheckSpec } from './engine-check';
 import { demoGeoUnlearningSpec, GeoUnlearningSpec } from './geo-unlearning';
 import { demoPolyglotTuningSpec, PolyglotTuningSpec } from './polyglot-tuning';
@@ -81,7 +81,8 @@ export function specHosts(spec: ExperimentSpec): { what: string; host: string }[
   const sources: [string, import('./common').DataSource | undefined][] = [];
   switch (spec.kind) {
     case 'emotion-profiles':
-      sources.push(['templates and groups', spec.groups], ['lexicon', spec.lexicon], ['fine-tuning text', spec.fineTune?.text]);
+      // The published scores are fetched by default for xlm-roberta-base runs, so their host is listed too.
+      sources.push(['templates and groups', spec.groups], ['lexicon', spec.lexicon], ['fine-tuning text', spec.fineTune?.text], ['published reference scores', referenceSource(spec) ?? undefined]);
       break;
     case 'geo-unlearning':
       sources.push(['MCQ data', spec.mcq], ['retain set', spec.retain]);
