@@ -156,6 +156,15 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
       await page.locator('figure svg').first().waitFor();
       await chartsLabelled('the engine-check run');
     });
+    await audit('a cancelled run with its error and Resume button', async () => {
+      const long = { ...spec, title: 'a11y cancelled', shapes: [[512, 512, 512], [512, 512, 512]] as [number, number, number][], repeats: 20 };
+      await page.goto(shareLink(long, baseUrl));
+      await page.getByRole('button', { name: 'Run this experiment' }).click();
+      await page.waitForURL(/\/runs\/[\w-]+$/);
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.locator('[data-status="cancelled"]').waitFor({ timeout: 120_000 });
+      await page.getByRole('button', { name: 'Resume' }).waitFor();
+    });
     const demoA = demoSpec('emotion-profiles');
     await runToDone({ ...demoA, title: 'a11y study A', profile: { ...demoA.profile, topK: 40 } });
     await audit('a finished Study A demo run (heatmaps)', async () => {
