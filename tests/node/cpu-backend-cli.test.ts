@@ -1,6 +1,7 @@
 // `stereoscope run --backend cpu` as a user runs it (child process, no Dawn): the Study A demo without its
 // fine-tuning step profiles on the CPU backend and writes a bundle; the full demo (which fine-tunes) and Study B
-// (which unlearns) are refused with "Training needs WebGPU" before anything loads; the engine check passes on CPU.
+// (which unlearns) are refused with "Training needs WebGPU" before anything loads; the engine check passes on CPU,
+// its large shape on onnxruntime-web's wasm engine (the CLI says that ORT runs the matrix products).
 import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,7 @@ describe('stereoscope run --backend cpu', () => {
     const out = join(root, 'results.json');
     const { code, stderr } = await cli([file, '--out', out, '--backend', 'cpu'], env);
     expect(stderr).toMatch(/CPU backend .*training and fine-tuning need WebGPU/);
+    expect(stderr).toMatch(/Matrix products run on onnxruntime-web 1\.\d+\.\d+ \(WebAssembly, 1 thread\)/);
     expect(code, stderr).toBe(0);
     const { run: rec } = readBundle(JSON.parse(readFileSync(out, 'utf8')));
     expect(rec.status).toBe('done');
@@ -58,10 +60,11 @@ describe('stereoscope run --backend cpu', () => {
 
   it('runs the engine check on the CPU backend and rejects an unknown --backend', async () => {
     const file = join(root, 'engine.json');
-    writeFileSync(file, JSON.stringify({ version: 1, kind: 'engine-check', seed: 1, shapes: [[5, 7, 9], [33, 17, 64]], repeats: 2 }));
+    writeFileSync(file, JSON.stringify({ version: 1, kind: 'engine-check', seed: 1, shapes: [[5, 7, 9], [33, 17, 64], [96, 80, 64]], repeats: 2 }));
     const { code, stderr } = await cli([file, '--out', join(root, 'engine-out.json'), '--backend', 'cpu'], env);
     expect(code, stderr).toBe(0);
-    expect(stderr).toMatch(/all 2 shapes match the float64 reference/);
+    expect(stderr).toMatch(/all 3 shapes match the float64 reference/);
+    expect(stderr).not.toMatch(/failed to start/);
     const bad = await cli([file, '--backend', 'gpu'], env);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--backend must be auto, webgpu or cpu/);
