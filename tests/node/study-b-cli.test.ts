@@ -12,6 +12,7 @@ import { readBundle } from '../../workers/experiments/run-bundle';
 import { demoSpec } from '../../workers/experiments/specs/index';
 import type { GeoUnlearningSpec } from '../../workers/experiments/specs/geo-unlearning';
 import type { GeoUnlearningResult } from '../../workers/experiments/study-b/results';
+import { STUDY_B_LANGUAGES } from '../../workers/analysis/study-b/data/locales';
 
 const run = promisify(execFile);
 
@@ -26,6 +27,7 @@ describe('stereoscope run examples/demo/geo-unlearning.json', () => {
     });
     expect(stderr).toMatch(/unlearning in en \(grad-diff-kl, 4 steps\)/);
     expect(stderr).toMatch(/after unlearning: generation evaluation in id/);
+    expect(stderr).toMatch(/baseline: likelihood evaluation in en, fr, id \(9 items\)/);
     const bundle = readBundle(JSON.parse(await readFile(out, 'utf8')));
     expect(bundle.run.status).toBe('done');
     const r = bundle.run.result as GeoUnlearningResult;
@@ -47,7 +49,9 @@ describe('stereoscope run examples/demo/geo-unlearning.json', () => {
     const out = join(dir, 'r.json');
     await run(process.execPath, ['bin/stereoscope.mjs', 'run', join(dir, 'spec.json'), '--out', out, '--quiet'], { timeout: 200_000, env: { ...process.env, STEREOSCOPE_STATIC: join(dir, 'static') } });
     const r = readBundle(JSON.parse(await readFile(out, 'utf8'))).run.result as GeoUnlearningResult;
-    expect(r.languages).toEqual(['en', 'fr']);
-    expect(r.rates.filter((x) => x.phase === 'after').map((x) => x.language)).toEqual(['en', 'fr', 'overall']);
+    // The demo spec evaluates all ten study languages (DEMO items in each).
+    expect(r.languages).toEqual([...STUDY_B_LANGUAGES]);
+    expect(r.rates.filter((x) => x.phase === 'after').map((x) => x.language)).toEqual([...STUDY_B_LANGUAGES, 'overall']);
+    expect(r.answerMask).toBe('boundary');
   }, 220_000);
 });

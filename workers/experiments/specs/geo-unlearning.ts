@@ -1,6 +1,7 @@
 // Spec of Study B: unlearning geo-cultural stereotypes (gradient ascent + "unknown" + KL, or NPO) with LoRA on a
 // Llama-family model, and multiple-choice evaluation in ten languages (methods.md section B).
 import * as v from 'valibot';
+import { STUDY_B_LANGUAGES } from '../../analysis/study-b/data/locales';
 import { baseEntries, DataSource, Lang, LearningRate, Lora, ModelRef, PositiveInt, Rate } from './common';
 
 export const GeoUnlearningSpec = v.strictObject({
@@ -40,13 +41,14 @@ export function demoGeoUnlearningSpec(): GeoUnlearningSpec {
   return {
     version: 1,
     kind: 'geo-unlearning',
-    title: 'Demo: unlearning on the tiny demo Llama',
+    title: 'Demo: unlearn in English on the tiny demo Llama, evaluate in all ten languages',
     seed: 42,
     model: { id: 'demo/tiny-llama', revision: 'main', host: 'demo:' },
     weights: 'f32',
     mcq: { from: 'demo', name: 'geo-mcq.csv' },
     retain: { from: 'demo', name: 'geo-retain.csv' },
-    languages: ['en', 'fr'],
+    // All ten study languages (DEMO data, 12 invented items each): unlearn in one, see the effect in all.
+    languages: [...STUDY_B_LANGUAGES],
     evalFraction: 0.2,
     train: { language: 'en', loss: 'grad-diff-kl', weights: { kl: 1, unlearn: 0.25, unk: 0.5 }, lora: { rank: 8, alpha: 16, dropout: 0 }, lr: 1e-4, batch: 6, steps: 20, answerMask: 'boundary' },
     evaluation: ['likelihood'],

@@ -1,7 +1,8 @@
 // Study B evaluation of one model state in one language (methods.md B.3). Likelihood: log-probability of each of
-// the five option texts after the prompt, softmax over the five, the arg-max is the answer (eval_prob.py); all
-// options of a chunk of items go through ONE batched forward. Generation: greedy decoding with the KV cache
-// (rows of equal prompt length are batched), then answer extraction in both modes (analysis/study-b/extract.ts).
+// the five option texts after the prompt, softmax over the five, the arg-max is the answer (eval_prob.py); each
+// prompt of a chunk of items runs once and the options reuse its KV cache (cached-likelihood.ts). Generation:
+// greedy decoding with the KV cache (rows of equal prompt length are batched), then answer extraction in both
+// modes (analysis/study-b/extract.ts).
 import { generate } from '../../../models/llama/generate';
 import type { LlamaForCausalLM } from '../../../models/llama/model';
 import { STUDY_B_LOCALES, type StudyBLanguage } from '../../analysis/study-b/data/locales';
@@ -9,6 +10,7 @@ import { extractAnswer, type AnswerClass } from '../../analysis/study-b/extract'
 import type { McqItem } from '../../analysis/study-b/mcq-data';
 import { evalPrompt } from '../../analysis/study-b/prompts';
 import { padStream, type Encoder } from './data';
+import { cachedOptionLogLikelihoods, type ScoredItem } from './cached-likelihood';
 import { answerNll } from './unlearning-loss';
 
 export type EvalMode = 'likelihood' | 'generation';
@@ -50,39 +52,60 @@ export function optionExample(prefixIds: readonly number[], ids: number[]): { id
   return { ids, predictMask: ids.slice(1).map((_, t) => (t + 1 >= k ? 1 : 0)) };
 }
 
-export async function evaluateLikelihood(options: {
-  model: LlamaForCausalLM;
-  enc: Encoder;
-  items: readonly McqItem[];
+/** The ids scored for one item: the prompt alone (trailing space left to the options) and prompt + each option. */
+export function scoredItem(enc: Encoder, prefix: string, options: readonly string[]): ScoredItem {
+  return { promptIds: enc.encode(prefix.trimEnd()), optionIds: options.map((o) => enc.encode(prefix + o)) };
+}
+
+/** log p(option | prompt) per item and option, with the KV-cache path or one full forward per option row. */
+export async function optionLogLikelihoods(model: LlamaForCausalLM, enc: Encoder, items: readonly ScoredItem[], cached: boolean): Promise<number[][]> {
+  if (cached) return cachedOptionLogLikelihoods(model, items);
+  const examples = items.flatMap((it) => it.optionIds.map((ids) => optionExample(it.promptIds, ids)));
+  const nll = await answerNll(model, padStream(examples, enc.pad));
+  let r = 0;
+  return items.map((it) => it.optionIds.map(() => -nll[r++].reduce((a, b) => a + b, 0)));
+}
+
+/** One item to score in one language (the runner scores all languages' items in shared chunks). */
+export interface LikelihoodEntry {
+  item: McqItem;
   language: StudyBLanguage;
   unknownPhrase: string;
+}
+
+/**
+ * Likelihood predictions for entries of any languages, `chunk` items per batched pass: with small models the
+ * cost is mostly per pass, so chunks span languages.
+ */
+export async function evaluateLikelihoodEntries(options: {
+  model: LlamaForCausalLM;
+  enc: Encoder;
+  entries: readonly LikelihoodEntry[];
   seed: number;
-  /** Items per batched forward (5 rows each). */
+  /** Items per batched pass (5 option rows each). */
   chunk?: number;
+  /** true (default): each item's prompt runs once and its five options reuse the KV cache
+   *  (cached-likelihood.ts); false: one full forward per option row (the reference path). */
+  cached?: boolean;
   signal?: AbortSignal;
   onItems?: (done: number) => void;
 }): Promise<ItemPrediction[]> {
-  const { model, enc, language } = options;
-  const chunk = options.chunk ?? 4;
+  const { model, enc } = options;
+  const chunk = options.chunk ?? 8;
   const out: ItemPrediction[] = [];
-  for (let s = 0; s < options.items.length; s += chunk) {
+  for (let s = 0; s < options.entries.length; s += chunk) {
     options.signal?.throwIfAborted();
-    const items = options.items.slice(s, s + chunk);
-    const prompts = items.map((item) => evalPrompt({ item, language, unknownPhrase: options.unknownPhrase, seed: options.seed }));
-    const examples = prompts.flatMap((p) => {
-      const prefix = scoredPrefix(p.prompt, language);
-      const prefixIds = enc.encode(prefix.trimEnd());
-      return p.options.map((o) => optionExample(prefixIds, enc.encode(prefix + o)));
-    });
-    const nll = await answerNll(model, padStream(examples, enc.pad));
+    const entries = options.entries.slice(s, s + chunk);
+    const prompts = entries.map((e) => evalPrompt({ item: e.item, language: e.language, unknownPhrase: e.unknownPhrase, seed: options.seed }));
+    const logps = await optionLogLikelihoods(model, enc, prompts.map((p, i) => scoredItem(enc, scoredPrefix(p.prompt, entries[i].language), p.options)), options.cached ?? true);
     prompts.forEach((p, i) => {
-      const logp = p.options.map((_, k) => -nll[i * 5 + k].reduce((a, b) => a + b, 0));
+      const logp = logps[i];
       const m = Math.max(...logp);
       const z = logp.reduce((a, x) => a + Math.exp(x - m), 0);
       const probs = logp.map((x) => Math.exp(x - m) / z);
       const chosen = probs.indexOf(Math.max(...probs));
       const cls: AnswerClass = chosen === p.targetIndex ? 'stereotype' : chosen === p.unknownIndex ? 'unknown' : 'other';
-      const it = items[i];
+      const { item: it, language } = entries[i];
       out.push({ language, mode: 'likelihood', item: it.index, identity: it.identity, attribute: it.attribute, options: p.options, targetIndex: p.targetIndex, unknownIndex: p.unknownIndex, chosen, cls, clsStudy: cls, probs });
     });
     options.onItems?.(out.length);

@@ -20,7 +20,7 @@ import type { GeoUnlearningSpec } from '../specs/geo-unlearning';
 import { downloadProgress, modelSource } from '../study-a/sources';
 import { NeedsWebGpuError, type ExperimentContext, type ExperimentRunner } from '../types';
 import { asStudyLanguage, encoderOf, loadMcq, loadRetain, splitStudy, stepStreams, type Encoder } from './data';
-import { evaluateGeneration, evaluateLikelihood, type EvalMode, type ItemPrediction } from './evaluate';
+import { evaluateGeneration, evaluateLikelihoodEntries, type EvalMode, type ItemPrediction } from './evaluate';
 import { checkFits, estimateMemory, STUDY_B_LORA_TARGETS, type FrozenFormat } from './memory';
 import { predictionTable, rateRows, ratesTable, summaryOf, transferOf, transferTable, type GeoUnlearningResult, type Phase } from './results';
 import { unlearningLoss } from './unlearning-loss';
@@ -84,12 +84,25 @@ async function evaluateAll(o: {
   ctx: ExperimentContext;
 }): Promise<Preds> {
   const out: Preds = [];
+  const phase = o.phase === 'before' ? 'baseline' : 'after unlearning';
   for (const mode of o.modes) {
+    if (mode === 'likelihood') {
+      // All languages in shared chunks: on small models the cost is per batched pass, not per item.
+      const entries = [...o.evaluation].flatMap(([l, items]) => {
+        const language = asStudyLanguage(l);
+        const unknownPhrase = unknownPhraseForRun({ language, seed: o.seed });
+        return items.map((item) => ({ item, language, unknownPhrase }));
+      });
+      o.ctx.progress({ type: 'phase', label: `${phase}: likelihood evaluation in ${[...o.evaluation.keys()].join(', ')} (${entries.length} items)` });
+      const preds = await evaluateLikelihoodEntries({ model: o.model, enc: o.enc, entries, seed: o.seed, signal: o.ctx.signal, onItems: (n) => o.ctx.progress({ type: 'step', step: n, total: entries.length }) });
+      out.push(...preds.map((p) => ({ ...p, phase: o.phase })));
+      continue;
+    }
     for (const [l, items] of o.evaluation) {
       const language = asStudyLanguage(l);
-      o.ctx.progress({ type: 'phase', label: `${o.phase === 'before' ? 'baseline' : 'after unlearning'}: ${mode} evaluation in ${l} (${items.length} items)` });
+      o.ctx.progress({ type: 'phase', label: `${phase}: ${mode} evaluation in ${l} (${items.length} items)` });
       const common = { model: o.model, enc: o.enc, items, language, unknownPhrase: unknownPhraseForRun({ language, seed: o.seed }), seed: o.seed, signal: o.ctx.signal, onItems: (n: number) => o.ctx.progress({ type: 'step', step: n, total: items.length }) };
-      const preds = mode === 'likelihood' ? await evaluateLikelihood(common) : await evaluateGeneration({ ...common, decode: o.decode, maxNewTokens: MAX_NEW_TOKENS });
+      const preds = await evaluateGeneration({ ...common, decode: o.decode, maxNewTokens: MAX_NEW_TOKENS });
       out.push(...preds.map((p) => ({ ...p, phase: o.phase })));
     }
   }
