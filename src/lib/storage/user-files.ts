@@ -84,6 +84,10 @@ export class UserFilesRepo {
     return out;
   }
 
+  watchNeeds(spec: unknown): Observable<FileNeed[]> {
+    return liveQuery(() => this.needs(spec));
+  }
+
   /**
    * The bytes a runner asked for under `file/<name>` while running `spec`, or null for other keys. The spec's
    * sha256 (pinned when the run started) is checked, so a file replaced since then is refused, not used silently.

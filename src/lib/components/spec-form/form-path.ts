@@ -22,7 +22,7 @@ export function setAt(root: unknown, path: Path, value: unknown): unknown {
   if (path.length === 0) return value;
   const [k, ...rest] = path;
   const base = root !== null && typeof root === 'object' ? root : typeof k === 'number' ? [] : {};
-  const copy: Record<string | number, unknown> = Array.isArray(base) ? [...base] : { ...(base as object) };
+  const copy = (Array.isArray(base) ? [...base] : { ...(base as object) }) as Record<string | number, unknown>;
   const next = setAt(copy[k], rest, value);
   if (next === undefined && !Array.isArray(copy)) delete copy[k];
   else copy[k] = next;
