@@ -1,7 +1,10 @@
 // End-to-end test of the CPU fallback (issue 4): headless Chromium with WebGPU switched off, checked to be really
 // absent (no navigator.gpu, or no adapter). The app says it runs on the CPU fallback, the device page explains
 // what that means, the Study A demo profiles (no fine-tuning) run to completion on the CPU backend and draw their
-// heatmaps, and the Study A demo with LoRA fine-tuning is refused with "Training needs WebGPU".
+// heatmaps, and the Study A demo with LoRA fine-tuning is refused with "Training needs WebGPU". Matrix products
+// run on onnxruntime-web's wasm engine, whose .wasm comes from the app's own origin: the device page says so, the
+// engine check (Run enabled without WebGPU) passes with a shape above the ORT thresholds, and no request of the
+// whole session leaves the app's origin.
 import { CHROMIUM_ARGS } from '../../vite.config';
 import { demoSpec } from '../../workers/experiments/specs/index';
 import { shareLink } from '../../workers/experiments/specs/share';
@@ -11,7 +14,10 @@ const NO_WEBGPU_ARGS = [...CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-we
 
 export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
   const browser = await openBrowser({ args: NO_WEBGPU_ARGS });
-  const { page, errors } = browser;
+  const { page, errors, context } = browser;
+  const origin = new URL(baseUrl).origin;
+  const requests: string[] = [];
+  context.on('request', (r) => requests.push(r.url()));
   try {
     await step('no WebGPU in this browser: no navigator.gpu or no adapter, on the page and in a worker', async () => {
       await page.goto(baseUrl);
@@ -38,6 +44,27 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
       const panel = page.getByTestId('cpu-fallback');
       await panel.waitFor();
       check(/Inference only/.test(await panel.innerText()), 'the device page does not explain the CPU fallback');
+      await panel.getByText(/Matrix products run on onnxruntime-web [\d.]+ \(WebAssembly, \d+ threads?\)/).waitFor({ timeout: 60_000 });
+      const wasm = requests.filter((u) => /ort-wasm-simd-threaded[\w-]*\.wasm$/.test(u));
+      check(wasm.length > 0 && wasm.every((u) => u.startsWith(`${origin}/`)), `onnxruntime-web's wasm was not loaded from the app (${wasm.join(', ') || 'no request'})`);
+      console.log(`    ${wasm.map((u) => u.slice(origin.length)).join(', ')}`);
+    });
+
+    await step('the engine check runs on the CPU (Run is enabled without WebGPU), a big shape through ORT', async () => {
+      await page.goto(`${baseUrl}experiment/engine-check`);
+      const run = page.getByRole('button', { name: 'Run', exact: true });
+      await run.waitFor();
+      await page.getByTestId('device-banner').getByText('the lab runs on the CPU fallback').waitFor({ timeout: 30_000 });
+      check(await run.isEnabled(), 'the engine check\'s Run button is disabled without WebGPU');
+      check((await page.getByText('This experiment needs WebGPU').count()) === 0, 'the engine check page says it needs WebGPU');
+      const spec = { ...demoSpec('engine-check'), title: 'e2e engine check on CPU', shapes: [[96, 80, 64], [5, 7, 9]] as [number, number, number][], repeats: 1 };
+      await page.goto(shareLink(spec, baseUrl));
+      await page.getByRole('heading', { name: 'Shared experiment' }).waitFor();
+      await page.getByRole('button', { name: 'Run this experiment' }).click();
+      await page.waitForURL(/\/runs\/[\w-]+$/);
+      await page.locator('[data-status="done"], [data-status="failed"]').first().waitFor({ timeout: 120_000 });
+      if (await page.locator('[data-status="failed"]').count()) throw new Error(`the engine check failed on the CPU: ${(await page.locator('main').innerText()).slice(0, 1000)}`);
+      await page.getByText('all 2 shapes match the float64 reference').waitFor();
     });
 
     const demo = demoSpec('emotion-profiles');
@@ -69,6 +96,8 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
       await page.getByRole('alert').getByText('Training needs WebGPU').first().waitFor();
     });
 
+    const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !/^(data|blob):/.test(u));
+    check(foreign.length === 0, `requests left the app's origin ${origin}:\n${foreign.join('\n')}`);
     check(errors.length === 0, `console errors:\n${errors.join('\n')}`);
   } finally {
     await browser.close();
