@@ -6,7 +6,6 @@
 // masked-LM loss at 2 positions per row, forward + backward + AdamW), reported as a multiple of our forward.
 import { maskedLmLossAndGrad } from '../../models/xlmr/masked-lm';
 import { XlmrForMaskedLM } from '../../models/xlmr/model';
-import type { Tensor } from '../../workers/backend/backend';
 import { zeroGrads } from '../../workers/nn/param';
 import { AdamWOptimizer } from '../../workers/train/adamw-optimizer';
 import { graphModel } from '../lib/onnx-graph';
@@ -31,22 +30,22 @@ const forwardCase: BenchCase = {
   async ours(env) {
     const model = await loadModel(env);
     const batch = encoderBatch(SHAPE);
-    let last: Tensor | null = null;
+    // The previous forward is released once the next one has run, so output() can read its last hidden state
+    // (state.stack.last; disposing a forward's state releases it together with the rest of the stack).
+    let prev: Awaited<ReturnType<XlmrForMaskedLM['forward']>> | null = null;
     return {
       async run() {
-        last?.dispose();
         const out = await model.forward(batch, { head: false });
-        // Keep the last hidden state for output(); everything else of the forward is released.
-        last = out.state.last;
-        (out.state as { last: Tensor | null }).last = null;
-        model.dispose(out);
+        if (prev) model.dispose(prev);
+        prev = out;
         await env.backend.sync();
       },
       async output() {
-        return (await env.backend.download(last!)) as Float32Array;
+        if (!prev) throw new Error('encoder fwd: output() before run()');
+        return (await env.backend.download(prev.state.stack.last)) as Float32Array;
       },
       dispose() {
-        last?.dispose();
+        if (prev) model.dispose(prev);
         disposeModelWeights(model);
       },
       summary: () => 'xlm-roberta-base dims, 2 of 12 layers (SwiftShader time), V 1000, 4 pads in odd rows',
