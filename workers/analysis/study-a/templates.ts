@@ -1,5 +1,6 @@
 // Study A prompts: parser for Choenni's templates_and_groups.json shape and the exact model inputs of both
 // variants (methods.md A.1/A.2): Choenni's `<s> {template} <mask> ? </s>` and seed A's `Why are {} so <mask>?`.
+import { looksLikeTargetDictsPy, readTargetDictsPy } from './target-dicts-py';
 
 export interface ChoenniTemplates {
   templates: string[];
@@ -15,9 +16,10 @@ function stringList(v: unknown, what: string): string[] {
   return v as string[];
 }
 
-/** Parses the JSON object (already JSON.parse'd or raw text). Every template must contain `term_to_use`. */
+/** Parses the JSON object (already JSON.parse'd or raw text), or the text of Choenni's utils/target_dicts.py (its
+ *  public home). Every template must contain `term_to_use`. */
 export function parseChoenniTemplates(input: unknown): ChoenniTemplates {
-  const obj = typeof input === 'string' ? JSON.parse(input) : input;
+  const obj = typeof input !== 'string' ? input : looksLikeTargetDictsPy(input) ? readTargetDictsPy(input) : JSON.parse(input);
   if (typeof obj !== 'object' || obj === null) throw new Error('templates_and_groups: not an object');
   const o = obj as Record<string, unknown>;
   const templates = stringList(o.templates, 'templates');
