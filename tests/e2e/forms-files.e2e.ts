@@ -5,7 +5,7 @@
 // runs with its lexicon read from that picked file.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { demoSpec } from '../../workers/experiments/specs/index';
+import { demoSpec, EXPERIMENT_KINDS } from '../../workers/experiments/specs/index';
 import { shareLink } from '../../workers/experiments/specs/share';
 import { check, openBrowser, step, type E2eOptions } from './harness';
 
@@ -24,10 +24,22 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
   const { page, errors } = browser;
   const specJson = async () => JSON.parse(await page.locator('#spec-text').inputValue());
   try {
+    await step('every experiment kind shows its form, valid for its demo spec', async () => {
+      for (const kind of EXPERIMENT_KINDS) {
+        await page.goto(`${baseUrl}experiment/${kind}`);
+        await page.locator('[data-field="seed"] input').waitFor();
+        const controls = await page.locator('.spec-form input, .spec-form select').count();
+        check(controls >= 5, `${kind}: only ${controls} form controls`);
+        check((await page.locator('.field-issues').count()) === 0, `${kind}: the demo spec shows field messages`);
+      }
+    });
+
     await step('open the Study A experiment page and see its form', async () => {
       await page.goto(`${baseUrl}experiment/emotion-profiles`);
       await page.getByLabel('Top-k fills').waitFor();
       await page.getByText('Advanced: the spec as JSON').click();
+      // The kind-specific editor (spec-form/extras.ts) is mounted inside the form.
+      await page.locator('[data-extra="emotion-profiles"]').waitFor();
     });
 
     await step('change a number through the form and see the JSON follow', async () => {

@@ -2,10 +2,8 @@
 // ── EXTENSION POINT ── To add one: import the component and add an entry below. `replaces` lists the spec's
 // top-level fields the editor takes over (the generic form then hides them); the editor receives the current
 // valid spec and calls onchange with the whole edited spec.
-// Study A's translation editor (src/lib/components/study-a/translation-editor.svelte, props { spec, onchange })
-// goes here as 'emotion-profiles': { title: 'Translations', replaces: ['translations'], component: … } once it
-// exists.
 import type { Component } from 'svelte';
+import TranslationEditor from '../study-a/translation-editor.svelte';
 import type { ExperimentKind, ExperimentSpec } from '../../../../workers/experiments/specs/index';
 
 export interface KindExtra {
@@ -16,4 +14,7 @@ export interface KindExtra {
   component: Component<{ spec: any; onchange: (spec: ExperimentSpec) => void }>;
 }
 
-export const KIND_EXTRAS: Partial<Record<ExperimentKind, KindExtra>> = {};
+export const KIND_EXTRAS: Partial<Record<ExperimentKind, KindExtra>> = {
+  // Study A: the translation tables (templates and groups per language), kept in spec.translations as differences.
+  'emotion-profiles': { title: 'Translations of templates and groups', replaces: ['translations'], component: TranslationEditor },
+};

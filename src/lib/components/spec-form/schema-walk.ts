@@ -44,6 +44,7 @@ const LABELS: Record<string, string> = {
   lr: 'Learning rate',
   topK: 'Top-k fills',
   id: 'Model id',
+  url: 'URL',
   host: 'Host (Hub mirror URL, or demo:)',
   sha256: 'sha256',
   maskProb: 'Masking probability',
