@@ -119,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
   const be = new WebGpuBackend(gpu);
   const pool = be.runner.pool;
   const config = configOf(a);
-  console.log(`adapter: ${JSON.stringify(gpu.info.adapter ?? {})}; limits: maxBufferSize ${mib(gpu.info.limits.maxBufferSize)}, maxStorageBufferBindingSize ${mib(gpu.info.limits.maxStorageBufferBindingSize)}`);
+  console.log(`adapter: ${gpu.info.vendor} / ${gpu.info.architecture} ${gpu.info.description} (fallback: ${gpu.info.isFallbackAdapter}); limits: maxBufferSize ${mib(gpu.info.limits.maxBufferSize)}, maxStorageBufferBindingSize ${mib(gpu.info.limits.maxStorageBufferBindingSize)}`);
   console.log(`shape: Llama-3.2-1B-Instruct (hidden 2048, ${a.layers} layers, 32/8 heads, intermediate 8192, vocab ${a.vocab}, tied), ${a.format} frozen linear weights`);
   console.log(`step: 3 streams × batch ${a.batch} × ${a.seq} tokens, LoRA r ${a.rank} α ${a.alpha} on ${STUDY_B_LORA_TARGETS.join(' + ')}, grad-diff-KL (0.25, 0.5, 1.0), AdamW`);
   const t0 = performance.now();
