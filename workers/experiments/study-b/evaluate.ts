@@ -82,7 +82,7 @@ export async function evaluateLikelihoodEntries(options: {
   enc: Encoder;
   entries: readonly LikelihoodEntry[];
   seed: number;
-  /** Items per batched pass (5 option rows each). */
+  /** Items per batched pass (5 option rows each); default: as many as keep the option logits near 64 MB. */
   chunk?: number;
   /** true (default): each item's prompt runs once and its five options reuse the KV cache
    *  (cached-likelihood.ts); false: one full forward per option row (the reference path). */
@@ -91,7 +91,8 @@ export async function evaluateLikelihoodEntries(options: {
   onItems?: (done: number) => void;
 }): Promise<ItemPrediction[]> {
   const { model, enc } = options;
-  const chunk = options.chunk ?? 8;
+  // About 8 positions per option row: 5 · 8 · V f32 logits per item (128k-token vocabularies: 3 items a pass).
+  const chunk = options.chunk ?? Math.max(1, Math.min(32, Math.floor(2 ** 26 / (5 * 8 * model.config.vocab_size * 4))));
   const out: ItemPrediction[] = [];
   for (let s = 0; s < options.entries.length; s += chunk) {
     options.signal?.throwIfAborted();
