@@ -74,14 +74,19 @@ async function keyboardWalk(page: Page): Promise<{ reached: number; total: numbe
   });
   const seen: number[] = [];
   const problems: string[] = [];
-  for (let press = 0; press < total + 5; press++) {
+  let lateControls = 0;
+  for (let press = 0; press < total + lateControls + 5; press++) {
     await page.keyboard.press('Tab');
     const f = await page.evaluate(() => {
       const el = document.activeElement as HTMLElement | null;
       if (!el || el === document.body || el.id === 'kb-start') return null;
       const cs = getComputedStyle(el);
       const ring = (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2) || (cs.boxShadow !== 'none' && cs.boxShadow !== '');
-      return { kb: el.dataset.kb ?? null, ring, what: `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"` };
+      // A control enabled or added after the count (e.g. Run, once the spec validates) is counted now.
+      const sel = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
+      const late = el.dataset.kb === undefined && el.matches(sel);
+      if (late) el.dataset.kb = String(1000 + document.querySelectorAll('[data-kb]').length);
+      return { kb: el.dataset.kb ?? null, late, ring, what: `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"` };
     });
     if (!f) break; // focus left the document's controls: wrapped to the browser
     if (f.kb === null) {
@@ -91,13 +96,18 @@ async function keyboardWalk(page: Page): Promise<{ reached: number; total: numbe
     const k = Number(f.kb);
     if (seen.includes(k)) break; // wrapped around to the start
     seen.push(k);
+    if (f.late) lateControls++;
     if (!f.ring) problems.push(`no visible focus indicator on ${f.what}`);
   }
-  if (seen.length < total) {
-    const missed = await page.evaluate((got) => [...document.querySelectorAll<HTMLElement>('[data-kb]')].filter((e) => !got.includes(Number(e.dataset.kb))).slice(0, 5).map((e) => e.outerHTML.slice(0, 120)), seen);
-    problems.push(`Tab reached ${seen.length} of ${total} controls (trap or unreachable control); missed e.g. ${missed.join(' | ')}`);
-  }
-  return { reached: seen.length, total, problems };
+  // Controls counted but not reached, unless they were disabled or removed since the count.
+  const missed = await page.evaluate((got) => {
+    const sel = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
+    return [...document.querySelectorAll<HTMLElement>('[data-kb]')]
+      .filter((e) => !got.includes(Number(e.dataset.kb)) && e.matches(sel) && e.getClientRects().length > 0)
+      .map((e) => e.outerHTML.slice(0, 120));
+  }, seen);
+  if (missed.length) problems.push(`Tab reached ${seen.length} of ${total + lateControls} controls (trap or unreachable control); missed ${missed.length}, e.g. ${missed.slice(0, 5).join(' | ')}`);
+  return { reached: seen.length, total: total + lateControls, problems };
 }
 
 export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
