@@ -70,12 +70,19 @@ export async function readDataSource(src: DataSource, ctx: Pick<ExperimentContex
     if (src.sha256) await verifySha256({ data: bytes, expected: src.sha256, label: what });
     return new TextDecoder().decode(bytes);
   }
+  let bytes: Uint8Array;
   if (isNode) {
     const cut = src.name.lastIndexOf('/');
     const dir = src.name.startsWith('/') ? src.name.slice(0, cut) || '/' : (nodeProcess?.cwd?.() ?? '.');
-    return resolveSource(dir.replace(/^(?!\/)/, './')).readText(src.name.startsWith('/') ? src.name.slice(cut + 1) : src.name);
+    const files = resolveSource(dir.replace(/^(?!\/)/, './'));
+    const file = src.name.startsWith('/') ? src.name.slice(cut + 1) : src.name;
+    bytes = await files.readRange(file, 0, await files.size(file)); // the exact bytes, for the sha256 check
+  } else {
+    const stored = await ctx.checkpoints.load(userFileKey(src.name));
+    if (!stored) throw new Error(`${what}: the file "${src.name}" has not been picked for this run; choose it in the experiment form.`);
+    bytes = stored;
   }
-  const stored = await ctx.checkpoints.load(userFileKey(src.name));
-  if (!stored) throw new Error(`${what}: the file "${src.name}" has not been picked for this run; choose it in the experiment form.`);
-  return new TextDecoder().decode(stored);
+  // A spec that pins the file's sha256 (share links do) must get that very file, in the CLI as in the browser.
+  if (src.sha256) await verifySha256({ data: bytes, expected: src.sha256, label: `${what} (${src.name})` });
+  return new TextDecoder().decode(bytes);
 }
