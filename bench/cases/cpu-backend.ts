@@ -1,14 +1,21 @@
-// The CPU backend (workers/backend/cpu-backend.ts, float32 JS kernels of workers/kernels/cpu-ops.ts) on the
-// encoder of cases/encoder.ts: the same xlm-roberta-base-shaped 2-layer forward, 8 × 32 tokens. Ours = our
+// The CPU backend (workers/backend/cpu-backend.ts with workers/kernels/cpu-ops.ts: matrix products on
+// onnxruntime-web's wasm engine, the rest float32 JS) on the encoder of cases/encoder.ts: the same xlm-roberta-base-shaped 2-layer forward, 8 × 32 tokens. Ours = our
 // XlmrForMaskedLM on the CpuBackend, printed as a multiple of our WebGPU forward (same run, same adapter row);
 // the peer is onnxruntime-web's wasm (CPU) execution provider on the same ONNX graph and weights.
 import { XlmrForMaskedLM } from '../../models/xlmr/model';
 import { CpuBackend } from '../../workers/backend/cpu-backend';
-import { cpuOps } from '../../workers/kernels/cpu-ops';
+import { cpuMatmulEngine, cpuOps } from '../../workers/kernels/cpu-ops';
 import { graphModel } from '../lib/onnx-graph';
 import { ortGraph } from '../lib/ort';
 import type { BenchCase } from '../lib/types';
 import { encoderBatch, encoderCheckpoint, encoderOnnx, encoderTensors, type EncoderShape } from '../lib/xlmr-onnx';
+
+/** What ran the matrix products: onnxruntime-web's wasm engine, or the plain-JS kernels when it could not start. */
+function engineLabel(): string {
+  const s = cpuMatmulEngine.status();
+  if (s.state === 'ready') return `matrix products on onnxruntime-web ${s.version} wasm, ${s.threads} thread(s), ${cpuMatmulEngine.runs} ORT runs; other ops JS float32`;
+  return `JS float32 kernels${s.state === 'failed' ? `; onnxruntime-web did not start: ${s.reason}` : ''}`;
+}
 
 const SHAPE: EncoderShape = { B: 8, T: 32, C: 768, NH: 12, I: 3072, L: 2, V: 1000, pad: 4 };
 const LABEL = `${SHAPE.B}×${SHAPE.T} L${SHAPE.L}`;
@@ -37,7 +44,7 @@ const encoderOnCpu: BenchCase = {
       dispose() {
         if (prev) model.dispose(prev);
       },
-      summary: () => `CPU backend (JS float32 kernels, one thread), peak ${(be.memory().peakBytes / 2 ** 20).toFixed(0)} MiB; peer = ORT wasm EP`,
+      summary: () => `CPU backend (${engineLabel()}), peak ${(be.memory().peakBytes / 2 ** 20).toFixed(0)} MiB; peer = ORT wasm EP`,
     };
   },
   async peer(env) {
