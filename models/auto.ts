@@ -1,6 +1,6 @@
 // Pick the architecture from config.json's model_type, as transformers' Auto classes do.
 import type { Backend } from '../workers/backend/backend';
-import type { WeightFormat } from './common/weights';
+import type { WeightFormatOption } from './common/weights';
 import type { Checkpoint } from './load/checkpoint';
 import { LlamaForCausalLM } from './llama/model';
 import { XlmrForMaskedLM } from './xlmr/model';
@@ -37,7 +37,7 @@ export type LoadedModel =
   | { arch: 'llama'; model: LlamaForCausalLM }
   | { arch: 't5'; model: import('./t5/model').T5ForConditionalGeneration };
 
-export async function loadModel(be: Backend, ckpt: Checkpoint, opts: { format?: WeightFormat } = {}): Promise<LoadedModel> {
+export async function loadModel(be: Backend, ckpt: Checkpoint, opts: { format?: WeightFormatOption } = {}): Promise<LoadedModel> {
   const arch = architectureOf(ckpt.config);
   if (arch === 'xlmr') return { arch, model: await XlmrForMaskedLM.load(be, ckpt, opts) };
   if (arch === 'llama') return { arch, model: await LlamaForCausalLM.load(be, ckpt, opts) };

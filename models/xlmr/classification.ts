@@ -12,7 +12,7 @@ import { crossEntropyMean, crossEntropyMeanBackward, disposeCrossEntropy } from 
 import { disposeAll, param, zeroGrads, type Param } from '../../workers/nn/param';
 import { mulberry32 } from '../../workers/nn/rng';
 import type { LoraOptions } from '../common/lora';
-import { CheckpointMismatchError, loadF32, type WeightFormat, type WeightLoader } from '../common/weights';
+import { CheckpointMismatchError, loadF32, type WeightFormatOption, type WeightLoader } from '../common/weights';
 import type { Checkpoint } from '../load/checkpoint';
 import type { XlmrConfig } from './config';
 import { XlmrForMaskedLM, type EncoderBatch, type XlmrOutput } from './model';
@@ -23,8 +23,8 @@ export interface ClassificationBatch extends EncoderBatch {
 }
 
 export interface ClassificationLoadOptions {
-  /** Format of the frozen encoder weights; the classifier is always f32 (it is trained). */
-  format?: WeightFormat;
+  /** Format of the frozen encoder weights ('auto': f16 where the backend has it); the classifier is always f32 (it is trained). */
+  format?: WeightFormatOption;
   /** Seed of the initialisation used when the checkpoint has no classifier (a bare or masked-LM encoder). */
   seed?: number;
 }
