@@ -4,10 +4,17 @@ import { BufferUsage } from "./constants";
 
 const USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
 
-/** Size classes: multiples of 256 B below 64 KiB, then steps of 1/8 of the next power of two (≤ 12.5% waste). */
+/** Above this, sizes are exact to 64 KiB: such buffers are model weights and logits, rarely recycled, and
+ *  rounding them up can cross the device's largest allocation (a 1,002 MiB embedding became 1,024 MiB, which
+ *  SwiftShader refuses although it reports maxBufferSize = 1 GiB). */
+export const EXACT_ABOVE = 128 * 2 ** 20;
+
+/** Size classes: multiples of 256 B below 64 KiB, then steps of 1/8 of the next power of two (≤ 12.5% waste),
+ *  and multiples of 64 KiB above EXACT_ABOVE. */
 export function sizeClass(bytes: number): number {
   const b = Math.max(16, bytes);
   if (b <= 65536) return Math.ceil(b / 256) * 256;
+  if (b > EXACT_ABOVE) return Math.ceil(b / 65536) * 65536;
   const step = 2 ** Math.floor(Math.log2(b)) / 8;
   return Math.ceil(b / step) * step;
 }

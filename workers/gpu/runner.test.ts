@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { testGpu } from '../../tests/helpers/gpu';
 import { WebGpuBackend } from '../backend/webgpu-backend';
 import { matmul } from '../kernels/matmul/matmul';
-import { sizeClass } from './buffer-pool';
+import { EXACT_ABOVE, sizeClass } from './buffer-pool';
 
 describe('runner', () => {
   it('size classes cover the request with at most 12.5% slack above 64 KiB', () => {
@@ -13,6 +13,13 @@ describe('runner', () => {
       expect(c).toBeGreaterThanOrEqual(n);
       if (n > 65536) expect(c / n).toBeLessThanOrEqual(1.125);
     }
+  });
+
+  it('keeps large buffers within 64 KiB of the request, so a tensor under the device limit stays under it', () => {
+    const embedding = 128256 * 2048 * 4; // Llama-3.2-1B's f32 embedding table: 1,002 MiB
+    expect(sizeClass(embedding)).toBe(embedding);
+    expect(sizeClass(EXACT_ABOVE + 1)).toBe(EXACT_ABOVE + 65536);
+    expect(sizeClass(1023.99 * 2 ** 20)).toBeLessThanOrEqual(2 ** 30);
   });
 
   it('reuses released buffers and tracks live and peak bytes', async () => {
