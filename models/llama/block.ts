@@ -2,7 +2,7 @@
 //   h = x + Attn(RMSNorm(x));  out = h + SwiGLU-MLP(RMSNorm(h))
 import type { Backend, Tensor } from '../../workers/backend/backend';
 import { add, addScaled } from '../../workers/kernels/elementwise/elementwise';
-import { Attention, type AttentionCache, type AttentionInputs } from '../../workers/nn/attention';
+import { Attention, type AttentionCache, type AttentionInputs, type KvCache } from '../../workers/nn/attention';
 import { GatedMlp, type GatedMlpCache } from '../../workers/nn/mlp';
 import { RmsNorm, disposeNormCache, type NormCache } from '../../workers/nn/norms';
 import { disposeAll } from '../../workers/nn/param';
@@ -35,6 +35,23 @@ export class LlamaBlock {
     const y = await add(be, h, m.y);
     m.y.dispose();
     return { y, cache: { n1: n1.cache, h1: n1.y, attn: a.cache, h, n2: n2.cache, h2: n2.y, mlp: m.cache } };
+  }
+
+  /** Inference with a KV cache (decoding, shared-prompt scoring): appends this step's keys/values to `past` and
+   *  keeps nothing for backward. `x` stays the caller's. */
+  async forwardCached(be: Backend, x: Tensor, inp: AttentionInputs, past: KvCache | null): Promise<{ y: Tensor; present: KvCache }> {
+    const n1 = await this.inputNorm.forward(be, x);
+    const a = await this.attn.forwardCached(be, n1.y, inp, past);
+    disposeNormCache(n1.cache);
+    const h = await add(be, x, a.y);
+    disposeAll(n1.y, a.y);
+    const n2 = await this.postNorm.forward(be, h);
+    const m = await this.mlp.forward(be, n2.y);
+    this.mlp.disposeCache(m.cache);
+    disposeNormCache(n2.cache);
+    const y = await add(be, h, m.y);
+    disposeAll(n2.y, m.y, h);
+    return { y, present: a.present };
   }
 
   async backward(be: Backend, dy: Tensor, c: LlamaBlockCache): Promise<Tensor> {

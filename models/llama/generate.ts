@@ -1,7 +1,6 @@
 // Autoregressive decoding for LlamaForCausalLM with a KV cache: one prefill pass over the prompt, then one
 // position per step; the LM head runs on the last position only. Rows must have equal prompt lengths (no padding).
 import type { Tensor } from '../../workers/backend/backend';
-import { add } from '../../workers/kernels/elementwise/elementwise';
 import { embedding } from '../../workers/kernels/embedding/embedding';
 import { ropeTables } from '../../workers/kernels/rope/rope';
 import type { KvCache } from '../../workers/nn/attention';
@@ -32,18 +31,10 @@ async function step(model: LlamaForCausalLM, ids: number[][], start: number, pas
   let x = await embedding(be, model.embedTokens.value, idT);
   for (let i = 0; i < model.layers.length; i++) {
     const block = model.layers[i];
-    const n1 = await block.inputNorm.forward(be, x);
-    const a = await block.attn.forwardCached(be, n1.y, { causal: true, rope: { cos, sin } }, past[i]);
-    past[i] = a.present;
-    disposeNormCache(n1.cache);
-    const h = await add(be, x, a.y);
-    disposeAll(n1.y, a.y, x);
-    const n2 = await block.postNorm.forward(be, h);
-    const m = await block.mlp.forward(be, n2.y);
-    block.mlp.disposeCache(m.cache);
-    disposeNormCache(n2.cache);
-    x = await add(be, h, m.y);
-    disposeAll(n2.y, m.y, h);
+    const r = await block.forwardCached(be, x, { causal: true, rope: { cos, sin } }, past[i]);
+    past[i] = r.present;
+    x.dispose();
+    x = r.y;
   }
   // Only the last position of each row needs the vocabulary projection.
   const lastRows = be.upload(Array.from({ length: B }, (_, b) => b * T + T - 1), [B], 'i32');

@@ -10,7 +10,6 @@
 import type { LlamaForCausalLM } from '../../../models/llama/model';
 import type { Tensor } from '../../backend/backend';
 import { tokenLogprobs } from '../../kernels/cross-entropy/cross-entropy';
-import { add } from '../../kernels/elementwise/elementwise';
 import { embedding } from '../../kernels/embedding/embedding';
 import { ropeTables } from '../../kernels/rope/rope';
 import type { KvCache } from '../../nn/attention';
@@ -48,18 +47,10 @@ async function blocks(model: LlamaForCausalLM, ids: number[][], starts: number[]
   try {
     for (let i = 0; i < model.layers.length; i++) {
       const block = model.layers[i];
-      const n1 = await block.inputNorm.forward(be, x);
-      const a = await block.attn.forwardCached(be, n1.y, { causal: true, rope, keyMask }, past[i]);
-      past[i] = a.present;
-      disposeNormCache(n1.cache);
-      const h = await add(be, x, a.y);
-      disposeAll(n1.y, a.y, x);
-      const n2 = await block.postNorm.forward(be, h);
-      const m = await block.mlp.forward(be, n2.y);
-      block.mlp.disposeCache(m.cache);
-      disposeNormCache(n2.cache);
-      x = await add(be, h, m.y);
-      disposeAll(n2.y, m.y, h);
+      const r = await block.forwardCached(be, x, { causal: true, rope, keyMask }, past[i]);
+      past[i] = r.present;
+      x.dispose();
+      x = r.y;
     }
   } finally {
     disposeAll(rope.cos, rope.sin, idT);
