@@ -113,7 +113,10 @@ async function expected(model: XlmrForMaskedLM, table: TranslationTable, variant
   const out = new Map<string, Map<string, number[] | undefined>>();
   for (const g of groups) {
     const templates = table.templates.general.map((t) => (g.form && t.forms?.[g.form]) || t.text);
-    const post = await maskLogits(model, templates.map((t) => ({ text: t.replace('{}', g.text), maskIndex: 0 })));
+    // Choenni's variant in English reads her own templates and sequence (compute_emotion_scores.py), written out here.
+    const choenniEnglish = variant === 'choenni' && table.language === 'en';
+    const texts = choenniEnglish ? DEMO_GROUPS.templates.map((t) => `<s> ${t.replace('term_to_use', g.key)} <mask> ? </s>`) : templates.map((t) => t.replace('{}', g.text));
+    const post = await maskLogits(model, texts.map((text) => ({ text, maskIndex: 0 })));
     let profile: number[] | undefined;
     if (variant === 'prior-corrected') {
       const words = new Set(rows.map((r) => r[col]));

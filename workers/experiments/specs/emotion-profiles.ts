@@ -45,6 +45,12 @@ export const EmotionProfilesSpec = v.strictObject({
     exactPieceMatch: v.optional(v.boolean(), true),
     /** The original never uses the country-specific prompts (it looks them up by group); true = use them. */
     countryPrompts: v.optional(v.boolean(), false),
+    /**
+     * Choenni's variant in English reads her own inputs (faithful): the groups file's lower-case templates, country
+     * templates for countries, `<s> … <mask> ? </s>` with the tokenizer's specials added again. false = the English
+     * translation table's templates (seed A's, and any edits to them), as every other language uses.
+     */
+    choenniInput: v.optional(v.boolean(), true),
   }),
   /**
    * Published per-group scores compared with our English profiles: a URL (sha256-checked) or a file in the shape
@@ -97,6 +103,6 @@ export function demoEmotionProfilesSpec(): EmotionProfilesSpec {
     languages: ['en', 'fr'],
     groups: { from: 'demo', name: 'templates-groups.json' },
     lexicon: { from: 'demo', name: 'lexicon.tsv' },
-    profile: { variant: 'prior-corrected', topK: 300, exactPieceMatch: true, countryPrompts: false },
+    profile: { variant: 'prior-corrected', topK: 300, exactPieceMatch: true, countryPrompts: false, choenniInput: true },
   };
 }

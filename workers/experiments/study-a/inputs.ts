@@ -2,7 +2,7 @@
 // table per language (static/translations/study-a), the lexicon (NRC "for various languages" or a simple
 // word→emotions TSV), and from those the prompts per language with the template each one was filled from.
 import { flatLexicon, englishLookup, parseNrcMultilingual, parseSimpleLexicon, type FlatLexicon, type Lexicon } from '../../analysis/study-a/lexicon';
-import { parseChoenniTemplates, promptsForGroup, seedAPriorInput, type ChoenniTemplates } from '../../analysis/study-a/templates';
+import { choenniInput, parseChoenniTemplates, promptsForGroup, seedAPriorInput, type ChoenniTemplates } from '../../analysis/study-a/templates';
 import { parseTable, resolveLanguage, type TranslationTable } from '../../analysis/study-a/translation-table';
 import { NRC_EMOTIONS } from '../../analysis/study-a/emotions';
 import { pieceKey, type PieceMatch } from '../../analysis/study-a/profile-prior';
@@ -64,6 +64,26 @@ export function languagePrompts(options: { table: TranslationTable; source: Choe
     });
   }
   return { language: table.language, languageName: table.languageName, items, skipped: resolved.skipped.filter(wanted) };
+}
+
+/**
+ * Choenni's own English inputs (compute_emotion_scores.py): her lower-case templates from the groups file, the
+ * country templates for the country category (her script does use them, unlike seed A's), and the sequence
+ * `<s> {template with the group} <mask> ? </s>` that the tokenizer wraps in its own specials again. Groups a
+ * translation override adds are profiled too, with the general templates.
+ */
+export function choenniEnglishPrompts(options: { source: ChoenniTemplates; categories?: readonly string[] }): LanguagePrompts {
+  const { source } = options;
+  const items: PromptItem[] = [];
+  for (const category of options.categories ?? Object.keys(source.groups)) {
+    const templates = category === 'country' && source.countryTemplates.length ? source.countryTemplates : source.templates;
+    for (const key of source.groups[category] ?? [])
+      templates.forEach((templateText, template) => {
+        const prompt = choenniInput({ template: templateText, group: key }).text;
+        items.push({ language: 'en', category, key, text: key, template, templateText, prompt });
+      });
+  }
+  return { language: 'en', languageName: 'English', items, skipped: [] };
 }
 
 /** The double-mask prompt of a template and which mask is read (create_priors.py). */

@@ -11,7 +11,7 @@ import { sha256Hex } from '../../analysis/shared/sha256';
 import type { EmotionProfilesSpec } from '../specs/index';
 import { NeedsWebGpuError, type ExperimentContext, type ExperimentRunner, type ResultBase, type ResultTable } from '../types';
 import { fineTune } from './fine-tune';
-import { languagePrompts, lexiconColumn, parseGroups, parseLexicon, parseTranslationTable, type LanguagePrompts } from './inputs';
+import { choenniEnglishPrompts, languagePrompts, lexiconColumn, parseGroups, parseLexicon, parseTranslationTable, type LanguagePrompts } from './inputs';
 import { decodePieces, profileLanguages, type ProfileRunResult } from './profile-run';
 import { compareFineTuned, correlations, coverageTable, matrixTable, profileTables, type Correlations, type FineTuneComparison, type GroupProfile } from './results';
 import { appFiles, downloadProgress, modelSource, readDataSource } from './sources';
@@ -96,7 +96,8 @@ async function loadPrompts(spec: EmotionProfilesSpec, ctx: ExperimentContext) {
     // Choenni's variant looks words up in the language's own column only: without one every profile is empty.
     if (spec.profile.variant === 'choenni' && lang !== 'en' && !lexiconColumn(lexicon, lang, table.languageName))
       throw new Error(`the lexicon "${lexicon.name}" has no column for ${table.languageName} (${lang}); its translation columns: ${lexicon.languages.join(', ') || 'none'}`);
-    languages.push(languagePrompts({ table, source, countryPrompts: spec.profile.countryPrompts ?? false }));
+    const choenniEnglish = spec.profile.variant === 'choenni' && lang === 'en' && (spec.profile.choenniInput ?? true);
+    languages.push(choenniEnglish ? choenniEnglishPrompts({ source }) : languagePrompts({ table, source, countryPrompts: spec.profile.countryPrompts ?? false }));
   }
   return { source, lexicon, languages };
 }
