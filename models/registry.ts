@@ -33,6 +33,10 @@ export interface RegistryModel {
   /** False when this build's loader has no implementation of the family; `note` says what to use instead. */
   loadable: boolean;
   note?: string;
+  /** The shape keys of the main revision's config.json (HF names), so the app can estimate training memory
+   *  before anything is downloaded (gated repos refuse even config.json without a token). Copied from the
+   *  public config files; the run itself reads the checkpoint's own config.json. */
+  shape?: Readonly<Record<string, number | boolean>>;
 }
 
 const MB = 1e6;
@@ -59,10 +63,12 @@ export const MODEL_REGISTRY: readonly RegistryModel[] = [
     id: 'meta-llama/Llama-3.2-1B-Instruct', family: 'llama', parameters: 1.24 * 1e9, formats: ['q4', 'q8', 'f32'], studies: ['B', 'E'], demo: false, loadable: true,
     role: 'laptop-sized stand-in for the studies’ 7–8B Llama models (LoRA training)', licence: 'Llama 3.2 Community License', gated: true, downloadBytes: 2.47 * GB,
     note: 'gated on the Hub: accept Meta’s terms there and give the lab a Hub token',
+    shape: { hidden_size: 2048, num_hidden_layers: 16, num_attention_heads: 32, num_key_value_heads: 8, head_dim: 64, intermediate_size: 8192, vocab_size: 128256, tie_word_embeddings: true },
   },
   {
     id: 'Qwen/Qwen2.5-0.5B-Instruct', family: 'llama', parameters: 494 * 1e6, formats: ['q8', 'f32', 'q4'], studies: ['B', 'E'], demo: false, loadable: true,
     role: 'small ungated multilingual causal LM for Studies B and E', licence: 'Apache-2.0', gated: false, downloadBytes: 0.99 * GB,
+    shape: { hidden_size: 896, num_hidden_layers: 24, num_attention_heads: 14, num_key_value_heads: 2, intermediate_size: 4864, vocab_size: 151936, tie_word_embeddings: true },
   },
   {
     id: 'google/flan-t5-small', family: 't5', parameters: 77 * 1e6, formats: ['f32', 'q8'], studies: ['C'], demo: false, loadable: true,

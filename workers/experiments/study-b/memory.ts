@@ -4,9 +4,13 @@
 // to the unlearning step and to WebGPU: three [B·T, V] buffers alive in the KL pass (adapted logits, adapter-off
 // reference logits, their gradient), a workspace for one layer's backward temporaries, and the per-binding cap
 // on the largest single buffer. It errs high on purpose; bench/node/study-b-step.ts measures it at 1B shape.
+// `checkStudyBMemory` is the one check: the runner calls it with the longest tokenised row, the app's preview
+// (workers/experiments/memory-preview.ts) with an assumed length before anything is downloaded. Pure: the type
+// imports below are erased, so the main thread can import this file without pulling in engine code.
 import { estimateLoraMemory, Q4_BYTES_PER_WEIGHT, Q8_BYTES_PER_WEIGHT, type DecoderShape, type LoraTarget } from '../../../models/common/memory-estimate';
 import type { LlamaConfig } from '../../../models/llama/config';
 import type { GpuInfo } from '../../gpu/device';
+import type { GeoUnlearningSpec } from '../specs/geo-unlearning';
 
 export type FrozenFormat = 'f32' | 'q8' | 'q4';
 
@@ -40,8 +44,24 @@ export function decoderShapeOf(c: LlamaConfig): DecoderShape {
   return { hidden: c.hidden_size, layers: c.num_hidden_layers, heads: c.num_attention_heads, kvHeads: c.num_key_value_heads, intermediate: c.intermediate_size, vocab: c.vocab_size, headDim: c.head_dim, tiedEmbeddings: c.tie_word_embeddings };
 }
 
-export function estimateMemory(options: { config: LlamaConfig; format: FrozenFormat; rank: number; targets: 'qv' | 'all-linear'; batch: number; seqLen: number; checkpointing?: boolean }): MemoryEstimate {
-  const shape = decoderShapeOf(options.config);
+/** The keys of config.json the estimate reads, with parseLlamaConfig's defaults (kv heads = heads, head_dim =
+ *  hidden / heads, untied unless `tie_word_embeddings` is true), without importing the model code. */
+export function decoderShapeOfJson(raw: Record<string, unknown>): DecoderShape {
+  const num = (key: string, fallback?: number): number => {
+    const v = raw[key];
+    if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
+    if (fallback !== undefined && (v === undefined || v === null)) return fallback;
+    throw new Error(`config.json: "${key}" must be a positive integer, got ${JSON.stringify(v)}`);
+  };
+  const hidden = num('hidden_size');
+  const heads = num('num_attention_heads');
+  return { hidden, layers: num('num_hidden_layers'), heads, kvHeads: num('num_key_value_heads', heads), intermediate: num('intermediate_size'), vocab: num('vocab_size'), headDim: num('head_dim', hidden / heads), tiedEmbeddings: raw.tie_word_embeddings === true };
+}
+
+type EstimateOptions = { format: FrozenFormat; rank: number; targets: 'qv' | 'all-linear'; batch: number; seqLen: number; checkpointing?: boolean };
+
+export function estimateMemory(options: ({ config: LlamaConfig } | { shape: DecoderShape }) & EstimateOptions): MemoryEstimate {
+  const shape = 'shape' in options ? options.shape : decoderShapeOf(options.config);
   const targets = options.targets === 'qv' ? STUDY_B_LORA_TARGETS : ALL_LINEAR;
   const e = estimateLoraMemory({ shape, lora: { r: options.rank, targets }, batch: options.batch, seqLen: options.seqLen, logitCopies: 3 });
   const tokens = options.batch * options.seqLen;
@@ -68,12 +88,39 @@ export function defaultBudget(): number {
   return (gb ? gb * 0.5 : 4) * 2 ** 30;
 }
 
-export function checkFits(estimate: MemoryEstimate, device: GpuInfo | undefined, budget = defaultBudget()): MemoryVerdict {
+/** `advice` ends the over-budget reason (what the user can change); the default names the estimator's levers. */
+export function checkFits(estimate: MemoryEstimate, device: GpuInfo | undefined, budget = defaultBudget(), advice = 'try q4 weights, a smaller batch or gradient checkpointing'): MemoryVerdict {
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
   const limit = device ? Math.min(device.limits.maxBufferSize, device.limits.maxStorageBufferBindingSize) : Infinity;
   if (estimate.largestBuffer > limit)
     return { estimate, budget, fits: false, reason: `${estimate.largestName} need ${mb(estimate.largestBuffer)} in one buffer but this GPU allows at most ${mb(limit)} per storage buffer (maxStorageBufferBindingSize)${estimate.largestName.includes('logits') ? '; use a smaller batch or shorter sequences' : ''}` };
   if (estimate.total > budget)
-    return { estimate, budget, fits: false, reason: `the run needs about ${mb(estimate.total)} (weights ${mb(estimate.weights)}, LoRA + optimizer ${mb(estimate.lora + estimate.optimizer)}, activations ${mb(estimate.activations + estimate.logits)}) but the budget is ${mb(budget)}; try q4 weights, a smaller batch or gradient checkpointing` };
+    return { estimate, budget, fits: false, reason: `the run needs about ${mb(estimate.total)} (weights ${mb(estimate.weights)}, LoRA + optimizer ${mb(estimate.lora + estimate.optimizer)}, activations ${mb(estimate.activations + estimate.logits)}) but the budget is ${mb(budget)}; ${advice}` };
   return { estimate, budget, fits: true };
+}
+
+/** Rows shorter than this are counted at this length (kernels and caches are sized for it anyway). */
+export const MIN_CHECK_SEQ_LEN = 64;
+
+export function frozenFormat(w: GeoUnlearningSpec['weights']): FrozenFormat {
+  // f16 frozen weights are not a loader format yet: they are kept in f32 (the runner says so in its log).
+  return w === 'q4' ? 'q4' : 'f32';
+}
+
+export interface StudyBMemoryCheck extends MemoryVerdict {
+  format: FrozenFormat;
+  /** The sequence length counted (the longest row, at least MIN_CHECK_SEQ_LEN). */
+  seqLen: number;
+}
+
+/** The memory check of a Study B run (what the runner refuses on, and what the app previews). */
+export function checkStudyBMemory(options: { spec: Pick<GeoUnlearningSpec, 'weights' | 'train'>; config: Record<string, unknown>; seqLen: number; device?: GpuInfo; budget?: number }): StudyBMemoryCheck {
+  const { spec } = options;
+  const format = frozenFormat(spec.weights);
+  const seqLen = Math.max(Math.ceil(options.seqLen), MIN_CHECK_SEQ_LEN);
+  const estimate = estimateMemory({ shape: decoderShapeOfJson(options.config), format, rank: spec.train.lora.rank, targets: 'qv', batch: spec.train.batch, seqLen });
+  // Only what the spec can change: Study B has no checkpointing switch, and row length comes from the data.
+  const levers = [format !== 'q4' && 'choose q4 weights', spec.train.batch > 1 && 'a smaller batch', 'shorter MCQ and retain rows'].filter(Boolean);
+  const advice = `${levers.slice(0, -1).join(', ')}${levers.length > 1 ? ' or ' : ''}${levers.at(-1)}`;
+  return { ...checkFits(estimate, options.device, options.budget ?? defaultBudget(), advice), format, seqLen };
 }

@@ -21,7 +21,7 @@ import { downloadProgress, modelSource } from '../study-a/sources';
 import { NeedsWebGpuError, type ExperimentContext, type ExperimentRunner } from '../types';
 import { asStudyLanguage, encoderOf, loadMcq, loadRetain, splitStudy, stepStreams, type Encoder } from './data';
 import { evaluateGeneration, evaluateLikelihoodEntries, type EvalMode, type ItemPrediction } from './evaluate';
-import { checkFits, estimateMemory, STUDY_B_LORA_TARGETS, type FrozenFormat } from './memory';
+import { checkStudyBMemory, STUDY_B_LORA_TARGETS } from './memory';
 import { predictionTable, rateRows, ratesTable, summaryOf, transferOf, transferTable, type GeoUnlearningResult, type Phase } from './results';
 import { unlearningLoss } from './unlearning-loss';
 
@@ -109,11 +109,6 @@ async function evaluateAll(o: {
   return out;
 }
 
-function frozenFormat(w: GeoUnlearningSpec['weights']): FrozenFormat {
-  // f16 frozen weights are not a loader format yet: they are kept in f32 (stated in the log).
-  return w === 'q4' ? 'q4' : 'f32';
-}
-
 export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearningResult> = {
   kind: 'geo-unlearning',
   needsWebGpu: true,
@@ -146,12 +141,11 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
     const retainOrder = shuffled(retain.map((_, i) => i), seededRng(spec.seed + 1));
     const probe = stepStreams({ language: trainLanguage, train: split.train, retain, order, retainOrder, step: 0, batch: Math.min(spec.train.batch, split.train.length), enc, answerMask: spec.train.answerMask });
     const seqLen = Math.max(probe.forget.inputIds[0].length, probe.unknown.inputIds[0].length, probe.retain.inputIds[0].length);
-    const format = frozenFormat(spec.weights);
     if (spec.weights === 'f16') ctx.progress({ type: 'log', message: 'f16 frozen weights are not supported by the loader yet; using f32' });
-    const memory = estimateMemory({ config, format, rank: spec.train.lora.rank, targets: 'qv', batch: spec.train.batch, seqLen: Math.max(seqLen, 64) });
-    const verdict = checkFits(memory, ctx.device);
+    const verdict = checkStudyBMemory({ spec, config: ckpt.config, seqLen, device: ctx.device });
+    const format = verdict.format;
+    ctx.progress({ type: 'log', message: `memory estimate ${(verdict.estimate.total / 2 ** 20).toFixed(1)} MB for rows of ${verdict.seqLen} tokens (budget ${(verdict.budget / 2 ** 20).toFixed(0)} MB)` });
     if (!verdict.fits) throw new Error(`This run cannot fit: ${verdict.reason}`);
-    ctx.progress({ type: 'log', message: `memory estimate ${(memory.total / 2 ** 20).toFixed(1)} MB (budget ${(verdict.budget / 2 ** 20).toFixed(0)} MB)` });
     const model = await LlamaForCausalLM.load(be, ckpt, { format });
 
     const stored = await loadState(model, ctx);
@@ -210,7 +204,7 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
       rates,
       transfer,
       curves: Object.entries(curves).map(([name, points]) => ({ name, points })),
-      memory,
+      memory: verdict.estimate,
       stepMs: timed.length ? timed.reduce((a, b) => a + b, 0) / timed.length : (stepMs[0] ?? null),
       steps: spec.train.steps,
       model: spec.model.id,
