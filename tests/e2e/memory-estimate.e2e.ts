@@ -3,6 +3,8 @@
 // (batch raised until it exceeds this host's budget) is refused in words, with exactly the text Node computes
 // from the same function, and Run is disabled, on the experiment page and on the share page. Nothing is
 // downloaded: the demo config is an app file and the 1B shape comes from the model registry.
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
 import { findModel } from '../../models/registry';
 import { memoryPreview } from '../../workers/experiments/memory-preview';
 import { demoSpec } from '../../workers/experiments/specs/index';
@@ -14,6 +16,20 @@ async function until(cond: () => Promise<boolean>, message: string, timeoutMs = 
     if (Date.now() > end) throw new Error(message);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** Serious or critical axe-core violations inside the memory estimate (the page as a whole is a11y.e2e.ts's). */
+async function axeProblems(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    type Axe = { run(ctx: object, o: object): Promise<{ passes: unknown[]; violations: { id: string; impact: string | null; nodes: { html: string }[] }[] }> };
+    const r = await (window as unknown as { axe: Axe }).axe.run({ include: [['[data-testid=memory-estimate]']] }, {});
+    // No rule passing would mean the region was not found: that is a failure too.
+    if (r.passes.length === 0) return ['axe checked nothing: the memory estimate is not on the page'];
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes[0]?.html.slice(0, 120)}`);
+  });
 }
 
 export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
@@ -32,6 +48,8 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
       check(/^Fits: needs [\d.]+ GiB of the [\d.]+ GiB budget$/.test(text), `demo verdict: ${text}`);
       const parts = await page.locator('[data-testid=memory-estimate] tbody th').allInnerTexts();
       check(parts.join('|') === 'weights (f32)|LoRA + optimizer|activations|logits|total|budget', `parts: ${parts.join('|')}`);
+      const axe = await axeProblems(page);
+      check(axe.length === 0, `axe: ${axe.join('; ')}`);
     });
 
     await step('Llama-3.2-1B in f32 over the budget: the page shows the reason Node computes, Run disabled', async () => {
@@ -56,6 +74,8 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
       const run = page.getByRole('button', { name: 'Run', exact: true });
       check(await run.isDisabled(), 'Run is enabled although the run cannot fit');
       check((await run.getAttribute('aria-describedby')) === 'memory-verdict', 'Run does not point at the reason');
+      const axe = await axeProblems(page);
+      check(axe.length === 0, `axe: ${axe.join('; ')}`);
     });
 
     await step('the share page of that spec refuses it the same way', async () => {
