@@ -34,7 +34,7 @@ export interface MemoryEstimate {
   /** Parameter counts. */
   params: { total: number; linear: number; other: number; lora: number };
   /** Frozen weights with linear layers in each format; embeddings and norms stay f32 (as loadLinearWeight does). */
-  weightBytes: { f32: number; q8: number; q4: number };
+  weightBytes: { f32: number; f16: number; q8: number; q4: number };
   /** LoRA weights, their gradients, AdamW's two moments: 4 f32 copies of the LoRA parameters. */
   loraBytes: number;
   gradBytes: number;
@@ -50,7 +50,7 @@ export interface MemoryEstimate {
   /** `logitCopies` f32 buffers of [tokens, V]: the logits and their gradient (+ the KL reference in Study B). */
   logitsBytes: number;
   /** Weights (per format) + LoRA + grads + AdamW + activations + logits, without / with checkpointing. */
-  totals: Record<'f32' | 'q8' | 'q4', { full: number; checkpointed: number }>;
+  totals: Record<'f32' | 'f16' | 'q8' | 'q4', { full: number; checkpointed: number }>;
 }
 
 const F32 = 4;
@@ -96,6 +96,7 @@ export function estimateLoraMemory({ shape: s, lora, batch, seqLen, logitCopies 
   const loraParams = s.layers * lora.targets.reduce((a, t) => a + lora.r * (proj[t][0] + proj[t][1]), 0);
   const weightBytes = {
     f32: (quantisable + other) * F32,
+    f16: quantisable * 2 + other * F32,
     q8: quantisable * Q8_BYTES_PER_WEIGHT + other * F32,
     q4: quantisable * Q4_BYTES_PER_WEIGHT + other * F32,
   };
@@ -110,7 +111,7 @@ export function estimateLoraMemory({ shape: s, lora, batch, seqLen, logitCopies 
   const loraBytes = loraParams * F32;
   const fixed = 4 * loraBytes + logitsBytes; // LoRA weights + grads + 2 AdamW moments = 4 copies
   const totals = {} as MemoryEstimate['totals'];
-  for (const f of ['f32', 'q8', 'q4'] as const)
+  for (const f of ['f32', 'f16', 'q8', 'q4'] as const)
     totals[f] = { full: weightBytes[f] + fixed + activations.full, checkpointed: weightBytes[f] + fixed + activations.checkpointed };
   return {
     params: { total: quantisable + other, linear: quantisable, other, lora: loraParams },

@@ -12,8 +12,8 @@ describe('estimateLoraMemory', () => {
     // per layer: q 64 + k 32 + v 32 + o 64 + gate 128 + up 128 + down 128 = 576; ×2 = 1152; + lm_head 80 = 1232
     // other: embed 80 + norms 2·2·8 + final 8 = 120
     expect(e.params).toEqual({ total: 1352, linear: 1232, other: 120, lora: 112 }); // lora: 2·(2·16 + 2·12)
-    // f32 1352·4; q8 1232·36/32 + 120·4; q4 1232·20/32 + 120·4
-    expect(e.weightBytes).toEqual({ f32: 5408, q8: 1866, q4: 1250 });
+    // f32 1352·4; f16 1232·2 + 120·4; q8 1232·36/32 + 120·4; q4 1232·20/32 + 120·4
+    expect(e.weightBytes).toEqual({ f32: 5408, f16: 2944, q8: 1866, q4: 1250 });
     expect([e.loraBytes, e.gradBytes, e.adamBytes]).toEqual([448, 448, 896]);
     // per token: 4·8 + (2 + 2)·4 + 2·4 + 2·4 (NH·T) + 3·16 = 112 floats = 448 bytes
     expect(activationFloatsPerToken(tiny, 4)).toBe(112);

@@ -8,7 +8,7 @@ import { parseMcqCsv, pairKey } from '../../workers/analysis/study-b/mcq-data';
 import { loadMcq, overlappingPairs, padStream, splitStudy } from '../../workers/experiments/study-b/data';
 import { optionExample } from '../../workers/experiments/study-b/evaluate';
 import { estimateLoraMemory } from '../../models/common/memory-estimate';
-import { checkFits, decoderShapeOf, estimateMemory, STUDY_B_LORA_TARGETS } from '../../workers/experiments/study-b/memory';
+import { checkFits, decoderShapeOf, estimateMemory, frozenFormat, STUDY_B_LORA_TARGETS } from '../../workers/experiments/study-b/memory';
 import type { GpuInfo } from '../../workers/gpu/device';
 
 // Llama-3.1-8B shapes (config.json of the public model card).
@@ -27,6 +27,17 @@ describe('Study B memory check', () => {
     expect(e.total).toBe(e.weights + e.lora + e.optimizer + e.activations + e.logits);
     const ck = estimateMemory({ config: L8B, format: 'q4', rank: 8, targets: 'qv', batch: 6, seqLen: 64, checkpointing: true });
     expect(ck.activations).toBe(common.activations.checkpointed + 6 * 64 * common.activations.perTokenPerLayer);
+  });
+
+  it('keeps f16 frozen weights in f16 only where the device has shader-f16, and counts 2 bytes per linear weight', () => {
+    expect(frozenFormat('f16', true)).toBe('f16');
+    expect(frozenFormat('f16', false)).toBe('f32');
+    expect(frozenFormat('q4', true)).toBe('q4');
+    const f16 = estimateMemory({ config: L8B, format: 'f16', rank: 8, targets: 'qv', batch: 1, seqLen: 64 });
+    const f32 = estimateMemory({ config: L8B, format: 'f32', rank: 8, targets: 'qv', batch: 1, seqLen: 64 });
+    const common = estimateLoraMemory({ shape: decoderShapeOf(L8B), lora: { r: 8, targets: STUDY_B_LORA_TARGETS }, batch: 1, seqLen: 64 });
+    // Linear weights halve; embeddings and norms stay f32 in both.
+    expect(f32.weights - f16.weights).toBe(common.params.linear * 2);
   });
 
   it('counts f32 weights of an 8B model at ~32 GB and refuses it with the reason', () => {

@@ -34,6 +34,13 @@ export const GeoUnlearningSpec = v.strictObject({
     answerMask: v.optional(v.picklist(['boundary', 'study']), 'boundary'),
   }),
   evaluation: v.pipe(v.array(v.picklist(['generation', 'likelihood'])), v.minLength(1)),
+  /**
+   * Which answer extraction of a generated answer feeds the rates. 'corrected' (default) matches an option only
+   * when the output names it unambiguously; 'study' keeps the original script's quirks (analysis/study-b/extract.ts)
+   * so rates can be compared with its outputs. Both classes are in the per-item table either way; likelihood
+   * evaluation has no extraction and is unaffected.
+   */
+  extraction: v.optional(v.picklist(['corrected', 'study']), 'corrected'),
 });
 export type GeoUnlearningSpec = v.InferOutput<typeof GeoUnlearningSpec>;
 
@@ -52,5 +59,6 @@ export function demoGeoUnlearningSpec(): GeoUnlearningSpec {
     evalFraction: 0.2,
     train: { language: 'en', loss: 'grad-diff-kl', weights: { kl: 1, unlearn: 0.25, unk: 0.5 }, lora: { rank: 8, alpha: 16, dropout: 0 }, lr: 1e-4, batch: 6, steps: 20, answerMask: 'boundary' },
     evaluation: ['likelihood'],
+    extraction: 'corrected',
   };
 }

@@ -12,7 +12,7 @@ import type { LlamaConfig } from '../../../models/llama/config';
 import type { GpuInfo } from '../../gpu/device';
 import type { GeoUnlearningSpec } from '../specs/geo-unlearning';
 
-export type FrozenFormat = 'f32' | 'q8' | 'q4';
+export type FrozenFormat = 'f32' | 'f16' | 'q8' | 'q4';
 
 /** The projections the runner wraps with LoRA (the study's PEFT config: q and v). */
 export const STUDY_B_LORA_TARGETS = ['q_proj', 'v_proj'] as const satisfies readonly LoraTarget[];
@@ -69,7 +69,7 @@ export function estimateMemory(options: ({ config: LlamaConfig } | { shape: Deco
   const workspace = tokens * e.activations.perTokenPerLayer;
   const activations = (options.checkpointing ? e.activations.checkpointed : e.activations.full) + workspace;
   const weights = e.weightBytes[options.format];
-  const bpw = { f32: 4, q8: Q8_BYTES_PER_WEIGHT, q4: Q4_BYTES_PER_WEIGHT }[options.format];
+  const bpw = { f32: 4, f16: 2, q8: Q8_BYTES_PER_WEIGHT, q4: Q4_BYTES_PER_WEIGHT }[options.format];
   const C = shape.hidden;
   const buffers: [string, number][] = [
     ['the f32 token embeddings [V, C]', shape.vocab * C * 4],
@@ -102,9 +102,11 @@ export function checkFits(estimate: MemoryEstimate, device: GpuInfo | undefined,
 /** Rows shorter than this are counted at this length (kernels and caches are sized for it anyway). */
 export const MIN_CHECK_SEQ_LEN = 64;
 
-export function frozenFormat(w: GeoUnlearningSpec['weights']): FrozenFormat {
-  // f16 frozen weights are not a loader format yet: they are kept in f32 (the runner says so in its log).
-  return w === 'q4' ? 'q4' : 'f32';
+/** The storage the frozen linear weights get: f16 needs the device's shader-f16 (without it, or without a known
+ *  device — the main thread's preview — they are counted and kept in f32; the runner says so in its log). */
+export function frozenFormat(w: GeoUnlearningSpec['weights'], f16Available: boolean): FrozenFormat {
+  if (w === 'f16') return f16Available ? 'f16' : 'f32';
+  return w;
 }
 
 export interface StudyBMemoryCheck extends MemoryVerdict {
@@ -116,7 +118,7 @@ export interface StudyBMemoryCheck extends MemoryVerdict {
 /** The memory check of a Study B run (what the runner refuses on, and what the app previews). */
 export function checkStudyBMemory(options: { spec: Pick<GeoUnlearningSpec, 'weights' | 'train'>; config: Record<string, unknown>; seqLen: number; device?: GpuInfo; budget?: number }): StudyBMemoryCheck {
   const { spec } = options;
-  const format = frozenFormat(spec.weights);
+  const format = frozenFormat(spec.weights, options.device?.features?.f16 ?? false);
   const seqLen = Math.max(Math.ceil(options.seqLen), MIN_CHECK_SEQ_LEN);
   const estimate = estimateMemory({ shape: decoderShapeOfJson(options.config), format, rank: spec.train.lora.rank, targets: 'qv', batch: spec.train.batch, seqLen });
   // Only what the spec can change: Study B has no checkpointing switch, and row length comes from the data.

@@ -34,10 +34,12 @@ export interface GeoUnlearningResult extends ResultBase {
   model: string;
 }
 
-export function rateRows(preds: readonly ItemPrediction[], phase: Phase, modes: readonly EvalMode[]): RateRow[] {
+/** Rates per language and overall; `extraction` picks which class of a generated answer counts (likelihood rows
+ *  carry the same class in both). */
+export function rateRows(preds: readonly ItemPrediction[], phase: Phase, modes: readonly EvalMode[], extraction: 'corrected' | 'study' = 'corrected'): RateRow[] {
   const rows: RateRow[] = [];
   for (const mode of modes) {
-    const r = ratesByLanguage(preds.filter((p) => p.mode === mode).map((p) => ({ language: p.language, cls: p.cls })));
+    const r = ratesByLanguage(preds.filter((p) => p.mode === mode).map((p) => ({ language: p.language, cls: extraction === 'study' ? p.clsStudy : p.cls })));
     for (const [language, rates] of r.perLanguage) rows.push({ phase, mode, language, rates });
     rows.push({ phase, mode, language: 'overall', rates: r.overall });
   }

@@ -141,8 +141,8 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
     const retainOrder = shuffled(retain.map((_, i) => i), seededRng(spec.seed + 1));
     const probe = stepStreams({ language: trainLanguage, train: split.train, retain, order, retainOrder, step: 0, batch: Math.min(spec.train.batch, split.train.length), enc, answerMask: spec.train.answerMask });
     const seqLen = Math.max(probe.forget.inputIds[0].length, probe.unknown.inputIds[0].length, probe.retain.inputIds[0].length);
-    if (spec.weights === 'f16') ctx.progress({ type: 'log', message: 'f16 frozen weights are not supported by the loader yet; using f32' });
     const verdict = checkStudyBMemory({ spec, config: ckpt.config, seqLen, device: ctx.device });
+    if (spec.weights === 'f16' && verdict.format !== 'f16') ctx.progress({ type: 'log', message: 'this device has no shader-f16: frozen weights are kept in f32' });
     const format = verdict.format;
     ctx.progress({ type: 'log', message: `memory estimate ${(verdict.estimate.total / 2 ** 20).toFixed(1)} MB for rows of ${verdict.seqLen} tokens (budget ${(verdict.budget / 2 ** 20).toFixed(0)} MB)` });
     if (!verdict.fits) throw new Error(`This run cannot fit: ${verdict.reason}`);
@@ -189,7 +189,8 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
     setLoraTraining(model.adapters, false);
     const after = await evaluateAll({ model, enc, decode, evaluation: split.evaluation, modes, seed: spec.seed, phase: 'after', ctx });
 
-    const rates = [...rateRows(baseline, 'before', modes), ...rateRows(after, 'after', modes)];
+    const extraction = spec.extraction ?? 'corrected';
+    const rates = [...rateRows(baseline, 'before', modes, extraction), ...rateRows(after, 'after', modes, extraction)];
     const transfer = transferOf(rates, trainLanguage, spec.languages, modes);
     const timed = stepMs.slice(1); // the first step includes pipeline compilation
     return {
