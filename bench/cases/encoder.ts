@@ -10,16 +10,43 @@ import { zeroGrads } from '../../workers/nn/param';
 import { AdamWOptimizer } from '../../workers/train/adamw-optimizer';
 import { graphModel } from '../lib/onnx-graph';
 import { ortGraph } from '../lib/ort';
+import type { Backend } from '../../workers/backend/backend';
 import type { BenchCase, BenchEnv } from '../lib/types';
 import { encoderBatch, encoderCheckpoint, encoderOnnx, encoderTensors, type EncoderShape } from '../lib/xlmr-onnx';
-import { disposeModelWeights } from '../lib/synthetic-checkpoint';
+import { disposeModelWeights } from '../../models/common/dispose-weights';
 
-const SHAPE: EncoderShape = { B: 8, T: 32, C: 768, NH: 12, I: 3072, L: 2, V: 1000, pad: 4 };
-const LABEL = `${SHAPE.B}×${SHAPE.T} L${SHAPE.L}`;
-const FORWARD = `encoder fwd ${LABEL}`;
+export const SHAPE: EncoderShape = { B: 8, T: 32, C: 768, NH: 12, I: 3072, L: 2, V: 1000, pad: 4 };
+export const LABEL = `${SHAPE.B}×${SHAPE.T} L${SHAPE.L}`;
+export const FORWARD = `encoder fwd ${LABEL}`;
 
 async function loadModel(env: BenchEnv, head = false): Promise<XlmrForMaskedLM> {
   return XlmrForMaskedLM.load(env.backend, encoderCheckpoint(SHAPE, encoderTensors(SHAPE, env.random, { head })));
+}
+
+/** Our encoder forward on any backend, timed as a bench case's `ours` side: run() keeps the newest forward and
+ *  releases the one before it, so output() can read its last hidden state (state.stack.last; disposing a forward's
+ *  state releases it together with the rest of the stack). */
+export async function encoderForwardTimer(options: { backend: Backend; random: BenchEnv['random'] }) {
+  const { backend } = options;
+  const model = await XlmrForMaskedLM.load(backend, encoderCheckpoint(SHAPE, encoderTensors(SHAPE, options.random)));
+  const batch = encoderBatch(SHAPE);
+  let prev: Awaited<ReturnType<XlmrForMaskedLM['forward']>> | null = null;
+  return {
+    async run() {
+      const out = await model.forward(batch, { head: false });
+      if (prev) model.dispose(prev);
+      prev = out;
+      await backend.sync();
+    },
+    async output() {
+      if (!prev) throw new Error('encoder fwd: output() before run()');
+      return (await backend.download(prev.state.stack.last)) as Float32Array;
+    },
+    dispose() {
+      if (prev) model.dispose(prev);
+      disposeModelWeights(model);
+    },
+  };
 }
 
 const forwardCase: BenchCase = {
@@ -28,26 +55,8 @@ const forwardCase: BenchCase = {
   runs: 3,
   warmup: 1,
   async ours(env) {
-    const model = await loadModel(env);
-    const batch = encoderBatch(SHAPE);
-    // The previous forward is released once the next one has run, so output() can read its last hidden state
-    // (state.stack.last; disposing a forward's state releases it together with the rest of the stack).
-    let prev: Awaited<ReturnType<XlmrForMaskedLM['forward']>> | null = null;
     return {
-      async run() {
-        const out = await model.forward(batch, { head: false });
-        if (prev) model.dispose(prev);
-        prev = out;
-        await env.backend.sync();
-      },
-      async output() {
-        if (!prev) throw new Error('encoder fwd: output() before run()');
-        return (await env.backend.download(prev.state.stack.last)) as Float32Array;
-      },
-      dispose() {
-        if (prev) model.dispose(prev);
-        disposeModelWeights(model);
-      },
+      ...(await encoderForwardTimer({ backend: env.backend, random: env.random })),
       summary: () => 'xlm-roberta-base dims, 2 of 12 layers (SwiftShader time), V 1000, 4 pads in odd rows',
     };
   },
