@@ -6,7 +6,7 @@ import { generate } from '../../models/llama/generate';
 import { LlamaForCausalLM } from '../../models/llama/model';
 import { median } from '../lib/measure';
 import { describeLlama, llamaCheckpoint, type LlamaShape } from '../lib/llama-synthetic';
-import { disposeModelWeights } from '../lib/synthetic-checkpoint';
+import { disposeModelWeights } from '../../models/common/dispose-weights';
 import type { BenchCase } from '../lib/types';
 
 const SHAPE: LlamaShape = { C: 512, L: 4, NH: 8, NKV: 2, I: 1408, V: 4096, untiedHead: true };

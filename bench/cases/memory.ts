@@ -10,7 +10,7 @@ import { LlamaForCausalLM } from '../../models/llama/model';
 import { zeroGrads } from '../../workers/nn/param';
 import { AdamWOptimizer } from '../../workers/train/adamw-optimizer';
 import { describeLlama, llamaCheckpoint, type LlamaShape } from '../lib/llama-synthetic';
-import { disposeModelWeights } from '../lib/synthetic-checkpoint';
+import { disposeModelWeights } from '../../models/common/dispose-weights';
 import type { BenchCase } from '../lib/types';
 
 const LLAMA_1B: DecoderShape = { hidden: 2048, layers: 16, heads: 32, kvHeads: 8, intermediate: 8192, vocab: 128256, tiedEmbeddings: true };

@@ -34,24 +34,3 @@ export function syntheticTensor(random: (n: number) => Float32Array, shape: numb
   for (let i = 0; i < data.length; i++) data[i] = (kind === 'norm' ? 1 : 0) + s * data[i];
   return { shape, data };
 }
-
-/**
- * Releases every parameter tensor reachable from a loaded model (the models have no weight-release method; the
- * benchmark loads several and must not keep them all): walks own properties and disposes each Param's value and
- * grad once.
- */
-export function disposeModelWeights(root: object): void {
-  const seen = new Set<object>();
-  const walk = (o: unknown): void => {
-    if (!o || typeof o !== 'object' || seen.has(o)) return;
-    seen.add(o);
-    const rec = o as Record<string, unknown>;
-    if (typeof rec.name === 'string' && 'value' in rec && 'grad' in rec) {
-      for (const t of [rec.value, rec.grad] as ({ dispose(): void } | null)[]) t?.dispose();
-      return;
-    }
-    if ('runner' in rec || 'device' in rec) return; // the backend itself
-    for (const v of Array.isArray(o) ? o : Object.values(rec)) walk(v);
-  };
-  walk(root);
-}

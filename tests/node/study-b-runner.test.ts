@@ -68,7 +68,10 @@ describe('Study B runner on the tiny fixture Llama', () => {
       }) as GeoUnlearningSpec;
       const store = new Map<string, Uint8Array>();
       const { ctx, events } = context(be, store);
+      const live = be.runner.pool.getStats().liveBytes;
       const result = await geoUnlearningRunner.run(spec, ctx);
+      // Weights, LoRA matrices, gradients and AdamW moments are all released when the run ends.
+      expect(be.runner.pool.getStats().liveBytes).toBe(live);
 
       const curve = (name: string) => result.curves.find((c) => c.name === name)!.points.map((p) => p[1]);
       const nll = curve('forget_answer_nll');
@@ -103,6 +106,7 @@ describe('Study B runner on the tiny fixture Llama', () => {
       expect(again.events.some((e) => e.type === 'log' && /resuming at step 4/.test(e.message))).toBe(true);
       expect(again.events.some((e) => e.type === 'metric')).toBe(false);
       expect(resumed.tables.rates).toEqual(result.tables.rates);
+      expect(be.runner.pool.getStats().liveBytes).toBe(live);
     } finally {
       await hub.close();
     }

@@ -16,7 +16,7 @@ import { decodePieces, profileLanguages, type ProfileRunResult } from './profile
 import { compareFineTuned, correlations, coverageTable, matrixTable, profileTables, type Correlations, type FineTuneComparison, type GroupProfile } from './results';
 import { appFiles, downloadProgress, modelSource, readDataSource } from './sources';
 import { compareWithPublished, loadReference, referenceTables, type ReferenceResult } from './reference';
-import { disposeModelWeights } from './dispose';
+import { disposeModelWeights } from '../../../models/common/dispose-weights';
 
 export interface ProfilingSpeed {
   prompts: number;

@@ -4,6 +4,7 @@
 // metrics and resumable checkpoints, evaluate again, and report rates with Wilson CIs and the transfer matrix.
 import { exportAdapter, importAdapter } from '../../../models/common/peft-io';
 import { setLoraTraining } from '../../../models/common/lora';
+import { disposeModelWeights } from '../../../models/common/dispose-weights';
 import { parseLlamaConfig } from '../../../models/llama/config';
 import { LlamaForCausalLM } from '../../../models/llama/model';
 import { openCheckpoint } from '../../../models/load/checkpoint';
@@ -147,70 +148,77 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
     ctx.progress({ type: 'log', message: `memory estimate ${(verdict.estimate.total / 2 ** 20).toFixed(1)} MB for rows of ${verdict.seqLen} tokens (budget ${(verdict.budget / 2 ** 20).toFixed(0)} MB)` });
     if (!verdict.fits) throw new Error(`This run cannot fit: ${verdict.reason}`);
     const model = await LlamaForCausalLM.load(be, ckpt, { format });
+    // The host keeps its device between runs: the weights, adapters and optimizer moments go when the run ends,
+    // whether it finished, failed or was cancelled.
+    let optimizer: AdamWOptimizer | null = null;
+    try {
+      const stored = await loadState(model, ctx);
+      const baseline = stored?.saved.baseline ?? (await evaluateAll({ model, enc, decode, evaluation: split.evaluation, modes, seed: spec.seed, phase: 'before', ctx }));
+      if (!stored) model.applyLora({ r: spec.train.lora.rank, alpha: spec.train.lora.alpha, dropout: spec.train.lora.dropout ?? 0, targetModules: TARGETS, seed: spec.seed });
+      else ctx.progress({ type: 'log', message: `resuming at step ${stored.saved.step} of ${spec.train.steps}` });
+      const params = model.trainableParams() as unknown as TrainParam[];
+      optimizer = new AdamWOptimizer(be, params);
+      if (stored) optimizer.load(stored.moments);
+      const schedule = linearScheduleWithWarmup({ lr: spec.train.lr, warmupSteps: 0, totalSteps: spec.train.steps });
+      const curves: Record<string, [number, number][]> = stored?.saved.curves ?? {};
+      const stepMs: number[] = stored?.saved.stepMs ?? [];
+      const metric = (name: string, step: number, value: number) => {
+        (curves[name] ??= []).push([step, value]);
+        ctx.progress({ type: 'metric', name, step, value });
+      };
+      const saveEvery = Math.max(1, Math.min(25, Math.ceil(spec.train.steps / 5)));
+      ctx.progress({ type: 'phase', label: `unlearning in ${trainLanguage} (${spec.train.loss}, ${spec.train.steps} steps)` });
+      setLoraTraining(model.adapters, true);
+      for (let step = stored?.saved.step ?? 0; step < spec.train.steps; step++) {
+        ctx.signal.throwIfAborted();
+        const t0 = performance.now();
+        const s = stepStreams({ language: trainLanguage, train: split.train, retain, order, retainOrder, step, batch: spec.train.batch, enc, answerMask: spec.train.answerMask });
+        zeroGrads(model.trainableParams());
+        const r = await unlearningLoss(model, { forget: s.forget, unknown: s.unknown, retain: s.retain, kind: spec.train.loss, weights: spec.train.weights });
+        const lr = schedule.lrAt(optimizer.stepCount);
+        await optimizer.step({ lr });
+        await be.sync();
+        stepMs.push(performance.now() - t0);
+        metric('loss', step + 1, r.total);
+        metric('L_GA', step + 1, r.lGA);
+        metric('L_unk', step + 1, r.lUnk);
+        metric('L_KL', step + 1, r.lKL);
+        if (spec.train.loss === 'npo') metric('L_NPO', step + 1, r.lNpo);
+        metric('forget_answer_nll', step + 1, r.forgetNll.reduce((a, b) => a + b, 0) / r.forgetNll.length);
+        metric('lr', step + 1, lr);
+        ctx.progress({ type: 'step', step: step + 1, total: spec.train.steps, label: `loss ${r.total.toFixed(4)}` });
+        if ((step + 1) % saveEvery === 0 || step + 1 === spec.train.steps)
+          await saveState(model, optimizer, { step: step + 1, optimizerStep: 0, baseline, curves, stepMs }, ctx, spec.model.id);
+      }
+      setLoraTraining(model.adapters, false);
+      const after = await evaluateAll({ model, enc, decode, evaluation: split.evaluation, modes, seed: spec.seed, phase: 'after', ctx });
 
-    const stored = await loadState(model, ctx);
-    const baseline = stored?.saved.baseline ?? (await evaluateAll({ model, enc, decode, evaluation: split.evaluation, modes, seed: spec.seed, phase: 'before', ctx }));
-    if (!stored) model.applyLora({ r: spec.train.lora.rank, alpha: spec.train.lora.alpha, dropout: spec.train.lora.dropout ?? 0, targetModules: TARGETS, seed: spec.seed });
-    else ctx.progress({ type: 'log', message: `resuming at step ${stored.saved.step} of ${spec.train.steps}` });
-    const params = model.trainableParams() as unknown as TrainParam[];
-    const optimizer = new AdamWOptimizer(be, params);
-    if (stored) optimizer.load(stored.moments);
-    const schedule = linearScheduleWithWarmup({ lr: spec.train.lr, warmupSteps: 0, totalSteps: spec.train.steps });
-    const curves: Record<string, [number, number][]> = stored?.saved.curves ?? {};
-    const stepMs: number[] = stored?.saved.stepMs ?? [];
-    const metric = (name: string, step: number, value: number) => {
-      (curves[name] ??= []).push([step, value]);
-      ctx.progress({ type: 'metric', name, step, value });
-    };
-    const saveEvery = Math.max(1, Math.min(25, Math.ceil(spec.train.steps / 5)));
-    ctx.progress({ type: 'phase', label: `unlearning in ${trainLanguage} (${spec.train.loss}, ${spec.train.steps} steps)` });
-    setLoraTraining(model.adapters, true);
-    for (let step = stored?.saved.step ?? 0; step < spec.train.steps; step++) {
-      ctx.signal.throwIfAborted();
-      const t0 = performance.now();
-      const s = stepStreams({ language: trainLanguage, train: split.train, retain, order, retainOrder, step, batch: spec.train.batch, enc, answerMask: spec.train.answerMask });
-      zeroGrads(model.trainableParams());
-      const r = await unlearningLoss(model, { forget: s.forget, unknown: s.unknown, retain: s.retain, kind: spec.train.loss, weights: spec.train.weights });
-      const lr = schedule.lrAt(optimizer.stepCount);
-      await optimizer.step({ lr });
-      await be.sync();
-      stepMs.push(performance.now() - t0);
-      metric('loss', step + 1, r.total);
-      metric('L_GA', step + 1, r.lGA);
-      metric('L_unk', step + 1, r.lUnk);
-      metric('L_KL', step + 1, r.lKL);
-      if (spec.train.loss === 'npo') metric('L_NPO', step + 1, r.lNpo);
-      metric('forget_answer_nll', step + 1, r.forgetNll.reduce((a, b) => a + b, 0) / r.forgetNll.length);
-      metric('lr', step + 1, lr);
-      ctx.progress({ type: 'step', step: step + 1, total: spec.train.steps, label: `loss ${r.total.toFixed(4)}` });
-      if ((step + 1) % saveEvery === 0 || step + 1 === spec.train.steps)
-        await saveState(model, optimizer, { step: step + 1, optimizerStep: 0, baseline, curves, stepMs }, ctx, spec.model.id);
+      const extraction = spec.extraction ?? 'corrected';
+      const rates = [...rateRows(baseline, 'before', modes, extraction), ...rateRows(after, 'after', modes, extraction)];
+      const transfer = transferOf(rates, trainLanguage, spec.languages, modes);
+      const timed = stepMs.slice(1); // the first step includes pipeline compilation
+      return {
+        kind: 'geo-unlearning',
+        summary: summaryOf(rates, trainLanguage, modes[0]),
+        trainLanguage,
+        loss: spec.train.loss,
+        answerMask: spec.train.answerMask,
+        languages: [...spec.languages],
+        modes,
+        split: split.description,
+        rates,
+        transfer,
+        curves: Object.entries(curves).map(([name, points]) => ({ name, points })),
+        memory: verdict.estimate,
+        stepMs: timed.length ? timed.reduce((a, b) => a + b, 0) / timed.length : (stepMs[0] ?? null),
+        steps: spec.train.steps,
+        model: spec.model.id,
+        tables: { predictions: predictionTable([...baseline, ...after]), rates: ratesTable(rates), transfer: transferTable(transfer) },
+      };
+    } finally {
+      optimizer?.dispose();
+      disposeModelWeights(model);
     }
-    setLoraTraining(model.adapters, false);
-    const after = await evaluateAll({ model, enc, decode, evaluation: split.evaluation, modes, seed: spec.seed, phase: 'after', ctx });
-
-    const extraction = spec.extraction ?? 'corrected';
-    const rates = [...rateRows(baseline, 'before', modes, extraction), ...rateRows(after, 'after', modes, extraction)];
-    const transfer = transferOf(rates, trainLanguage, spec.languages, modes);
-    const timed = stepMs.slice(1); // the first step includes pipeline compilation
-    return {
-      kind: 'geo-unlearning',
-      summary: summaryOf(rates, trainLanguage, modes[0]),
-      trainLanguage,
-      loss: spec.train.loss,
-      answerMask: spec.train.answerMask,
-      languages: [...spec.languages],
-      modes,
-      split: split.description,
-      rates,
-      transfer,
-      curves: Object.entries(curves).map(([name, points]) => ({ name, points })),
-      memory: verdict.estimate,
-      stepMs: timed.length ? timed.reduce((a, b) => a + b, 0) / timed.length : (stepMs[0] ?? null),
-      steps: spec.train.steps,
-      model: spec.model.id,
-      tables: { predictions: predictionTable([...baseline, ...after]), rates: ratesTable(rates), transfer: transferTable(transfer) },
-    };
   },
 };
 
