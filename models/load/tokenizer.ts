@@ -34,6 +34,31 @@ export function tokenizerFromJson(opts: { tokenizerJSON: object; tokenizerConfig
   return new cls(opts.tokenizerJSON, opts.tokenizerConfig);
 }
 
+/** One encoded text or text pair, as the model reads it. */
+export interface Encoding {
+  inputIds: number[];
+  /** Segment ids (0 for the first text and its specials, 1 for the second), only for tokenizers whose models read
+   *  them (BERT-style); undefined for the others (RoBERTa, XLM-R, Llama…), as `tokenizer(text)` returns in HF. */
+  tokenTypeIds?: number[];
+}
+
+/**
+ * Encodes `text`, or the pair (`text`, `textPair`) as HF's `tokenizer(text, text_pair)` does: the pair template of the
+ * tokenizer's post-processor (`[CLS] A [SEP] B [SEP]`, `<s> A </s></s> B </s>`, …) and its segment ids.
+ */
+export function encodeText(
+  tokenizer: Tokenizer,
+  text: string,
+  opts: { textPair?: string | null; addSpecialTokens?: boolean } = {},
+): Encoding {
+  const enc = tokenizer(text, {
+    text_pair: opts.textPair ?? null,
+    add_special_tokens: opts.addSpecialTokens ?? true,
+    return_tensor: false,
+  }) as { input_ids: number[]; token_type_ids?: number[] };
+  return enc.token_type_ids ? { inputIds: enc.input_ids, tokenTypeIds: enc.token_type_ids } : { inputIds: enc.input_ids };
+}
+
 /** Renders `messages` with the model's chat template and tokenises the result (no extra special tokens). */
 export function applyChatTemplate(
   tokenizer: Tokenizer,
