@@ -1,6 +1,6 @@
 // The CLI's `--backend auto|webgpu|cpu` option, shared by the commands that run models: auto uses Node's WebGPU
 // (Dawn) when an adapter works and the CPU backend otherwise; cpu runs inference only (training needs WebGPU).
-import type { BackendChoice } from '../workers/api';
+import type { BackendChoice } from '../workers/contract/api';
 import { UsageError } from './command';
 
 export const BACKEND_USAGE = '[--backend auto|webgpu|cpu]';

@@ -2,6 +2,7 @@
 // start from, with their family, size, weight formats, licence or gating, and whether this build can load them.
 // Sizes are approximate (the Hub's safetensors files of the main revision, rounded); the app shows the bytes
 // actually cached beside them. Plain data and pure lookups only: no loader, no GPU, importable from every layer above.
+import type { ModelRef } from '../workers/contract/specs/common';
 
 /** The loader family (models/auto.ts), or the architecture a listed model has when this build cannot load it. */
 export type ModelFamily = 'xlmr' | 'llama' | 't5' | 'bloom' | 'flaubert';
@@ -16,7 +17,7 @@ export interface RegistryModel {
   /** Hub id (`owner/name`), or `demo/<name>` for the app's generated tiny models. */
   id: string;
   family: ModelFamily;
-  /** Parameter count, approximate (demo models: as models/demo generates them at the time of writing). */
+  /** Parameter count, approximate (demo models: as scripts/demo generates them at the time of writing). */
   parameters: number;
   /** Formats offered for frozen weights, the first being the default on a laptop. */
   formats: readonly RegistryFormat[];
@@ -101,6 +102,12 @@ export function findModel(id: string): RegistryModel | undefined {
 }
 
 /** Models a study can start from, demo models first. */
+/** Whether a model's config is at hand without asking its host: the registry knows its shape (main revision, the
+ *  Hub), or it is one of the app's demo models. */
+export function hasLocalConfig(ref: ModelRef): boolean {
+  return ref.host === 'demo:' || (!!findModel(ref.id)?.shape && (ref.revision ?? 'main') === 'main' && !ref.host);
+}
+
 export function modelsForStudy(study: StudyId): RegistryModel[] {
   return MODEL_REGISTRY.filter((m) => m.studies.includes(study)).sort((a, b) => Number(b.demo) - Number(a.demo));
 }

@@ -1,15 +1,15 @@
 // Writes static/demo/: small data the project authors itself for the offline demo, clearly labelled DEMO.
 // Generated (git-ignored), run by `predev` / `prebuild`. None of it is real research data: the lexicon's
 // emotion flags and the translations are the project's own quick judgements, only good for exercising the code.
-// Demo models: tiny random-weight checkpoints in Hub layout under static/demo/models/<name>/ (models/demo/).
+// Demo models: tiny random-weight checkpoints in Hub layout under static/demo/models/<name>/ (scripts/demo/).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeStudyBDemo } from '../models/demo/llama-demo';
-import { DEMO_FINETUNE_TEXT, DEMO_GROUPS, DEMO_XLMR_NAME, studyADemoTexts } from '../models/demo/study-a-demo';
-import { makeDemoXlmr } from '../models/demo/xlmr-demo';
+import { writeStudyBDemo } from './demo/llama-demo';
+import { DEMO_FINETUNE_TEXT, DEMO_GROUPS, DEMO_XLMR_NAME, studyADemoTexts } from './demo/study-a-demo';
+import { makeDemoXlmr } from './demo/xlmr-demo';
 import { DEMO_LEXICON } from '../workers/analysis/study-a/data/demo-lexicon';
 import { NRC_EMOTIONS } from '../workers/analysis/study-a/emotions';
-import { parseTable } from '../workers/analysis/study-a/translation-table';
+import { parseTable } from '../workers/contract/study-a/translation-table';
 
 const OUT = join(process.cwd(), 'static', 'demo');
 

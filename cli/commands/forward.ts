@@ -9,14 +9,15 @@ import { getNodeGpu } from '../../workers/gpu/node-gpu';
 import { WebGpuBackend } from '../../workers/backend/webgpu-backend';
 import { CpuBackend } from '../../workers/backend/cpu-backend';
 import type { Backend } from '../../workers/backend/backend';
-import type { BackendChoice } from '../../workers/api';
+import type { BackendChoice } from '../../workers/contract/api';
 import { cpuOps } from '../../workers/kernels/cpu-ops';
 import { BACKEND_USAGE, backendOption } from '../backend-option';
 import { loadModel } from '../../models/auto';
 import { openCheckpoint } from '../../models/load/checkpoint';
 import { readPeftAdapter } from '../../models/load/peft';
 import { resolveSource } from '../../models/load/resolve';
-import { forwardReport, type ForwardBatch } from '../../models/forward-report';
+import { forwardReport } from '../forward-report/report';
+import type { ForwardBatch } from '../forward-report/types';
 import { parseArgs, UsageError, type Command, type Io } from '../command';
 
 function parseBatch(text: string, file: string): ForwardBatch {

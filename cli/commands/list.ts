@@ -1,6 +1,6 @@
 // `stereoscope list`: the experiment kinds, what they reproduce, and whether this build can run them.
 import { runnableKinds } from '../../workers/experiments/registry';
-import { CATALOG } from '../../workers/experiments/specs/catalog';
+import { CATALOG } from '../../workers/contract/specs/catalog';
 import type { Command } from '../command';
 
 export const listCommand: Command = {

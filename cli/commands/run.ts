@@ -5,12 +5,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { getNodeGpu } from '../../workers/gpu/node-gpu';
 import { createLabHost } from '../../workers/experiments/lab-host';
-import { makeBundle, newRunId, type ArtifactRecord, type MetricSeries, type RunRecord } from '../../workers/experiments/run-bundle';
-import { parseSpec, type ExperimentSpec } from '../../workers/experiments/specs/index';
-import { decodeShareLink, isShareLink, parseJsonStrict } from '../../workers/experiments/specs/share';
-import type { ProgressEvent } from '../../workers/experiments/types';
+import { makeBundle, newRunId, type ArtifactRecord, type MetricSeries, type RunRecord } from '../../workers/contract/run-bundle';
+import { parseSpec, type ExperimentSpec } from '../../workers/contract/specs/index';
+import { decodeShareLink, isShareLink, parseJsonStrict } from '../../workers/contract/specs/share';
+
 import { parseArgs, UsageError, type Command, type Io } from '../command';
 import { BACKEND_USAGE, backendOption } from '../backend-option';
+import type { ProgressEvent } from '../../workers/contract/progress';
 
 export const runCommand: Command = {
   usage: `run <spec.json | share-link> [--out results.json] [--quiet] ${BACKEND_USAGE}`,

@@ -1,6 +1,6 @@
 // Next-token choice from one row of logits: greedy, or sampling with temperature, top-k and top-p (nucleus) from
 // a seeded RNG, in the order transformers' logits processors apply them (temperature → top-k → top-p).
-import { mulberry32 } from '../../workers/nn/rng';
+import { seededRng } from '../../workers/analysis/shared/rng';
 
 export interface SamplingOptions {
   /** 0 or absent: greedy (argmax; the lowest id wins ties). */
@@ -20,7 +20,7 @@ export class Sampler {
   private rand: () => number;
 
   constructor(readonly opts: SamplingOptions = {}) {
-    this.rand = mulberry32(opts.seed ?? 0);
+    this.rand = seededRng(opts.seed ?? 0);
   }
 
   get greedy(): boolean {

@@ -3,6 +3,7 @@
 // the chunks not yet cached (at most one partial chunk is fetched again). Before fetching, the bytes still missing
 // are checked against navigator.storage.estimate(); not enough room → QuotaError with the sizes in MB.
 import { LoadError, QuotaError } from './errors';
+import type { CachedModelEntry } from '../../workers/contract/api';
 import type { DownloadProgress, ModelSource, ReadOptions } from './source';
 
 export const CACHE_NAME = 'stereoscope-models-v1';
@@ -221,4 +222,38 @@ export async function deleteCachedModel(id: string, env: CacheEnv = {}): Promise
   for (const req of await c.keys()) {
     if (req.url === modelKey(id) || req.url.startsWith(`${prefix}/`)) await c.delete(req);
   }
+}
+
+/** Every cached model the storage page lists: ours (per source id), plus Hub-style URLs (…/<owner>/<name>/resolve/…)
+ *  that another library keeps in any other cache of this origin (deleted by URL). */
+export async function listAllCachedModels(env: CacheEnv = {}): Promise<CachedModelEntry[]> {
+  const store = env.caches ?? (typeof caches === 'undefined' ? undefined : caches);
+  if (!store) return [];
+  const ours = env.cacheName ?? CACHE_NAME;
+  const out: CachedModelEntry[] = (await listCachedModels({ ...env, caches: store })).map((m) => ({ id: m.id, cache: ours, files: m.files.length, bytes: m.bytes }));
+  for (const name of await store.keys()) {
+    if (name === ours) continue;
+    const cache = await store.open(name);
+    const byModel = new Map<string, CachedModelEntry>();
+    for (const req of await cache.keys()) {
+      const m = /\/([^/]+\/[^/]+)\/resolve\//.exec(new URL(req.url).pathname);
+      if (!m) continue;
+      const entry = byModel.get(m[1]) ?? { id: m[1], cache: name, files: 0, bytes: 0, urls: [] };
+      const res = await cache.match(req);
+      entry.files++;
+      entry.bytes += Number(res?.headers.get('content-length') ?? 0);
+      entry.urls!.push(req.url);
+      byModel.set(m[1], entry);
+    }
+    out.push(...byModel.values());
+  }
+  return out;
+}
+
+/** Deletes what `listAllCachedModels` listed as one entry. */
+export async function deleteCachedEntry(entry: CachedModelEntry, env: CacheEnv = {}): Promise<void> {
+  if (entry.urls) {
+    const cache = await (env.caches ?? caches).open(entry.cache);
+    await Promise.all(entry.urls.map((u) => cache.delete(u)));
+  } else await deleteCachedModel(entry.id, env);
 }

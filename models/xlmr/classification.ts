@@ -10,7 +10,7 @@ import { Linear } from '../../workers/nn/linear';
 import type { LoraLinear } from '../../workers/nn/lora-linear';
 import { crossEntropyMean, crossEntropyMeanBackward, disposeCrossEntropy } from '../../workers/nn/losses';
 import { disposeAll, param, zeroGrads, type Param } from '../../workers/nn/param';
-import { mulberry32 } from '../../workers/nn/rng';
+import { normals, seededRng } from '../../workers/analysis/shared/rng';
 import type { LoraOptions } from '../common/lora';
 import { CheckpointMismatchError, loadF32, type WeightFormatOption, type WeightLoader } from '../common/weights';
 import type { Checkpoint } from '../load/checkpoint';
@@ -55,19 +55,6 @@ export function numLabelsOf(config: Record<string, unknown>): number {
   return n;
 }
 
-/** transformers' _init_weights for a fresh head: weights ~ N(0, initializer_range²), biases 0 (seeded here). */
-function normalInit(n: number, std: number, rand: () => number): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i += 2) {
-    // Box–Muller: two independent normals per pair of uniforms (1 − u keeps the log argument in (0, 1]).
-    const r = Math.sqrt(-2 * Math.log(1 - rand())) * std;
-    const a = 2 * Math.PI * rand();
-    out[i] = r * Math.cos(a);
-    if (i + 1 < n) out[i + 1] = r * Math.sin(a);
-  }
-  return out;
-}
-
 export class XlmrForSequenceClassification {
   private constructor(
     readonly encoder: XlmrForMaskedLM,
@@ -87,12 +74,13 @@ export class XlmrForSequenceClassification {
     const C = encoder.config.hidden_size;
     const l: WeightLoader = { be, ckpt, format: 'f32' };
     const hasHead = ckpt.has('classifier.dense.weight');
-    const rand = mulberry32(opts.seed ?? 0);
+    const rand = seededRng(opts.seed ?? 0);
     const std = typeof ckpt.config.initializer_range === 'number' ? ckpt.config.initializer_range : 0.02;
     const tensor = async (name: string, shape: number[], isBias: boolean): Promise<Param> => {
       if (hasHead) return loadF32(l, name, shape);
+      // transformers' _init_weights for a fresh head: weights ~ N(0, initializer_range²), biases 0 (seeded here).
       const n = shape[0] * (shape[1] ?? 1);
-      return param(name, be.upload(isBias ? new Float32Array(n) : normalInit(n, std, rand), shape));
+      return param(name, be.upload(isBias ? new Float32Array(n) : normals(rand, n, std), shape));
     };
     const lin = async (name: string, out: number, inp: number) =>
       new Linear(await tensor(`${name}.weight`, [out, inp], false), await tensor(`${name}.bias`, [out], true), true);

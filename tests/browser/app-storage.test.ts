@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LabDb } from '../../src/lib/storage/db';
 import { StorageFullError } from '../../src/lib/storage/errors';
 import { RunsRepo } from '../../src/lib/storage/runs-repo';
-import { BundleError, type RunRecord } from '../../workers/experiments/run-bundle';
-import { demoSpec } from '../../workers/experiments/specs/index';
+import { BundleError, type RunRecord } from '../../workers/contract/run-bundle';
+import { demoSpec } from '../../workers/contract/specs/index';
 
 const opened: Dexie[] = [];
 let n = 0;
@@ -78,7 +78,8 @@ describe('runs in IndexedDB', () => {
     const r = repo(freshName());
     await r.create(run('r4'));
     await r.saveProgress('r4', { phase: 'x', step: 1, total: 1 }, new Map([['gflops', [[0, 0.5]]]]));
-    await r.finish('r4', { kind: 'engine-check', summary: 'ok', tables: { cases: { columns: ['a', 'b'], rows: [[1, 'x,y']] } } });
+    const adapter = { vendor: 'v', architecture: 'a', description: 'd', f16: false, fallback: true };
+    await r.finish('r4', { kind: 'engine-check', summary: 'ok', tables: { cases: { columns: ['a', 'b'], rows: [[1, 'x,y']] } }, adapter, cases: [] });
     await r.saveArtifact('r4', 'adapter.safetensors', new Uint8Array([1, 2, 3, 250]), 'adapter');
     const bundle = JSON.parse(JSON.stringify(await r.exportBundle('r4')));
     const other = repo(freshName());

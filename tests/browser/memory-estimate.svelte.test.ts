@@ -1,12 +1,16 @@
-// The memory estimate component in headless Chromium: the demo model's config is read from the app's demo files
+// The memory estimate component in headless Chromium, asking the lab engine: the demo model's config is read from the app's demo files
 // and the run fits; a registry model (Llama-3.2-1B's shape) in f32 under a 4 GiB budget is refused in words with
 // the reason and `fits` goes false for the page's Run button, then fits again in q4; a model the registry does
 // not know is not fetched until the user asks.
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import MemoryEstimate from '../../src/lib/components/memory-estimate.svelte';
-import { demoGeoUnlearningSpec, type GeoUnlearningSpec } from '../../workers/experiments/specs/geo-unlearning';
-import { demoSpec, type ExperimentSpec } from '../../workers/experiments/specs/index';
+import { demoGeoUnlearningSpec, type GeoUnlearningSpec } from '../../workers/contract/specs/geo-unlearning';
+import { demoSpec, type ExperimentSpec } from '../../workers/contract/specs/index';
+import { createLabHost } from '../../workers/experiments/lab-host';
+
+// The lab engine in this page (the worker runs the same host), answering on this browser's real WebGPU device.
+const engine = createLabHost({ gpu: navigator.gpu });
 
 let cleanup: (() => void) | null = null;
 afterEach(() => {
@@ -22,6 +26,7 @@ function setup(spec: ExperimentSpec) {
   const app = mount(MemoryEstimate, {
     target,
     props: {
+      engine,
       appBaseUrl: `${location.origin}/`,
       budget: 4 * 2 ** 30,
       get spec() {

@@ -5,7 +5,7 @@
 // estimate and the cache are the real ones.
 import { Dexie } from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cachedSource } from '../../models/load/browser-cache';
+import { cachedSource, deleteCachedEntry, listAllCachedModels } from '../../models/load/browser-cache';
 import { memorySource } from '../../models/load/source';
 import { MODEL_REGISTRY, findModel, formatParameters, modelsForStudy } from '../../models/registry';
 import { StorageInfo } from '../../src/lib/state/storage-info.svelte';
@@ -21,6 +21,11 @@ afterEach(async () => {
     await Dexie.delete(db.name);
   }
 });
+
+/** The engine's model cache (what LabApi.cachedModels / deleteCachedModel call), on a test cache. */
+function modelCache(cacheName: string) {
+  return { cachedModels: () => listAllCachedModels({ cacheName }), deleteCachedModel: (e: Parameters<typeof deleteCachedEntry>[0]) => deleteCachedEntry(e, { cacheName }) };
+}
 
 function setup() {
   const cacheName = `stereoscope-models-test-${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -58,7 +63,7 @@ describe('models page state', () => {
     const { cacheName, repo } = setup();
     await cacheModel('FacebookAI/xlm-roberta-base@main', cacheName, 2500);
     await cacheModel('someone/other-model@main', cacheName, 1200);
-    const info = new StorageInfo(repo, { cacheName });
+    const info = new StorageInfo(repo, modelCache(cacheName));
     await info.refresh();
     const xlmr = info.rows.find((r) => r.model.id === 'FacebookAI/xlm-roberta-base')!;
     // 2,500 weight bytes + the config's 28 bytes, counted from the cache entries themselves.
@@ -79,7 +84,7 @@ describe('models page state', () => {
   it('says plainly when the browser declines persistent storage, or cannot be asked', async () => {
     const { cacheName, repo } = setup();
     const refusing = { estimate: () => navigator.storage.estimate(), persisted: async () => false, persist: async () => false };
-    const info = new StorageInfo(repo, { cacheName, storage: refusing });
+    const info = new StorageInfo(repo, modelCache(cacheName), { storage: refusing });
     await info.refresh();
     expect(info.persisted).toBe(false);
     await info.persist();
@@ -88,11 +93,11 @@ describe('models page state', () => {
     expect(info.message).toMatch(/declined persistent storage.*private windows.*may be evicted/s);
 
     const throwing = { ...refusing, persist: async () => Promise.reject(new DOMException('not allowed', 'InvalidStateError')) };
-    const info2 = new StorageInfo(repo, { cacheName, storage: throwing });
+    const info2 = new StorageInfo(repo, modelCache(cacheName), { storage: throwing });
     await info2.persist();
     expect(info2.message).toMatch(/refused persistent storage with an error \(not allowed\)/);
 
-    const none = new StorageInfo(repo, { cacheName, storage: null });
+    const none = new StorageInfo(repo, modelCache(cacheName), { storage: null });
     await none.refresh();
     expect(none.estimate).toBeNull();
     await none.persist();
@@ -101,7 +106,7 @@ describe('models page state', () => {
 
   it('asks the real browser and reports its answer consistently', async () => {
     const { cacheName, repo } = setup();
-    const info = new StorageInfo(repo, { cacheName });
+    const info = new StorageInfo(repo, modelCache(cacheName));
     await info.persist();
     expect(typeof info.persisted).toBe('boolean');
     expect(info.problem).toBe(!info.persisted);

@@ -7,8 +7,8 @@ import { LabClient, RunBusyError } from '../../src/lib/client/lab-client.svelte'
 import { holdRunLock, runLockName, whenRunLockFree } from '../../src/lib/client/run-locks';
 import { LabDb } from '../../src/lib/storage/db';
 import { RunsRepo } from '../../src/lib/storage/runs-repo';
-import type { RunRecord } from '../../workers/experiments/run-bundle';
-import { demoSpec } from '../../workers/experiments/specs/index';
+import type { RunRecord } from '../../workers/contract/run-bundle';
+import { demoSpec } from '../../workers/contract/specs/index';
 
 const opened: Dexie[] = [];
 const tabs: Worker[] = [];

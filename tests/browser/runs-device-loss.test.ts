@@ -3,9 +3,10 @@
 // device rather than reusing the dead one. The loss is device.destroy(), a real loss path (the e2e suite
 // tests/e2e/device-loss.e2e.ts crashes the whole GPU process instead).
 import { describe, expect, it } from 'vitest';
-import type { ProgressEvent, RunOutcome } from '../../workers/api';
+import type { RunOutcome } from '../../workers/contract/api';
+import type { ProgressEvent } from '../../workers/contract/progress';
 import { createLabHost } from '../../workers/experiments/lab-host';
-import { demoSpec } from '../../workers/experiments/specs/index';
+import { demoSpec } from '../../workers/contract/specs/index';
 
 function callbacks(onStep?: () => void) {
   const store = new Map<string, Uint8Array>();

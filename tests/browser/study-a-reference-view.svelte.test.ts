@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import ReferenceCompare from '../../src/lib/components/study-a/reference-compare.svelte';
 import { NRC_EMOTIONS } from '../../workers/analysis/study-a/emotions';
 import { compareReferenceByCategory } from '../../workers/analysis/study-a/reference-scores';
-import type { ReferenceResult } from '../../workers/experiments/study-a/reference';
+import type { ReferenceResult } from '../../workers/contract/results/emotion-profiles';
 
 const v = (...xs: number[]) => [...xs, ...new Array(10 - xs.length).fill(0)];
 

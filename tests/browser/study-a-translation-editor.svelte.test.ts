@@ -4,7 +4,7 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import TranslationEditor from '../../src/lib/components/study-a/translation-editor.svelte';
-import { demoEmotionProfilesSpec, EmotionProfilesSpec } from '../../workers/experiments/specs/emotion-profiles';
+import { demoEmotionProfilesSpec, EmotionProfilesSpec } from '../../workers/contract/specs/emotion-profiles';
 import { specTable } from '../../src/lib/components/study-a/translation-edit';
 import * as v from 'valibot';
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import FilePicker from '../../src/lib/components/file-picker.svelte';
 import { userFiles } from '../../src/lib/state/app';
 import type { UserFileInfo } from '../../src/lib/storage/user-files';
-import { sha256Hex } from '../../workers/analysis/shared/sha256';
+import { sha256Hex } from '../../workers/contract/sha256';
 
 let cleanup: (() => void) | null = null;
 afterEach(async () => {

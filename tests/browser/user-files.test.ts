@@ -3,9 +3,9 @@
 // the run-time loader serves `file/<name>` only when the stored file matches the spec's sha256.
 import { Dexie } from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../workers/analysis/shared/sha256';
+import { sha256Hex } from '../../workers/contract/sha256';
 import { userFileKey } from '../../workers/experiments/study-a/sources';
-import { demoSpec } from '../../workers/experiments/specs/index';
+import { demoSpec } from '../../workers/contract/specs/index';
 import { LabDb } from '../../src/lib/storage/db';
 import { StorageFullError } from '../../src/lib/storage/errors';
 import { RunsRepo } from '../../src/lib/storage/runs-repo';

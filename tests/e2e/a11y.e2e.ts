@@ -5,8 +5,8 @@
 // control (no trap). Also checks <html lang> and one h1 per page with no skipped heading level.
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
-import { demoSpec } from '../../workers/experiments/specs/index';
-import { shareLink } from '../../workers/experiments/specs/share';
+import { demoSpec } from '../../workers/contract/specs/index';
+import { shareLink } from '../../workers/contract/specs/share';
 import { check, openBrowser, step, type E2eOptions } from './harness';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');

@@ -3,8 +3,8 @@
 // its chart, reload, find the run in history, export it (download); then run the Study A and Study B demos on the
 // generated tiny XLM-R and Llama and see their charts — failing on any console error.
 import { readFile } from 'node:fs/promises';
-import { demoSpec } from '../../workers/experiments/specs/index';
-import { shareLink } from '../../workers/experiments/specs/share';
+import { demoSpec } from '../../workers/contract/specs/index';
+import { shareLink } from '../../workers/contract/specs/share';
 import { check, openBrowser, step, type E2eOptions } from './harness';
 
 export async function runE2e({ baseUrl, screenshot }: E2eOptions): Promise<void> {

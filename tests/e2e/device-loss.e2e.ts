@@ -4,8 +4,8 @@
 // the DevTools protocol (Browser.crashGpuProcess — what chrome://gpucrash does; that URL cannot be opened by
 // automation). The run must end as failed with the device-loss message and a Resume button, the page must stay
 // usable, and Resume must acquire a new device and finish the run from its last checkpoint.
-import { demoSpec } from '../../workers/experiments/specs/index';
-import { shareLink } from '../../workers/experiments/specs/share';
+import { demoSpec } from '../../workers/contract/specs/index';
+import { shareLink } from '../../workers/contract/specs/share';
 import { check, openBrowser, step, type E2eOptions } from './harness';
 import type { Page } from 'playwright-core';
 

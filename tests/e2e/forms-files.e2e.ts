@@ -5,8 +5,8 @@
 // runs with its lexicon read from that picked file.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { demoSpec, EXPERIMENT_KINDS } from '../../workers/experiments/specs/index';
-import { shareLink } from '../../workers/experiments/specs/share';
+import { demoSpec, EXPERIMENT_KINDS } from '../../workers/contract/specs/index';
+import { shareLink } from '../../workers/contract/specs/share';
 import { check, openBrowser, step, type E2eOptions } from './harness';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');

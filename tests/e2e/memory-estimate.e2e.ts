@@ -7,8 +7,8 @@ import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { findModel } from '../../models/registry';
 import { memoryPreview } from '../../workers/experiments/memory-preview';
-import { demoSpec } from '../../workers/experiments/specs/index';
-import { shareLink } from '../../workers/experiments/specs/share';
+import { demoSpec } from '../../workers/contract/specs/index';
+import { shareLink } from '../../workers/contract/specs/share';
 import { check, openBrowser, step, type E2eOptions } from './harness';
 
 async function until(cond: () => Promise<boolean>, message: string, timeoutMs = 15_000): Promise<void> {

@@ -6,8 +6,8 @@
 // engine check (Run enabled without WebGPU) passes with a shape above the ORT thresholds, and no request of the
 // whole session leaves the app's origin.
 import { CHROMIUM_ARGS } from '../../vite.config';
-import { demoSpec } from '../../workers/experiments/specs/index';
-import { shareLink } from '../../workers/experiments/specs/share';
+import { demoSpec } from '../../workers/contract/specs/index';
+import { shareLink } from '../../workers/contract/specs/share';
 import { check, openBrowser, step, type E2eOptions } from './harness';
 
 const NO_WEBGPU_ARGS = [...CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu'), '--disable-features=WebGPU,Vulkan', '--disable-gpu'];

@@ -1,16 +1,13 @@
-// Seeded random numbers for kernel tests (mulberry32 + Box–Muller), so a failing case can be replayed.
-
-import { seededRng as rng } from '../../workers/analysis/shared/rng';
+// Seeded random numbers for kernel tests (the project's generator, workers/analysis/shared/rng.ts), so a failing
+// case can be replayed.
+import { normal, seededRng as rng } from '../../workers/analysis/shared/rng';
 
 export { rng };
 
 export function randn(n: number, seed: number, scale = 1): Float64Array {
   const r = rng(seed);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const u = Math.max(r(), 1e-12);
-    out[i] = scale * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
-  }
+  for (let i = 0; i < n; i++) out[i] = scale * normal(r);
   return out;
 }
 

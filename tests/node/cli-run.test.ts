@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { readBundle } from '../../workers/experiments/run-bundle';
-import { demoSpec } from '../../workers/experiments/specs/index';
-import { shareLink } from '../../workers/experiments/specs/share';
-import type { EngineCheckResult } from '../../workers/experiments/demo-gpu-check';
+import { readBundle } from '../../workers/contract/run-bundle';
+import { demoSpec } from '../../workers/contract/specs/index';
+import { shareLink } from '../../workers/contract/specs/share';
+import type { EngineCheckResult } from '../../workers/contract/results/engine-check';
 
 const run = promisify(execFile);
 const BIN = join(process.cwd(), 'bin/stereoscope.mjs');

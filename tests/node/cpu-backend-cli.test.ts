@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readBundle } from '../../workers/experiments/run-bundle';
-import type { EmotionProfilesResult } from '../../workers/experiments/study-a/runner';
+import { readBundle } from '../../workers/contract/run-bundle';
+import type { EmotionProfilesResult } from '../../workers/contract/results/emotion-profiles';
 
 const run = promisify(execFile);
 const cli = (args: string[], env: NodeJS.ProcessEnv) =>

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { memoryPreview } from '../../workers/experiments/memory-preview';
-import { demoGeoUnlearningSpec, type GeoUnlearningSpec } from '../../workers/experiments/specs/geo-unlearning';
+import { demoGeoUnlearningSpec, type GeoUnlearningSpec } from '../../workers/contract/specs/geo-unlearning';
 import { geoUnlearningRunner } from '../../workers/experiments/study-b/runner';
-import type { ExperimentContext } from '../../workers/experiments/types';
+import type { ExperimentContext } from '../../workers/experiments/experiment-runner';
 import { testBackend } from '../helpers/gpu';
 import { startHubServer } from '../helpers/hub-server';
 

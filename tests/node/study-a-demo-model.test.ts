@@ -1,17 +1,18 @@
-// The generated DEMO XLM-R (models/demo/xlmr-demo.ts): its files open with the same loaders as a Hub model, the
+// The generated DEMO XLM-R (scripts/demo/xlmr-demo.ts): its files open with the same loaders as a Hub model, the
 // tokenizer spells demo prompts and lexicon words as whole pieces, and a forward at the mask gives finite logits.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEMO_GROUPS, studyADemoTexts } from '../../models/demo/study-a-demo';
-import { makeDemoXlmr } from '../../models/demo/xlmr-demo';
+import { DEMO_GROUPS, studyADemoTexts } from '../../scripts/demo/study-a-demo';
+import { makeDemoXlmr } from '../../scripts/demo/xlmr-demo';
 import { openCheckpoint } from '../../models/load/checkpoint';
 import { memorySource } from '../../models/load/source';
 import { loadTokenizer } from '../../models/load/tokenizer';
 import { XlmrForMaskedLM } from '../../models/xlmr/model';
 import { DEMO_LEXICON } from '../../workers/analysis/study-a/data/demo-lexicon';
-import { parseTable } from '../../workers/analysis/study-a/translation-table';
+
 import { testBackend } from '../helpers/gpu';
+import { parseTable } from '../../workers/contract/study-a/translation-table';
 
 const tables = ['en', 'fr'].map((l) => parseTable(readFileSync(join('static/translations/study-a', `${l}.json`), 'utf8')));
 const texts = studyADemoTexts({ tables, lexicon: DEMO_LEXICON });

@@ -6,18 +6,19 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_FINETUNE_TEXT, DEMO_GROUPS, DEMO_XLMR_NAME, studyADemoTexts } from '../../models/demo/study-a-demo';
-import { makeDemoXlmr } from '../../models/demo/xlmr-demo';
+import { DEMO_FINETUNE_TEXT, DEMO_GROUPS, DEMO_XLMR_NAME, studyADemoTexts } from '../../scripts/demo/study-a-demo';
+import { makeDemoXlmr } from '../../scripts/demo/xlmr-demo';
 import { memorySource } from '../../models/load/source';
 import { loadTokenizer } from '../../models/load/tokenizer';
 import { seededRng } from '../../workers/analysis/shared/rng';
 import { DEMO_LEXICON } from '../../workers/analysis/study-a/data/demo-lexicon';
 import { CHOENNI_EMOTIONS, NRC_EMOTIONS } from '../../workers/analysis/study-a/emotions';
-import { parseTable } from '../../workers/analysis/study-a/translation-table';
-import { demoEmotionProfilesSpec, type EmotionProfilesSpec } from '../../workers/experiments/specs/emotion-profiles';
+
+import { demoEmotionProfilesSpec, type EmotionProfilesSpec } from '../../workers/contract/specs/emotion-profiles';
 import { emotionProfilesRunner } from '../../workers/experiments/study-a/runner';
-import type { ExperimentContext } from '../../workers/experiments/types';
+import type { ExperimentContext } from '../../workers/experiments/experiment-runner';
 import { testBackend } from '../helpers/gpu';
+import { parseTable } from '../../workers/contract/study-a/translation-table';
 
 const LANGS = ['en', 'fr'];
 const tables = LANGS.map((l) => parseTable(readFileSync(join('static/translations/study-a', `${l}.json`), 'utf8')));

@@ -5,19 +5,20 @@
 // adapter whose B is non-zero. Also times both paths on the demo model (printed, not asserted: shared CPU).
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { demoMcqCsv, makeDemoLlama } from '../../models/demo/llama-demo';
+import { demoMcqCsv, makeDemoLlama } from '../../scripts/demo/llama-demo';
 import { LlamaForCausalLM } from '../../models/llama/model';
 import { openCheckpoint } from '../../models/load/checkpoint';
 import { dirSource } from '../../models/load/node-source';
 import { memorySource, type ModelSource } from '../../models/load/source';
 import { loadTokenizer } from '../../models/load/tokenizer';
-import { STUDY_B_LOCALES, type StudyBLanguage } from '../../workers/analysis/study-b/data/locales';
+import { STUDY_B_LOCALES } from '../../workers/analysis/study-b/data/locales';
 import { parseMcqCsv } from '../../workers/analysis/study-b/mcq-data';
 import { evalPrompt } from '../../workers/analysis/study-b/prompts';
 import { encoderOf } from '../../workers/experiments/study-b/data';
 import { optionLogLikelihoods, scoredItem } from '../../workers/experiments/study-b/evaluate';
 import { testBackend } from '../helpers/gpu';
 import { shared } from '../helpers/shared';
+import type { StudyBLanguage } from '../../workers/contract/specs/geo-unlearning';
 
 // f32 on both paths; the sums differ only by the order of float additions in attention over a longer key axis.
 const ATOL = 2e-4;

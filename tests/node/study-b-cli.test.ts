@@ -1,5 +1,5 @@
 // The headless CLI on the Study B demo spec (examples/demo/geo-unlearning.json): the DEMO Llama and data are
-// generated into a temporary static folder (models/demo/llama-demo.ts), the run goes through
+// generated into a temporary static folder (scripts/demo/llama-demo.ts), the run goes through
 // `node bin/stereoscope.mjs run` like a user's, and the bundle holds rates, transfer matrix and loss curves.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -7,12 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { writeStudyBDemo } from '../../models/demo/llama-demo';
-import { readBundle } from '../../workers/experiments/run-bundle';
-import { demoSpec } from '../../workers/experiments/specs/index';
-import type { GeoUnlearningSpec } from '../../workers/experiments/specs/geo-unlearning';
-import type { GeoUnlearningResult } from '../../workers/experiments/study-b/results';
-import { STUDY_B_LANGUAGES } from '../../workers/analysis/study-b/data/locales';
+import { writeStudyBDemo } from '../../scripts/demo/llama-demo';
+import { readBundle } from '../../workers/contract/run-bundle';
+import { demoSpec } from '../../workers/contract/specs/index';
+import type { GeoUnlearningSpec } from '../../workers/contract/specs/geo-unlearning';
+
+import type { GeoUnlearningResult } from '../../workers/contract/results/geo-unlearning';
+import { STUDY_B_LANGUAGES } from '../../workers/contract/specs/geo-unlearning';
 
 const run = promisify(execFile);
 

@@ -7,12 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { geoUnlearningRunner } from '../../workers/experiments/study-b/runner';
-import { parseSpec } from '../../workers/experiments/specs/index';
-import type { GeoUnlearningSpec } from '../../workers/experiments/specs/geo-unlearning';
-import type { ExperimentContext, ProgressEvent } from '../../workers/experiments/types';
+import { parseSpec } from '../../workers/contract/specs/index';
+import type { GeoUnlearningSpec } from '../../workers/contract/specs/geo-unlearning';
+import type { ExperimentContext } from '../../workers/experiments/experiment-runner';
 import { startHubServer } from '../helpers/hub-server';
 import { testBackend } from '../helpers/gpu';
 import { shared } from '../helpers/shared';
+import type { ProgressEvent } from '../../workers/contract/progress';
 
 const DATA = shared('data/seegull-mcq');
 const ROWS = 6;

@@ -6,12 +6,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeStudyBDemo } from '../../models/demo/llama-demo';
-import { demoGeoUnlearningSpec, type GeoUnlearningSpec } from '../../workers/experiments/specs/geo-unlearning';
-import { parseSpec } from '../../workers/experiments/specs/index';
-import { decodeShareLink, shareLink } from '../../workers/experiments/specs/share';
+import { writeStudyBDemo } from '../../scripts/demo/llama-demo';
+import { demoGeoUnlearningSpec, type GeoUnlearningSpec } from '../../workers/contract/specs/geo-unlearning';
+import { parseSpec } from '../../workers/contract/specs/index';
+import { decodeShareLink, shareLink } from '../../workers/contract/specs/share';
 import { geoUnlearningRunner } from '../../workers/experiments/study-b/runner';
-import type { ExperimentContext } from '../../workers/experiments/types';
+import type { ExperimentContext } from '../../workers/experiments/experiment-runner';
 import { testBackend } from '../helpers/gpu';
 
 let previous: string | undefined;

@@ -9,7 +9,7 @@ import { LlamaForCausalLM } from '../../models/llama/model';
 import { unlearningLoss, type TokenStream } from '../../workers/experiments/study-b/unlearning-loss';
 import { expectClose } from '../helpers/compare';
 import { testBackend } from '../helpers/gpu';
-import { mulberry32 } from '../../workers/nn/rng';
+import { seededRng } from '../../workers/analysis/shared/rng';
 import { shared } from '../helpers/shared';
 
 const DIR = shared('fixtures/llama-tiny');
@@ -45,7 +45,7 @@ async function setup() {
   const model = await LlamaForCausalLM.load(be, await openCheckpoint(dirSource(DIR)));
   model.applyLora({ r: 4, alpha: 8, dropout: 0, targetModules: ['q_proj', 'v_proj'], seed: 3 });
   // B starts at zero (adapter = identity); random B makes θ differ from the reference, so every term is non-trivial.
-  const rand = mulberry32(11);
+  const rand = seededRng(11);
   for (const a of model.adapters) {
     const n = a.B.value.shape[0] * a.B.value.shape[1];
     const shape = a.B.value.shape;

@@ -1,9 +1,10 @@
 // CSV formula-injection guard: every CSV writer of the app (formatCsv, the run page's tableToCsv, Study A's profile
 // tables) neutralises text cells a spreadsheet would evaluate, and leaves numbers — negative ones too — as numbers.
 import { describe, expect, it } from 'vitest';
-import { csvCell, formatCsv, neutraliseFormula, parseCsvRows } from '../../workers/analysis/shared/csv';
-import { tableToCsv } from '../../workers/experiments/run-bundle';
+import { parseCsvRows } from '../../workers/analysis/shared/csv';
+import { tableToCsv } from '../../workers/contract/run-bundle';
 import { profileTableCsv } from '../../workers/analysis/study-a/csv-out';
+import { csvCell, formatCsv, neutraliseFormula } from '../../workers/contract/csv';
 
 describe('CSV formula-injection guard', () => {
   it('prefixes text starting with = + - @ tab or CR with a single quote', () => {

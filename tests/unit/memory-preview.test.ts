@@ -5,13 +5,14 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parseLlamaConfig } from '../../models/llama/config';
-import { findModel } from '../../models/registry';
-import { configIsLocal, memoryPreview, modelConfig } from '../../workers/experiments/memory-preview';
-import { demoSpec } from '../../workers/experiments/specs/index';
-import { demoGeoUnlearningSpec, type GeoUnlearningSpec } from '../../workers/experiments/specs/geo-unlearning';
+import { findModel, hasLocalConfig } from '../../models/registry';
+import { memoryPreview, modelConfig } from '../../workers/experiments/memory-preview';
+import { demoSpec } from '../../workers/contract/specs/index';
+import { demoGeoUnlearningSpec, type GeoUnlearningSpec } from '../../workers/contract/specs/geo-unlearning';
 import { checkFits, checkStudyBMemory, decoderShapeOf, decoderShapeOfJson, estimateMemory } from '../../workers/experiments/study-b/memory';
-import type { GpuInfo } from '../../workers/gpu/device';
+
 import { startHubServer } from '../helpers/hub-server';
+import type { GpuInfo } from '../../workers/contract/device';
 
 const GiB = 2 ** 30;
 // Llama-3.2-1B's config.json (public model card), the keys the estimate reads plus a few it ignores.
@@ -85,17 +86,17 @@ describe('where the config comes from', () => {
     const entry = findModel('meta-llama/Llama-3.2-1B-Instruct')!;
     expect(decoderShapeOfJson({ ...entry.shape })).toEqual(decoderShapeOfJson(LLAMA_1B));
     const ref = { id: entry.id, revision: 'main' };
-    expect(configIsLocal(ref)).toBe(true);
+    expect(hasLocalConfig(ref)).toBe(true);
     const refuse = (() => Promise.reject(new Error('no request expected'))) as typeof fetch;
     expect(await modelConfig({ ref, appBaseUrl: 'http://app.invalid/', fetch: refuse })).toEqual({ config: { ...entry.shape }, origin: 'registry' });
-    expect(configIsLocal({ id: entry.id, revision: 'other' })).toBe(false);
+    expect(hasLocalConfig({ id: entry.id, revision: 'other' })).toBe(false);
   });
 
   it('fetches config.json alone from a Hub host, never the weights', async () => {
     const hub = await startHubServer({ repos: { 'demo/tiny-llama': 'static/demo/models/tiny-llama' } });
     try {
       const ref = { id: 'demo/tiny-llama', revision: 'main', host: hub.endpoint };
-      expect(configIsLocal(ref)).toBe(false);
+      expect(hasLocalConfig(ref)).toBe(false);
       const got = await modelConfig({ ref, appBaseUrl: 'http://app.invalid/' });
       expect(got).toEqual({ config: await demoConfig(), origin: 'host' });
       expect(hub.requests.map((r) => r.path)).toEqual(hub.requests.map(() => '/demo/tiny-llama/resolve/main/config.json'));

@@ -2,7 +2,7 @@
 // temperature limit, and empirical frequencies against the renormalised distribution (chi-square bound).
 import { describe, expect, it } from 'vitest';
 import { argmax, Sampler } from '../../models/common/sampling';
-import { mulberry32 } from '../../workers/nn/rng';
+import { seededRng } from '../../workers/analysis/shared/rng';
 
 const draws = (s: Sampler, row: ArrayLike<number>, n: number) => Array.from({ length: n }, () => s.next(row));
 const counts = (ids: number[], V: number) => ids.reduce((c, i) => (c[i]++, c), new Array<number>(V).fill(0));
@@ -32,7 +32,7 @@ describe('Sampler', () => {
   });
 
   it('draws are reproducible from the seed, and the seed matters', () => {
-    const rand = mulberry32(11);
+    const rand = seededRng(11);
     const rows = Array.from({ length: 300 }, () => Array.from({ length: 17 }, () => 4 * rand() - 2));
     const run = (seed: number) => {
       const s = new Sampler({ temperature: 0.9, topK: 10, topP: 0.95, seed });
@@ -46,7 +46,7 @@ describe('Sampler', () => {
   });
 
   it('top-k = 1 is greedy at any temperature (ties included)', () => {
-    const rand = mulberry32(3);
+    const rand = seededRng(3);
     const s = new Sampler({ temperature: 5, topK: 1, seed: 1 });
     for (let i = 0; i < 200; i++) {
       const row = Array.from({ length: 31 }, () => Math.round(6 * rand())); // small integers: many ties

@@ -2,8 +2,8 @@
 // decompression bomb, non-JSON, prototype keys) refused with a message.
 import { deflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { demoSpec, EXPERIMENT_KINDS, SpecError } from '../../workers/experiments/specs/index';
-import { decodeShareLink, decodeSpecPayload, MAX_PAYLOAD_CHARS, shareFragment, shareLink, toBase64Url } from '../../workers/experiments/specs/share';
+import { demoSpec, EXPERIMENT_KINDS, SpecError } from '../../workers/contract/specs/index';
+import { decodeShareLink, decodeSpecPayload, MAX_PAYLOAD_CHARS, shareFragment, shareLink, toBase64Url } from '../../workers/contract/specs/share';
 
 const enc = (text: string) => toBase64Url(deflateSync(new TextEncoder().encode(text)));
 

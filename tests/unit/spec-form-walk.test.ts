@@ -3,7 +3,7 @@
 // path helpers edit the JSON and place valibot's messages on the right field.
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { demoSpec, EXPERIMENT_KINDS } from '../../workers/experiments/specs/index';
+import { demoSpec, EXPERIMENT_KINDS } from '../../workers/contract/specs/index';
 import { dotPath, getAt, issuesByPath, setAt } from '../../src/lib/components/spec-form/form-path';
 import { fieldPaths, formFor, initialValue, kindSchema, matches, walk, type FieldNode } from '../../src/lib/components/spec-form/schema-walk';
 

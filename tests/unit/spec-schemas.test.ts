@@ -2,8 +2,8 @@
 // spec downloads from are listed for the confirmation page.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { demoSpec, EXPERIMENT_KINDS, parseSpec, specHosts, SpecError } from '../../workers/experiments/specs/index';
-import { CATALOG } from '../../workers/experiments/specs/catalog';
+import { demoSpec, EXPERIMENT_KINDS, parseSpec, specHosts, SpecError } from '../../workers/contract/specs/index';
+import { CATALOG } from '../../workers/contract/specs/catalog';
 
 describe('experiment specs', () => {
   it('accept every demo spec unchanged', () => {

@@ -2,10 +2,11 @@
 // the CSV reader/writer (quotes, newlines, CRLF, missing columns), sha256 via WebCrypto, seeded shuffles.
 import { describe, expect, it } from 'vitest';
 import { choenniSimilarityMatrix, cosineSimilarityMatrix } from '../../workers/analysis/shared/cosine';
-import { CsvError, formatCsv, parseCsvRows, parseCsvTable } from '../../workers/analysis/shared/csv';
+import { CsvError, parseCsvRows, parseCsvTable } from '../../workers/analysis/shared/csv';
 import { seededRng, shuffled } from '../../workers/analysis/shared/rng';
-import { ChecksumError, sha256Hex, verifySha256 } from '../../workers/analysis/shared/sha256';
+import { ChecksumError, sha256Hex, verifySha256 } from '../../workers/contract/sha256';
 import { wilsonInterval } from '../../workers/analysis/shared/wilson';
+import { formatCsv } from '../../workers/contract/csv';
 
 describe('wilsonInterval', () => {
   it('matches the closed form on 3/10 with z = 2 (hand-computed)', () => {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseChoenniTemplates } from '../../workers/analysis/study-a/templates';
-import { choenniEnglishPrompts } from '../../workers/experiments/study-a/inputs';
+import { choenniEnglishPrompts } from '../../workers/analysis/study-a/inputs';
 import { shared } from '../helpers/shared';
 
 const source = parseChoenniTemplates(readFileSync(shared('data/choenni-stereotypes/templates_and_groups.json'), 'utf8'));

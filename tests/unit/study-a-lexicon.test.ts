@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NRC_EMOTIONS } from '../../workers/analysis/study-a/emotions';
-import { choenniLookup, languageWords, lexiconColumn, parseLexicon } from '../../workers/experiments/study-a/inputs';
+import { choenniLookup, languageWords, lexiconColumn, parseLexicon } from '../../workers/analysis/study-a/inputs';
 
 // word, its 10 emotions (NRC order), then fr, de, el, hr, es, Malayalam, Malay
 const ENTRIES: [string, string, string[]][] = [

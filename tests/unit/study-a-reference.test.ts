@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CHOENNI_EMOTIONS, NRC_EMOTIONS, reorder } from '../../workers/analysis/study-a/emotions';
 import { compareReferenceByCategory, parseReferenceScores, type ReferenceProfile } from '../../workers/analysis/study-a/reference-scores';
-import { CHOENNI_XLMR_B, demoEmotionProfilesSpec, referenceSource, type EmotionProfilesSpec } from '../../workers/experiments/specs/emotion-profiles';
-import { parseSpec, specHosts } from '../../workers/experiments/specs/index';
-import { sha256Hex } from '../../workers/analysis/shared/sha256';
+import { CHOENNI_XLMR_B, demoEmotionProfilesSpec, referenceSource, type EmotionProfilesSpec } from '../../workers/contract/specs/emotion-profiles';
+import { parseSpec, specHosts } from '../../workers/contract/specs/index';
+import { sha256Hex } from '../../workers/contract/sha256';
 import { shared } from '../helpers/shared';
 
 /** A 10-vector with the given leading values, zeros after. */

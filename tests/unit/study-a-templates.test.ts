@@ -3,8 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { choenniInput, parseChoenniTemplates, promptsForGroup, seedAInput, seedAPriorInput, SEED_A_ENGLISH_PROMPTS } from '../../workers/analysis/study-a/templates';
-import { mergeTables, parseTable, resolveLanguage, validateTable, type TranslationTable } from '../../workers/analysis/study-a/translation-table';
+
 import { shared } from '../helpers/shared';
+import { mergeTables, parseTable, type TranslationTable, validateTable } from '../../workers/contract/study-a/translation-table';
+import { resolveLanguage } from '../../workers/analysis/study-a/resolve-language';
 
 const source = parseChoenniTemplates(readFileSync(shared('data/choenni-stereotypes/templates_and_groups.json'), 'utf8'));
 const table = (lang: string): TranslationTable => parseTable(readFileSync(`static/translations/study-a/${lang}.json`, 'utf8'));
@@ -41,20 +43,18 @@ describe('model inputs', () => {
 
 describe('translation tables', () => {
   for (const lang of ['en', 'fr', 'es', 'el', 'hr', 'de']) {
-    it(`${lang}: valid, 5 general + 5 country templates, six categories fully covered`, () => {
+    it(`${lang}: valid, 5 general + 5 country templates, every group translated or skipped with its reason`, () => {
       const t = table(lang);
       expect(validateTable(t)).toEqual([]);
       expect(t.templates.general).toHaveLength(5);
       expect(t.templates.country).toHaveLength(5);
       const r = resolveLanguage({ table: t, source });
       for (const g of r.groups) for (const p of g.prompts) expect(p.includes('{}') || !p.includes('<mask>')).toBe(false);
-      const skippedFull = r.skipped.filter((s) => FULL.includes(s.category));
-      // Only deliberately untranslated entries (with a reason) may be skipped in the six full categories.
-      for (const s of skippedFull) expect(s.reason).toMatch(/^untranslated in/);
-      expect(skippedFull.map((s) => s.key)).toEqual(lang === 'en' ? [] : ['frats']);
-      // Everything else that is skipped is listed with a reason: profession, race and country are not translated yet.
-      const other = r.skipped.filter((s) => !FULL.includes(s.category));
-      expect(other.length).toBe(lang === 'en' ? 0 : 115 + 99 + 73);
+      // Only deliberately untranslated entries (with a reason) are skipped, in every category.
+      for (const s of r.skipped) expect(s.reason).toMatch(/^untranslated in/);
+      expect(r.skipped.filter((s) => FULL.includes(s.category)).map((s) => s.key)).toEqual(lang === 'en' ? [] : ['frats']);
+      const untranslated = Object.values(t.groups).flatMap((entries) => Object.values(entries).filter((e) => e.text === null));
+      expect(r.skipped).toHaveLength(untranslated.length);
       expect(r.groups.length + r.skipped.length).toBe(374);
     });
   }

@@ -1,13 +1,15 @@
 // Study A translations: every group of Choenni's English list has an entry (or a deliberate "untranslated" with
-// a note) in fr, es, el, hr and de once the built-in groups are merged; the compact line format; and the user's
-// overrides (differences only) applied to and computed from the tables.
+// a note) in the fr, es, el, hr and de tables; and the user's overrides (differences only) applied to and
+// computed from the tables.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_GROUPS, parseGroupLines, withBuiltInGroups } from '../../workers/analysis/study-a/builtin-groups';
 import { parseChoenniTemplates } from '../../workers/analysis/study-a/templates';
-import { applyLanguageOverride, diffLanguage, setLanguageOverride, withAddedGroups } from '../../workers/analysis/study-a/translation-overrides';
-import { parseTable, resolveLanguage, tableWarnings, type TranslationTable } from '../../workers/analysis/study-a/translation-table';
+
 import { shared } from '../helpers/shared';
+import { applyLanguageOverride, diffLanguage, setLanguageOverride } from '../../workers/contract/study-a/translation-overrides';
+import { parseTable, tableWarnings, type TranslationTable } from '../../workers/contract/study-a/translation-table';
+import { withAddedGroups } from '../../workers/analysis/study-a/templates';
+import { resolveLanguage } from '../../workers/analysis/study-a/resolve-language';
 
 const source = parseChoenniTemplates(readFileSync(shared('data/choenni-stereotypes/templates_and_groups.json'), 'utf8'));
 const staticTable = (lang: string): TranslationTable => parseTable(readFileSync(`static/translations/study-a/${lang}.json`, 'utf8'));
@@ -16,7 +18,7 @@ const LANGS = ['fr', 'es', 'el', 'hr', 'de'];
 describe('built-in translations cover the English group list', () => {
   for (const lang of LANGS) {
     it(`${lang}: every group has a translation or an explicit untranslated entry with a note`, () => {
-      const table = withBuiltInGroups(staticTable(lang));
+      const table = staticTable(lang);
       expect(() => parseTable(table)).not.toThrow();
       const missing: string[] = [];
       for (const [cat, keys] of Object.entries(source.groups)) {
@@ -36,9 +38,9 @@ describe('built-in translations cover the English group list', () => {
     });
   }
 
-  it('the data files add exactly the source groups of their categories (no stray or misspelt keys)', () => {
+  it('the tables hold exactly the source groups of the categories they translate (no stray or misspelt keys)', () => {
     for (const lang of LANGS) {
-      for (const [cat, entries] of Object.entries(BUILT_IN_GROUPS[lang])) {
+      for (const [cat, entries] of Object.entries(staticTable(lang).groups)) {
         expect(Object.keys(entries).sort(), `${lang}/${cat}`).toEqual([...source.groups[cat]].sort());
       }
     }
@@ -46,28 +48,15 @@ describe('built-in translations cover the English group list', () => {
 
   it('feminine/neuter forms only where the language has such template variants', () => {
     for (const lang of LANGS) {
-      const forms = new Set(staticTable(lang).templates.general.flatMap((t) => Object.keys(t.forms ?? {})));
-      for (const entries of Object.values(BUILT_IN_GROUPS[lang])) for (const e of Object.values(entries)) if (e.form) expect(forms.has(e.form), `${lang} ${e.text}`).toBe(true);
+      const table = staticTable(lang);
+      const forms = new Set(table.templates.general.flatMap((t) => Object.keys(t.forms ?? {})));
+      for (const entries of Object.values(table.groups)) for (const e of Object.values(entries)) if (e.form) expect(forms.has(e.form), `${lang} ${e.text}`).toBe(true);
     }
   });
 });
 
-describe('group line format', () => {
-  it('reads text, form, flag and note, and deliberate gaps', () => {
-    const g = parseGroupLines('[c]\na b = x y /f !approximate # why\nz = - !no-equivalent # none\nq = plain');
-    expect(g.c).toEqual({ 'a b': { text: 'x y', form: 'f', flag: 'approximate', note: 'why' }, z: { text: null, flag: 'no-equivalent', note: 'none' }, q: { text: 'plain' } });
-  });
-  it('refuses what it cannot read, with the line number', () => {
-    expect(() => parseGroupLines('a = b')).toThrow(/line 1.*no \[category\]/);
-    expect(() => parseGroupLines('[c]\n\nnot a line')).toThrow(/line 3/);
-    expect(() => parseGroupLines('[c]\na = - !approximate')).toThrow(/needs a # note/);
-    expect(() => parseGroupLines('[c]\na = b !sloppy')).toThrow(/unknown flag/);
-    expect(() => parseGroupLines('[c]\na = b\na = c')).toThrow(/twice/);
-  });
-});
-
 describe('translation overrides', () => {
-  const fr = withBuiltInGroups(staticTable('fr'));
+  const fr = staticTable('fr');
   it('changes a cell, replaces the templates, and leaves the rest as built in', () => {
     const t = applyLanguageOverride({
       language: 'fr',

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { dirSource } from '../../models/load/node-source';
 import { memorySource } from '../../models/load/source';
 import { loadTokenizer, type Tokenizer } from '../../models/load/tokenizer';
-import { makeDemoLlama } from '../../models/demo/llama-demo';
+import { makeDemoLlama } from '../../scripts/demo/llama-demo';
 import { commonPrefixLength, trainingExample } from '../../workers/analysis/study-b/prompts';
 import { shared } from '../helpers/shared';
 

@@ -2,10 +2,11 @@
 // disjoint by identity–attribute pair, the retain-set parser, and the prompt builders with their masks.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { STUDY_B_LANGUAGES, STUDY_B_LOCALES } from '../../workers/analysis/study-b/data/locales';
+import { STUDY_B_LOCALES } from '../../workers/analysis/study-b/data/locales';
 import { pairKey, parseMcqCsv, parseRetainSet, splitByPair } from '../../workers/analysis/study-b/mcq-data';
 import { evalPrompt, trainingExample, unknownPhraseForRun, unknownTrainingAnswer } from '../../workers/analysis/study-b/prompts';
 import { shared } from '../helpers/shared';
+import { STUDY_B_LANGUAGES } from '../../workers/contract/specs/geo-unlearning';
 
 const load = (l: string) => parseMcqCsv(readFileSync(shared(`data/seegull-mcq/mcq_stereotype_dataset_${l}.csv`), 'utf8'), { label: l });
 

@@ -2,8 +2,9 @@
 // study's quirks vs the corrected default), rates with Wilson intervals, and the transfer matrix.
 import { describe, expect, it } from 'vitest';
 import { extractAnswer, type AnswerClass, type ExtractionMode } from '../../workers/analysis/study-b/extract';
-import type { StudyBLanguage } from '../../workers/analysis/study-b/data/locales';
+
 import { ratesByLanguage, ratesOf, stereotypeDelta, transferMatrix } from '../../workers/analysis/study-b/rates';
+import type { StudyBLanguage } from '../../workers/contract/specs/geo-unlearning';
 
 interface Case {
   lang: StudyBLanguage;

@@ -3,13 +3,13 @@
 // split keeps evaluation rows out of training, and the MCQ loader groups a language column.
 import { describe, expect, it } from 'vitest';
 import { parseLlamaConfig } from '../../models/llama/config';
-import { demoMcqCsv } from '../../models/demo/llama-demo';
+import { demoMcqCsv } from '../../scripts/demo/llama-demo';
 import { parseMcqCsv, pairKey } from '../../workers/analysis/study-b/mcq-data';
 import { loadMcq, overlappingPairs, padStream, splitStudy } from '../../workers/experiments/study-b/data';
 import { optionExample } from '../../workers/experiments/study-b/evaluate';
 import { estimateLoraMemory } from '../../models/common/memory-estimate';
 import { checkFits, decoderShapeOf, estimateMemory, frozenFormat, STUDY_B_LORA_TARGETS } from '../../workers/experiments/study-b/memory';
-import type { GpuInfo } from '../../workers/gpu/device';
+import type { GpuInfo } from '../../workers/contract/device';
 
 // Llama-3.1-8B shapes (config.json of the public model card).
 const L8B = parseLlamaConfig({ vocab_size: 128256, hidden_size: 4096, intermediate_size: 14336, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8, rms_norm_eps: 1e-5, rope_theta: 500000, max_position_embeddings: 131072, tie_word_embeddings: false });

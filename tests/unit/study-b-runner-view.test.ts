@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import GeoUnlearningView from '../../src/lib/components/geo-unlearning-view.svelte';
 import type { AnswerClass } from '../../workers/analysis/study-b/extract';
 import type { ItemPrediction } from '../../workers/experiments/study-b/evaluate';
-import { predictionTable, rateRows, ratesTable, transferOf, type GeoUnlearningResult } from '../../workers/experiments/study-b/results';
+import { predictionTable, rateRows, ratesTable, transferOf } from '../../workers/experiments/study-b/results';
+import type { GeoUnlearningResult } from '../../workers/contract/results/geo-unlearning';
 
 function preds(language: string, classes: AnswerClass[]): ItemPrediction[] {
   return classes.map((cls, item) => ({ language, mode: 'likelihood', item, identity: 'X', attribute: 'y', options: ['a', 'b', 'c', 'd', 'e'], targetIndex: 0, unknownIndex: 4, chosen: 0, cls, clsStudy: cls }));

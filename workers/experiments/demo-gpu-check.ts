@@ -1,28 +1,13 @@
 // Engine self-check (not a study): matmuls of the spec's shapes on the GPU through the matmul kernel, compared
 // with its float64 reference (workers/kernels/matmul/matmul.ref.ts), timed. Needs no model, so the lab's whole
 // flow (spec → worker → progress → stored result → chart → export) works offline on any WebGPU machine.
-import type { EngineCheckSpec } from './specs/index';
+import type { EngineCheckSpec } from '../contract/specs/index';
 import { matmul } from '../kernels/matmul/matmul';
 import { matmulRef } from '../kernels/matmul/matmul.ref';
-import { normalF32, mulberry32 } from './seeded-random';
-import { NeedsWebGpuError, type ExperimentRunner, type ResultBase } from './types';
-
-export interface EngineCheckCase {
-  M: number;
-  N: number;
-  K: number;
-  maxAbsError: number;
-  tolerance: number;
-  pass: boolean;
-  msPerRun: number;
-  gflops: number;
-}
-
-export interface EngineCheckResult extends ResultBase {
-  kind: 'engine-check';
-  adapter: { vendor: string; architecture: string; description: string; f16: boolean; fallback: boolean };
-  cases: EngineCheckCase[];
-}
+import { normals, seededRng } from '../analysis/shared/rng';
+import { NeedsWebGpuError, type ExperimentRunner } from './experiment-runner';
+import type { EngineCheckCase, EngineCheckResult } from '../contract/results/engine-check';
+import type { ResultBase } from '../contract/results/base';
 
 // Same bound as the matmul kernel test: f32 accumulation error grows like sqrt(K)·eps for unit-variance inputs.
 const tolerance = (K: number, ref: number) => 2e-5 * Math.sqrt(K) + 1e-5 * Math.abs(ref);
@@ -32,13 +17,13 @@ export const engineCheckRunner: ExperimentRunner<EngineCheckSpec, EngineCheckRes
   needsWebGpu: true,
   async run(spec, { backend, device, progress, signal }) {
     if (!backend) throw new NeedsWebGpuError('The engine check runs the GPU kernels and needs WebGPU.');
-    const next = mulberry32(spec.seed);
+    const next = seededRng(spec.seed);
     const cases: EngineCheckCase[] = [];
     progress({ type: 'phase', label: 'matmul vs float64 reference' });
     for (const [i, [M, N, K]] of spec.shapes.entries()) {
       signal.throwIfAborted();
-      const a = normalF32(M * K, next);
-      const b = normalF32(K * N, next);
+      const a = normals(next, M * K);
+      const b = normals(next, K * N);
       const ta = backend.upload(a, [M, K]);
       const tb = backend.upload(b, [K, N]);
       const tc = await matmul(backend, ta, tb);

@@ -3,15 +3,17 @@
 // and failures into a RunOutcome with the error's cause, and hands large results back as transferables.
 // Without WebGPU (no navigator.gpu, no adapter, a failed device) inference runs on the CPU backend
 // (workers/backend/cpu-backend.ts); a spec that trains is refused before anything downloads (issue 4).
-import type { BackendChoice, DeviceReport, LabApi, RunCallbacks, RunErrorInfo, RunOutcome, RunRequest } from '../api';
+import type { BackendChoice, DeviceReport, LabApi, RunCallbacks, RunErrorInfo, RunOutcome, RunRequest } from '../contract/api';
 import { CpuBackend } from '../backend/cpu-backend';
 import { WebGpuBackend } from '../backend/webgpu-backend';
 import { acquireGpu, type Gpu } from '../gpu/device';
 import { DeviceLostError } from '../gpu/errors';
 import { cpuMatmulEngine, cpuOps } from '../kernels/cpu-ops';
+import { deleteCachedEntry, listAllCachedModels } from '../../models/load/browser-cache';
+import { memoryPreview, modelConfig } from './memory-preview';
 import { getRunner, runnableKinds } from './registry';
-import { parseSpec, type ExperimentSpec } from './specs/index';
-import { CancelledError, NeedsWebGpuError } from './types';
+import { parseSpec, type ExperimentSpec } from '../contract/specs/index';
+import { CancelledError, NeedsWebGpuError } from './experiment-runner';
 
 export interface LabHostOptions {
   /** The host's GPU object (navigator.gpu or Dawn's); undefined when the host has no WebGPU. */
@@ -136,6 +138,20 @@ export function createLabHost({ gpu, backend: choice = 'auto', transfer = (v) =>
     async simulateDeviceLoss() {
       const env = engine ? await engine : null;
       if (env?.kind === 'webgpu') env.gpu.device.destroy();
+    },
+    async modelConfig(request) {
+      return modelConfig(request);
+    },
+    async memoryPreview(request) {
+      // The device the run would get (f16 storage, buffer limits); none when WebGPU is unavailable.
+      const env = await acquire().catch(() => undefined);
+      return memoryPreview({ ...request, device: env?.kind === 'webgpu' ? env.gpu.info : undefined });
+    },
+    async cachedModels() {
+      return listAllCachedModels();
+    },
+    async deleteCachedModel(entry) {
+      await deleteCachedEntry(entry);
     },
   };
 }

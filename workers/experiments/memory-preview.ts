@@ -1,40 +1,18 @@
-// Memory preview before a run (issue 6): the app asks, for a spec and its model's config.json, what the runner's
-// own memory check will say, and shows it before Run. The numbers come from the very function the runner calls
-// (study-b/memory.ts checkStudyBMemory); only the row length is assumed, because the real one needs the
-// tokenizer and the data. Only kinds whose runner checks memory are previewed: Study B. Study A's fine-tuning is
-// not, because the shared estimator (models/common/memory-estimate.ts) models Llama-family decoders only.
+// Memory preview before a run (issue 6), served to the page by the lab worker (LabApi.memoryPreview and
+// .modelConfig): for a spec and its model's config.json, what the runner's own memory check will say, shown
+// before Run. The numbers come from the very function the runner calls (study-b/memory.ts checkStudyBMemory); only
+// the row length is assumed, because the real one needs the tokenizer and the data. Only kinds whose runner checks
+// memory are previewed (contract/memory.ts previewsMemory): Study B. Study A's fine-tuning is not, because the
+// shared estimator (models/common/memory-estimate.ts) models Llama-family decoders only.
 // Where the config comes from: the model registry's shape keys, the app's demo files, or the model's host
-// (config.json only, a few KB: never the weights). Pure apart from that one fetch; safe on the main thread.
-import { findModel } from '../../models/registry';
+// (config.json only, a few KB: never the weights).
 import { hubSource } from '../../models/load/source';
-import type { GpuInfo } from '../gpu/device';
-import type { ModelRef } from './specs/common';
-import type { ExperimentSpec } from './specs/index';
-import { checkStudyBMemory, MIN_CHECK_SEQ_LEN, type StudyBMemoryCheck } from './study-b/memory';
-
-export { MIN_CHECK_SEQ_LEN };
-
-export interface MemoryPart {
-  label: string;
-  bytes: number;
-}
-
-export interface MemoryPreview {
-  check: StudyBMemoryCheck;
-  parts: MemoryPart[];
-  /** One line for the page: "needs 6.2 GiB, budget 4 GiB: …" or "needs 0.1 GiB of the 4 GiB budget". */
-  summary: string;
-}
-
-/** Whether the spec's runner checks memory before it trains (so a preview means something). */
-export function previewsMemory(spec: ExperimentSpec): spec is Extract<ExperimentSpec, { kind: 'geo-unlearning' }> {
-  return spec.kind === 'geo-unlearning';
-}
-
-export function formatGiB(bytes: number): string {
-  const g = bytes / 2 ** 30;
-  return `${g >= 10 ? g.toFixed(0) : g >= 0.1 ? g.toFixed(1) : g.toFixed(3)} GiB`;
-}
+import { findModel, hasLocalConfig } from '../../models/registry';
+import type { GpuInfo } from '../contract/device';
+import { formatGiB, MIN_CHECK_SEQ_LEN, previewsMemory, type MemoryPreview, type ModelConfigAnswer } from '../contract/memory';
+import type { ModelRef } from '../contract/specs/common';
+import type { ExperimentSpec } from '../contract/specs/index';
+import { checkStudyBMemory } from './study-b/memory';
 
 /**
  * The runner's check for this spec and config, with rows assumed `seqLen` tokens long (the runner counts its
@@ -57,18 +35,11 @@ export function memoryPreview(options: { spec: ExperimentSpec; config: Record<st
   return { check, parts, summary };
 }
 
-export type ConfigOrigin = 'registry' | 'demo' | 'host';
-
-/** Whether the config is at hand without asking a remote host (registry shape or the app's demo files). */
-export function configIsLocal(ref: ModelRef): boolean {
-  return ref.host === 'demo:' || (!!findModel(ref.id)?.shape && (ref.revision ?? 'main') === 'main' && !ref.host);
-}
-
 /**
  * The model's config.json, parsed: the registry's shape for a known model on its main revision, the app's demo
  * file (`appBaseUrl` = where the app is served, ending in /), or config.json alone from the model's host.
  */
-export async function modelConfig(options: { ref: ModelRef; appBaseUrl: string; fetch?: typeof fetch }): Promise<{ config: Record<string, unknown>; origin: ConfigOrigin }> {
+export async function modelConfig(options: { ref: ModelRef; appBaseUrl: string; fetch?: typeof fetch }): Promise<ModelConfigAnswer> {
   const { ref } = options;
   const doFetch = options.fetch ?? fetch;
   if (ref.host === 'demo:') {
@@ -78,7 +49,7 @@ export async function modelConfig(options: { ref: ModelRef; appBaseUrl: string; 
     return { config: asObject(await res.json(), url), origin: 'demo' };
   }
   const known = findModel(ref.id)?.shape;
-  if (known && configIsLocal(ref)) return { config: { ...known }, origin: 'registry' };
+  if (known && hasLocalConfig(ref)) return { config: { ...known }, origin: 'registry' };
   const source = hubSource({ id: ref.id, revision: ref.revision, endpoint: ref.host, fetch: options.fetch });
   return { config: asObject(JSON.parse(await source.readText('config.json')), source.describe()), origin: 'host' };
 }

@@ -3,11 +3,12 @@
 import { engineCheckRunner } from './demo-gpu-check';
 import { emotionProfilesRunner } from './study-a/runner';
 import { geoUnlearningRunner } from './study-b/runner';
-import type { ExperimentRunner, ResultBase } from './types';
+import type { ExperimentRunner } from './experiment-runner';
+import type { ExperimentResult } from '../contract/results/index';
 
 // Each runner checks its own spec type; the registry only routes by kind.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyRunner = ExperimentRunner<any, ResultBase>;
+type AnyRunner = ExperimentRunner<any, ExperimentResult>;
 
 const runners = new Map<string, AnyRunner>();
 

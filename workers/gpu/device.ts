@@ -1,32 +1,10 @@
 // Adapter and device acquisition for every host (browser worker, Node + Dawn, headless runner).
 // The host hands in its `GPU` object (navigator.gpu, or the one from node-gpu.ts); nothing here imports a host.
 import { DeviceLostError } from './errors';
+import type { GpuFeatures, GpuInfo } from '../contract/device';
 
 /** Optional features we use when the adapter has them. */
 const WANTED_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query'] as const;
-
-export interface GpuFeatures {
-  f16: boolean;
-  subgroups: boolean;
-  timestamps: boolean;
-}
-
-export interface GpuInfo {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  isFallbackAdapter: boolean;
-  features: GpuFeatures;
-  limits: {
-    maxBufferSize: number;
-    maxStorageBufferBindingSize: number;
-    maxComputeWorkgroupStorageSize: number;
-    maxComputeInvocationsPerWorkgroup: number;
-    maxComputeWorkgroupsPerDimension: number;
-    maxStorageBuffersPerShaderStage: number;
-  };
-}
 
 export interface Gpu {
   device: GPUDevice;

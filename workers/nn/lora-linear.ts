@@ -7,7 +7,7 @@ import { addScaled, mul } from '../kernels/elementwise/elementwise';
 import { matmul } from '../kernels/matmul/matmul';
 import { Linear } from './linear';
 import { accumulateGrad, param, rows2d, type Param } from './param';
-import { mulberry32 } from './rng';
+import { seededRng } from '../analysis/shared/rng';
 
 export interface LoraConfig {
   r: number;
@@ -36,7 +36,7 @@ export class LoraLinear {
     dropoutSeed = 0,
   ) {
     this.scaling = config.alpha / config.r;
-    this.dropoutRng = mulberry32(dropoutSeed);
+    this.dropoutRng = seededRng(dropoutSeed);
   }
 
   /** PEFT's default initialisation: A ~ kaiming_uniform(a=√5) = U(−1/√in, 1/√in), B = 0 (so the adapter starts as a no-op). */
@@ -44,7 +44,7 @@ export class LoraLinear {
     const { r } = config;
     const inF = base.inFeatures;
     const outF = base.outFeatures;
-    const rand = mulberry32(opts.seed);
+    const rand = seededRng(opts.seed);
     const bound = 1 / Math.sqrt(inF);
     const a = new Float32Array(r * inF).map(() => (2 * rand() - 1) * bound);
     const A = param(`base_model.model.${opts.module}.lora_A.weight`, be.upload(a, [r, inF]));

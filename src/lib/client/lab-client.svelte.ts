@@ -2,9 +2,9 @@
 // live-progress state; this class owns the comlink connection, writes progress, series, artifacts and results
 // to IndexedDB as they arrive, and turns worker crashes into failed runs instead of a frozen page.
 import * as Comlink from 'comlink';
-import type { DeviceReport, LabApi, RunErrorInfo, RunOutcome } from '../../../workers/api';
-import { newRunId, type RunProgress } from '../../../workers/experiments/run-bundle';
-import type { ExperimentSpec } from '../../../workers/experiments/specs/index';
+import type { CachedModelEntry, DeviceReport, LabApi, MemoryPreviewRequest, RunErrorInfo, RunOutcome } from '../../../workers/contract/api';
+import { newRunId, type RunProgress } from '../../../workers/contract/run-bundle';
+import type { ExperimentSpec } from '../../../workers/contract/specs/index';
 import type { RunsRepo } from '../storage/runs-repo';
 import { ProgressTracker } from './progress-tracker';
 import { holdRunLock, lockManager, whenRunLockFree } from './run-locks';
@@ -130,6 +130,24 @@ export class LabClient {
 
   async simulateDeviceLoss(): Promise<void> {
     await this.api.simulateDeviceLoss();
+  }
+
+  // The engine's answers the pages show outside runs (memory preview, the model cache). JSON round trips: the
+  // arguments may be $state proxies, which cannot be cloned into the worker.
+  modelConfig(request: Parameters<LabApi['modelConfig']>[0]): ReturnType<LabApi['modelConfig']> {
+    return this.api.modelConfig(JSON.parse(JSON.stringify(request)));
+  }
+
+  memoryPreview(request: MemoryPreviewRequest): ReturnType<LabApi['memoryPreview']> {
+    return this.api.memoryPreview(JSON.parse(JSON.stringify(request)));
+  }
+
+  cachedModels(): Promise<CachedModelEntry[]> {
+    return this.api.cachedModels();
+  }
+
+  deleteCachedModel(entry: CachedModelEntry): Promise<void> {
+    return this.api.deleteCachedModel(JSON.parse(JSON.stringify(entry)));
   }
 
   async #execute(id: string, spec: ExperimentSpec, release: () => void): Promise<void> {

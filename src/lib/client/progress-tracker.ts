@@ -1,7 +1,7 @@
 // Folds the worker's progress events into the run's progress record (with an ETA from the step rate of the
 // current phase) and buffers metric points until the next storage flush.
-import type { ProgressEvent } from '../../../workers/api';
-import type { RunProgress } from '../../../workers/experiments/run-bundle';
+import type { ProgressEvent } from '../../../workers/contract/progress';
+import type { RunProgress } from '../../../workers/contract/run-bundle';
 
 export class ProgressTracker {
   progress: RunProgress = { phase: 'starting', step: 0, total: 0 };

@@ -1,5 +1,5 @@
 // Filtering and selection on the runs page: text, kind and status filters; up to two runs selected to compare.
-import type { RunRecord } from '../../../workers/experiments/run-bundle';
+import type { RunRecord } from '../../../workers/contract/run-bundle';
 
 export class RunsFilter {
   text = $state('');

@@ -1,6 +1,6 @@
 // The spec being edited on an experiment page. The JSON text is the one source of truth: the JSON editor edits it
 // directly, the per-field form (components/spec-form) reads `json` and writes whole values back with setJson.
-import { demoSpec, parseSpec, specHosts, type ExperimentKind, type ExperimentSpec } from '../../../workers/experiments/specs/index';
+import { demoSpec, parseSpec, specHosts, type ExperimentKind, type ExperimentSpec } from '../../../workers/contract/specs/index';
 
 /** A spec handed over from a share link to the editor ("Edit before running"). */
 let handedOver: ExperimentSpec | null = null;

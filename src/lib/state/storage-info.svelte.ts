@@ -1,35 +1,29 @@
 // Storage on the models page: the model registry (models/registry.ts) with each model's files in this browser's
-// model cache (models/load/browser-cache.ts), other cached model files, what runs and artifacts take in IndexedDB,
+// model cache (listed and deleted by the lab engine: models/load/browser-cache.ts), other cached model files, what runs and artifacts take in IndexedDB,
 // the browser's storage estimate and persistence. Refreshed on demand; every browser refusal becomes a message.
-import { CACHE_NAME, deleteCachedModel, listCachedModels, type CacheEnv } from '../../../models/load/browser-cache';
+import type { CachedModelEntry, LabApi } from '../../../workers/contract/api';
 import { MODEL_REGISTRY, findModel, type RegistryModel } from '../../../models/registry';
 import type { RunsRepo } from '../storage/runs-repo';
-
-/** Model files found in Cache Storage: ours (chunked, per source id) or another library's (per Hub-style URL). */
-export interface CachedEntry {
-  /** The source id (`owner/name@revision` for Hub downloads) or, for other caches, `owner/name`. */
-  id: string;
-  cache: string;
-  files: number;
-  bytes: number;
-  /** Only for entries of other caches: the request URLs to delete. */
-  urls?: string[];
-}
 
 export interface ModelRow {
   model: RegistryModel;
   /** Cache entries of this model (one per revision), empty when nothing is downloaded. */
-  cached: CachedEntry[];
+  cached: CachedModelEntry[];
   cachedBytes: number;
 }
 
-/** Which cache to read and which storage manager to ask (null: the browser has none); the real ones by default. */
-export type StorageEnv = Pick<CacheEnv, 'cacheName' | 'caches'> & { storage?: Pick<StorageManager, 'estimate' | 'persist' | 'persisted'> | null };
+/** Where the cached model files are listed and deleted: the lab engine's model cache. */
+export type ModelCache = Pick<LabApi, 'cachedModels' | 'deleteCachedModel'>;
+
+/** Which storage manager to ask (null: the browser has none); the real one by default. */
+export interface StorageEnv {
+  storage?: Pick<StorageManager, 'estimate' | 'persist' | 'persisted'> | null;
+}
 
 export class StorageInfo {
   estimate = $state.raw<{ usage: number; quota: number } | null>(null);
   persisted = $state<boolean | null>(null);
-  cached = $state.raw<CachedEntry[]>([]);
+  cached = $state.raw<CachedModelEntry[]>([]);
   runs = $state.raw<{ count: number; artifactBytes: number }>({ count: 0, artifactBytes: 0 });
   message = $state('');
   /** True while the last message reports a refusal or a failure (shown as a warning). */
@@ -37,6 +31,7 @@ export class StorageInfo {
 
   constructor(
     private readonly repo: RunsRepo,
+    private readonly cache: ModelCache,
     private readonly env: StorageEnv = {},
   ) {}
 
@@ -54,7 +49,7 @@ export class StorageInfo {
   }
 
   /** Cached files of models the registry does not list (any Hub id can be put in a spec). */
-  get others(): CachedEntry[] {
+  get others(): CachedModelEntry[] {
     return this.cached.filter((c) => !findModel(c.id));
   }
 
@@ -69,7 +64,7 @@ export class StorageInfo {
     } catch (e) {
       this.#say(`This browser would not report its storage (${(e as Error).message}); private windows often refuse.`, true);
     }
-    this.cached = await listAllCached({ cacheName: this.env.cacheName, caches: this.env.caches }).catch((e: Error) => {
+    this.cached = await this.cache.cachedModels().catch((e: Error) => {
       this.#say(`Cannot read the model cache: ${e.message}`, true);
       return [];
     });
@@ -99,12 +94,9 @@ export class StorageInfo {
       );
   }
 
-  async remove(entry: CachedEntry): Promise<void> {
+  async remove(entry: CachedModelEntry): Promise<void> {
     try {
-      if (entry.urls) {
-        const cache = await (this.env.caches ?? caches).open(entry.cache);
-        await Promise.all(entry.urls.map((u) => cache.delete(u)));
-      } else await deleteCachedModel(entry.id, { cacheName: this.env.cacheName, caches: this.env.caches });
+      await this.cache.deleteCachedModel(entry);
       this.#say(`Deleted the cached files of ${entry.id}.`, false);
     } catch (e) {
       this.#say(`Could not delete the files of ${entry.id}: ${(e as Error).message}`, true);
@@ -116,29 +108,4 @@ export class StorageInfo {
     this.message = message;
     this.problem = problem;
   }
-}
-
-/** Our cache through browser-cache.ts, plus Hub-style URLs (…/<owner>/<name>/resolve/…) in any other cache. */
-async function listAllCached(env: CacheEnv): Promise<CachedEntry[]> {
-  const store = env.caches ?? (typeof caches === 'undefined' ? undefined : caches);
-  if (!store) return [];
-  const ours = env.cacheName ?? CACHE_NAME;
-  const out: CachedEntry[] = (await listCachedModels({ ...env, caches: store })).map((m) => ({ id: m.id, cache: ours, files: m.files.length, bytes: m.bytes }));
-  for (const name of await store.keys()) {
-    if (name === ours) continue;
-    const cache = await store.open(name);
-    const byModel = new Map<string, CachedEntry>();
-    for (const req of await cache.keys()) {
-      const m = /\/([^/]+\/[^/]+)\/resolve\//.exec(new URL(req.url).pathname);
-      if (!m) continue;
-      const entry = byModel.get(m[1]) ?? { id: m[1], cache: name, files: 0, bytes: 0, urls: [] };
-      const res = await cache.match(req);
-      entry.files++;
-      entry.bytes += Number(res?.headers.get('content-length') ?? 0);
-      entry.urls!.push(req.url);
-      byModel.set(m[1], entry);
-    }
-    out.push(...byModel.values());
-  }
-  return out;
 }

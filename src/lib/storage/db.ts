@@ -1,7 +1,7 @@
 // The lab's IndexedDB schema (dexie) with versioned migrations. Runs, their metric series and artifacts live in
 // separate tables so a progress write never rewrites a large result or a loss curve.
 import { Dexie, type EntityTable } from 'dexie';
-import type { RunRecord } from '../../../workers/experiments/run-bundle';
+import type { RunRecord } from '../../../workers/contract/run-bundle';
 
 export interface MetricRow {
   runId: string;

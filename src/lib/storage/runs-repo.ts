@@ -9,8 +9,9 @@ import {
   type RunBundle,
   type RunProgress,
   type RunRecord,
-} from '../../../workers/experiments/run-bundle';
-import type { ResultBase, RunErrorInfo } from '../../../workers/api';
+} from '../../../workers/contract/run-bundle';
+import type { RunErrorInfo } from '../../../workers/contract/api';
+import type { ExperimentResult } from '../../../workers/contract/results/index';
 import { LabDb, type ArtifactRow } from './db';
 import { guard } from './errors';
 
@@ -53,7 +54,7 @@ export class RunsRepo {
     );
   }
 
-  finish(id: string, result: ResultBase, progress?: RunProgress): Promise<void> {
+  finish(id: string, result: ExperimentResult, progress?: RunProgress): Promise<void> {
     return guard('the results', async () => {
       await this.db.runs.update(id, { status: 'done', result, error: undefined, updatedAt: Date.now(), ...(progress ? { progress } : {}) });
     });

@@ -2,7 +2,7 @@
 // IndexedDB under the name specs refer to. They are the user's: share links carry only the name (and
 // optionally the sha256), and nothing here is ever added to an exported bundle.
 import { liveQuery, type Observable } from 'dexie';
-import { sha256Hex } from '../../../workers/analysis/shared/sha256';
+import { sha256Hex } from '../../../workers/contract/sha256';
 import { LabDb, type UserFileRow } from './db';
 import { guard } from './errors';
 import { RunsRepo } from './runs-repo';

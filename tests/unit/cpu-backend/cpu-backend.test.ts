@@ -10,8 +10,8 @@ import { layerNormBackwardOp } from '../../../workers/kernels/layernorm/layernor
 import { quantize } from '../../../workers/kernels/quantize/quantize';
 import { adamwOp } from '../../../workers/kernels/adamw/adamw';
 import { cpuRefusal } from '../../../workers/experiments/lab-host';
-import { CATALOG, catalogEntry } from '../../../workers/experiments/specs/catalog';
-import { demoSpec } from '../../../workers/experiments/specs/index';
+import { CATALOG, catalogEntry } from '../../../workers/contract/specs/catalog';
+import { demoSpec } from '../../../workers/contract/specs/index';
 
 describe('CpuBackend', () => {
   it('copies on upload and on download', async () => {

@@ -1,5 +1,6 @@
-// Seeded pseudo-random numbers for the analysis code (mulberry32): splits, shuffles and MLM masking must be
-// reproducible from a seed written into the experiment spec, in the worker, the CLI and the main thread alike.
+// The project's one seeded random number generator (mulberry32) and what is drawn from it: uniforms, indices,
+// shuffles and normals. Splits, shuffles, MLM masking, LoRA initialisation, dropout masks, sampling and the demo
+// models must be reproducible from a seed written into the spec, in the worker, the CLI and the main thread alike.
 
 export type Rng = () => number;
 
@@ -29,5 +30,17 @@ export function shuffled<T>(items: readonly T[], rng: Rng): T[] {
     out[i] = out[j];
     out[j] = tmp;
   }
+  return out;
+}
+
+/** One standard-normal value (Box–Muller from two uniforms; the floor keeps the log finite). */
+export function normal(rng: Rng): number {
+  return Math.sqrt(-2 * Math.log(Math.max(rng(), 1e-12))) * Math.cos(2 * Math.PI * rng());
+}
+
+/** `n` values of N(0, std²) as float32, so a float64 reference sees exactly the numbers the GPU sees. */
+export function normals(rng: Rng, n: number, std = 1): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = std * normal(rng);
   return out;
 }

@@ -1,16 +1,9 @@
 // Wilson score interval for a binomial proportion (Wilson 1927): the confidence interval reported with every
 // stereotype / unknown / other rate of Study B. Unlike the normal approximation it stays inside [0, 1].
+import type { Proportion } from '../../contract/results/geo-unlearning';
 
 /** z for a two-sided 95% interval (the 0.975 quantile of the standard normal). */
 export const Z95 = 1.959963984540054;
-
-export interface Proportion {
-  successes: number;
-  total: number;
-  rate: number;
-  low: number;
-  high: number;
-}
 
 export function wilsonInterval(options: { successes: number; total: number; z?: number }): Proportion {
   const { successes: k, total: n } = options;

@@ -1,8 +1,9 @@
 // CSV tables shaped like the original outputs: one table per language and category, rows = groups, 10 emotion
 // columns (seed A: pandas `to_csv(index=True)` of the profile DataFrame, so the first header cell is empty and an
 // undefined profile — the original's 0/0 — is written as empty cells, which is how pandas writes NaN).
-import { formatCsv } from '../shared/csv';
+
 import { CHOENNI_EMOTIONS, NRC_EMOTIONS, emotionLabel, reorder, type Emotion } from './emotions';
+import { formatCsv } from '../../contract/csv';
 
 export function profileTableCsv(options: { groups: readonly string[]; profiles: ReadonlyMap<string, readonly number[] | undefined>; order?: 'nrc' | 'choenni' }): string {
   const order: readonly Emotion[] = options.order === 'choenni' ? CHOENNI_EMOTIONS : NRC_EMOTIONS;

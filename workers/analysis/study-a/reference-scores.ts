@@ -3,6 +3,7 @@
 import type { NanPolicy } from '../shared/correlation';
 import { CHOENNI_EMOTIONS, toNrcOrder } from './emotions';
 import { compareCategory, type CategoryComparison, type CategoryProfiles } from './rsa';
+import type { ReferenceCategoryRsa, ReferenceGroupRow, ReferenceReport } from '../../contract/results/emotion-profiles';
 
 export interface ReferenceProfile {
   group: string;
@@ -41,36 +42,6 @@ export function compareWithReference(options: { ours: ReadonlyMap<string, readon
   }
   const rsa = compareCategory({ a: options.ours, b: ref, method: options.method ?? 'choenni', nanPolicy: options.nanPolicy, labels: ['ours', 'published'] });
   return { perGroup, rsa };
-}
-
-/** One published group beside ours (both in NRC order, ours scaled to per cent). */
-export interface ReferenceGroupRow {
-  category: string;
-  group: string;
-  /** Null when our run has the group but nothing of it matched the lexicon. */
-  ours: number[] | null;
-  published: number[];
-  /** ours − published per emotion; null with `ours`. */
-  delta: number[] | null;
-  meanAbsDiff: number | null;
-}
-
-export interface ReferenceCategoryRsa {
-  category: string;
-  /** Groups with a profile on both sides. */
-  groups: number;
-  /** Row-wise Spearman between our RSM and the published one; null with `reason` when it cannot say anything. */
-  rsa: number | null;
-  reason?: string;
-}
-
-export interface ReferenceReport {
-  groups: ReferenceGroupRow[];
-  /** Published groups our run does not profile (other group list, or a category left out). */
-  notInRun: string[];
-  perCategory: ReferenceCategoryRsa[];
-  /** The same RSA over every common group regardless of category (the published file has 12 groups only). */
-  overall: ReferenceCategoryRsa;
 }
 
 function rsaOf(category: string, a: CategoryProfiles, b: CategoryProfiles, minGroups: number, method: 'sklearn' | 'choenni', nanPolicy?: NanPolicy): ReferenceCategoryRsa {

@@ -93,3 +93,15 @@ export function promptsForGroup<T>(options: { category: string; general: readonl
   const isCountry = options.category === (options.countryCategory ?? 'country') || options.category === 'countries';
   return options.mode === 'countryPrompts' && isCountry && options.country.length > 0 ? options.country : options.general;
 }
+
+/** The study's group list with the user's added groups appended (duplicates ignored). */
+export function withAddedGroups(source: ChoenniTemplates, addGroups: Record<string, string[]> | undefined): ChoenniTemplates {
+  if (!addGroups) return source;
+  const groups: Record<string, string[]> = {};
+  for (const [cat, keys] of Object.entries(source.groups)) groups[cat] = [...keys];
+  for (const [cat, keys] of Object.entries(addGroups)) {
+    const list = (groups[cat] ??= []);
+    for (const k of keys) if (k.trim() && !list.includes(k.trim())) list.push(k.trim());
+  }
+  return { ...source, groups };
+}

@@ -7,8 +7,9 @@
 //             occurs EARLIEST in the output (longest on ties, so "Papua New Guinean" beats "Guinean"); accents are
 //             stripped from Latin letters only (NFD would eat Devanagari vowel signs); unparseable = 'other' in
 //             every language, flagged parsed: false; unknown = the chosen option is an unknown phrase.
-import { STUDY_B_LANGUAGES, STUDY_B_LOCALES, type StudyBLanguage } from './data/locales';
+import { STUDY_B_LOCALES } from './data/locales';
 import { OPTION_LETTERS } from './prompts';
+import { STUDY_B_LANGUAGES, type StudyBLanguage } from '../../contract/specs/geo-unlearning';
 
 export type ExtractionMode = 'study' | 'corrected';
 export type AnswerClass = 'stereotype' | 'unknown' | 'other';

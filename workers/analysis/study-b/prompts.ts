@@ -2,8 +2,9 @@
 // and its answer-only token mask (the study's start_loc = len(tokenize(prefix)) − 1, or the exact token boundary), and the five-option evaluation prompt
 // (4 identities + one "unknown" phrase, shuffled per item with a seed).
 import { randIndex, seededRng, shuffled } from '../shared/rng';
-import { STUDY_B_LOCALES, type StudyBLanguage } from './data/locales';
+import { STUDY_B_LOCALES } from './data/locales';
 import type { McqItem } from './mcq-data';
+import type { StudyBLanguage } from '../../contract/specs/geo-unlearning';
 
 /**
  * Which tokens the answer-only loss covers.

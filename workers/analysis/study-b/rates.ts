@@ -1,14 +1,8 @@
 // Study B rates (methods.md B.3): stereotype / unknown / other rates (they sum to 1) per language and overall,
 // each with a Wilson 95% interval, and the transfer matrix (unlearned in language X, evaluated in language Y).
-import { wilsonInterval, type Proportion } from '../shared/wilson';
+import { wilsonInterval } from '../shared/wilson';
 import type { AnswerClass } from './extract';
-
-export interface Rates {
-  n: number;
-  stereotype: Proportion;
-  unknown: Proportion;
-  other: Proportion;
-}
+import type { Proportion, Rates } from '../../contract/results/geo-unlearning';
 
 export function ratesOf(classes: readonly AnswerClass[]): Rates {
   const n = classes.length;

@@ -15,8 +15,8 @@ import { AdamWOptimizer, type TrainParam } from '../../train/adamw-optimizer';
 import { trainStep } from '../../train/step';
 import { maskForMlm } from '../../analysis/study-a/mlm-masking';
 import { seededRng, shuffled } from '../../analysis/shared/rng';
-import type { EmotionProfilesSpec } from '../specs/index';
-import type { ExperimentContext } from '../types';
+import type { EmotionProfilesSpec } from '../../contract/specs/index';
+import type { ExperimentContext } from '../experiment-runner';
 
 type FineTuneSpec = NonNullable<EmotionProfilesSpec['fineTune']>;
 

@@ -7,11 +7,13 @@ import type { Tensor } from '../../backend/backend';
 import { TOPK_MAX_K } from '../../kernels/reduce/topk';
 import { pieceKey, type PieceMatch } from '../../analysis/study-a/profile-prior';
 import type { Lexicon } from '../../analysis/study-a/lexicon';
-import { sha256Hex } from '../../analysis/shared/sha256';
-import type { ExperimentContext } from '../types';
-import { choenniLookup, languageWords, priorLookup, priorPrompt, type LanguagePrompts, type PromptItem } from './inputs';
-import { groupProfiles, type GroupProfile } from './results';
-import { disposeLanguageMask, encodePrompt, negLogPriorRow, topLogits, topPriorCorrected, uploadLanguageMask, type TopRow } from './scoring';
+import { sha256Hex } from '../../contract/sha256';
+import type { ExperimentContext } from '../experiment-runner';
+import { choenniLookup, languageWords, priorLookup, priorPrompt, type LanguagePrompts, type PromptItem } from '../../analysis/study-a/inputs';
+import { groupProfiles } from '../../analysis/study-a/results';
+import { disposeLanguageMask, encodePrompt, negLogPriorRow, topLogits, topPriorCorrected, uploadLanguageMask } from './scoring';
+import type { GroupProfile } from '../../contract/results/emotion-profiles';
+import type { TopRow } from '../../analysis/study-a/results';
 
 /** −log p_prior rows by cache key; survives between runs in the same worker or CLI process. */
 const priorCache = new Map<string, Float32Array>();

@@ -1,26 +1,16 @@
 // Study A's comparison with published per-group scores (Choenni's aggregate_emotion_scores/<model>.json): the
 // source comes from the spec (by default her XLMR-B file for an xlm-roberta-base run in English with her
 // variant), is read before the model loads, and our English profiles are set beside it per group and per category.
-import { parseReferenceScores, compareReferenceByCategory, type ReferenceProfile, type ReferenceReport } from '../../analysis/study-a/reference-scores';
-import { referenceSource, type EmotionProfilesSpec } from '../specs/emotion-profiles';
-import type { DataSource } from '../specs/common';
-import type { ExperimentContext, ResultTable } from '../types';
-import { runProfiles, type GroupProfile } from './results';
+import { parseReferenceScores, compareReferenceByCategory, type ReferenceProfile } from '../../analysis/study-a/reference-scores';
+import { referenceSource, type EmotionProfilesSpec } from '../../contract/specs/emotion-profiles';
+import type { DataSource } from '../../contract/specs/common';
+import type { ExperimentContext } from '../experiment-runner';
+import { runProfiles } from '../../analysis/study-a/results';
 import { readDataSource } from './sources';
+import type { GroupProfile, ReferenceReport, ReferenceResult } from '../../contract/results/emotion-profiles';
+import type { ResultTable } from '../../contract/results/base';
 
 export const REFERENCE_LANGUAGE = 'en';
-
-export interface ReferenceResult extends ReferenceReport {
-  /** URL or file name of the published scores. */
-  source: string;
-  /** Short name for charts, from the file name ("XLMR-B"). */
-  label: string;
-  language: string;
-  /** Both sides are per cent; prior-corrected profiles (fractions) were multiplied by this. */
-  oursScaledBy: number;
-  /** Set when the default reference could not be read (offline): the run keeps its profiles. */
-  error?: string;
-}
 
 export interface LoadedReference {
   source: string;

@@ -4,56 +4,22 @@
 import { openCheckpoint } from '../../../models/load/checkpoint';
 import { loadTokenizer, type Tokenizer } from '../../../models/load/tokenizer';
 import { XlmrForMaskedLM } from '../../../models/xlmr/model';
-import { withBuiltInGroups } from '../../analysis/study-a/builtin-groups';
 import { NRC_EMOTIONS } from '../../analysis/study-a/emotions';
-import { applyLanguageOverride, withAddedGroups } from '../../analysis/study-a/translation-overrides';
-import { sha256Hex } from '../../analysis/shared/sha256';
-import type { EmotionProfilesSpec } from '../specs/index';
-import { NeedsWebGpuError, type ExperimentContext, type ExperimentRunner, type ResultBase, type ResultTable } from '../types';
+
+import { sha256Hex } from '../../contract/sha256';
+import type { EmotionProfilesSpec } from '../../contract/specs/index';
+import { NeedsWebGpuError, type ExperimentContext, type ExperimentRunner } from '../experiment-runner';
 import { fineTune } from './fine-tune';
-import { choenniEnglishPrompts, languagePrompts, lexiconColumn, parseGroups, parseLexicon, parseTranslationTable, type LanguagePrompts } from './inputs';
+import { choenniEnglishPrompts, languagePrompts, lexiconColumn, parseGroups, parseLexicon, parseTranslationTable, type LanguagePrompts } from '../../analysis/study-a/inputs';
 import { decodePieces, profileLanguages, type ProfileRunResult } from './profile-run';
-import { compareFineTuned, correlations, coverageTable, matrixTable, profileTables, type Correlations, type FineTuneComparison, type GroupProfile } from './results';
+import { compareFineTuned, correlations, coverageTable, matrixTable, profileTables } from '../../analysis/study-a/results';
 import { appFiles, downloadProgress, modelSource, readDataSource } from './sources';
-import { compareWithPublished, loadReference, referenceTables, type ReferenceResult } from './reference';
+import { compareWithPublished, loadReference, referenceTables } from './reference';
 import { disposeModelWeights } from '../../../models/common/dispose-weights';
-
-export interface ProfilingSpeed {
-  prompts: number;
-  seconds: number;
-  promptsPerSecond: number;
-  priorsComputed: number;
-  priorsReused: number;
-}
-
-export interface EmotionProfilesResult extends ResultBase {
-  kind: 'emotion-profiles';
-  model: string;
-  /** True when the model or the lexicon is the app's demo: the numbers then mean nothing. */
-  demo: boolean;
-  variant: 'choenni' | 'prior-corrected';
-  /** Choenni's profiles are percentages; the prior-corrected ones fractions 0..1. */
-  scale: 'percent' | 'fraction';
-  emotions: string[];
-  languages: { code: string; name: string }[];
-  categories: string[];
-  profiles: GroupProfile[];
-  correlations: Correlations;
-  skipped: { language: string; category: string; key: string; reason: string }[];
-  speed: ProfilingSpeed;
-  /** Our English profiles beside published ones (Choenni's XLMR-B by default for xlm-roberta-base). */
-  reference?: ReferenceResult;
-  fineTune?: {
-    language: string;
-    losses: [number, number][];
-    steps: number;
-    resumedFrom: number;
-    profiles: GroupProfile[];
-    correlations: Correlations;
-    comparison: FineTuneComparison;
-    speed: ProfilingSpeed;
-  };
-}
+import type { Correlations, EmotionProfilesResult, FineTuneComparison, GroupProfile, ProfilingSpeed, ReferenceResult } from '../../contract/results/emotion-profiles';
+import type { ResultBase, ResultTable } from '../../contract/results/base';
+import { applyLanguageOverride } from '../../contract/study-a/translation-overrides';
+import { withAddedGroups } from '../../analysis/study-a/templates';
 
 /** Decoded pieces per tokenizer (decoding a 250k vocabulary takes a moment; do it once per model). */
 const piecesCache = new Map<string, string[]>();
@@ -91,7 +57,7 @@ async function loadPrompts(spec: EmotionProfilesSpec, ctx: ExperimentContext) {
       if (override?.languageName) return null;
       throw new Error(`no Study A translation table for "${lang}" (translations/study-a/${lang}.json): ${e.message}`, { cause: e });
     });
-    const base = text === null ? undefined : withBuiltInGroups(parseTranslationTable(text));
+    const base = text === null ? undefined : parseTranslationTable(text);
     const table = applyLanguageOverride({ language: lang, base, override });
     // Choenni's variant looks words up in the language's own column only: without one every profile is empty.
     if (spec.profile.variant === 'choenni' && lang !== 'en' && !lexiconColumn(lexicon, lang, table.languageName))

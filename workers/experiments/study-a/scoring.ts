@@ -9,17 +9,12 @@ import type { Backend, Tensor } from '../../backend/backend';
 import { add, addScaled, mul, scale } from '../../kernels/elementwise/elementwise';
 import { reduceRows, topk } from '../../kernels/reduce/reduce';
 import { PRIOR_SENTINEL } from '../../analysis/study-a/profile-prior';
+import type { TopRow } from '../../analysis/study-a/results';
 
 /** A tokenised prompt and the position of the <mask> read out. */
 export interface Encoded {
   ids: number[];
   maskPos: number;
-}
-
-export interface TopRow {
-  ids: Int32Array;
-  /** Raw logits (Choenni) or s = log p_post − log p_prior (prior-corrected), descending. */
-  scores: Float32Array;
 }
 
 /** Encodes `text` with the tokenizer's special tokens and finds the `maskIndex`-th <mask>. */

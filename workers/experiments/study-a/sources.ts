@@ -5,9 +5,9 @@
 import { cachedSource } from '../../../models/load/browser-cache';
 import { resolveSource } from '../../../models/load/resolve';
 import { hubSource, urlSource, type DownloadProgress, type ModelSource } from '../../../models/load/source';
-import { verifySha256 } from '../../analysis/shared/sha256';
-import type { DataSource, ModelRef } from '../specs/common';
-import type { ExperimentContext } from '../types';
+import { verifySha256 } from '../../contract/sha256';
+import type { DataSource, ModelRef } from '../../contract/specs/common';
+import type { ExperimentContext } from '../experiment-runner';
 
 type NodeProcess = { versions?: { node?: string }; env?: Record<string, string | undefined>; cwd?: () => string };
 const nodeProcess = (globalThis as { process?: NodeProcess }).process;

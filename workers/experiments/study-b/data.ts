@@ -3,13 +3,14 @@
 // the seeded split that is disjoint by identity–attribute pair across ALL languages, and the tokenised, right-
 // padded streams of one training step (methods.md B.1; prompts and masks from analysis/study-b/prompts.ts).
 import type { Tokenizer } from '../../../models/load/tokenizer';
-import { STUDY_B_LANGUAGES, type StudyBLanguage } from '../../analysis/study-b/data/locales';
+
 import { pairKey, parseMcqCsv, parseRetainSet, splitByPair, type McqItem, type QaPair } from '../../analysis/study-b/mcq-data';
 import { trainingExample, unknownTrainingAnswer, type AnswerMaskRule } from '../../analysis/study-b/prompts';
-import type { DataSource } from '../specs/common';
-import type { ExperimentContext } from '../types';
+import type { DataSource } from '../../contract/specs/common';
+import type { ExperimentContext } from '../experiment-runner';
 import { readDataSource } from '../study-a/sources';
 import type { TokenStream } from './unlearning-loss';
+import { STUDY_B_LANGUAGES, type StudyBLanguage } from '../../contract/specs/geo-unlearning';
 
 export function asStudyLanguage(l: string): StudyBLanguage {
   if (!(STUDY_B_LANGUAGES as readonly string[]).includes(l)) throw new Error(`Study B has no prompts for language "${l}" (known: ${STUDY_B_LANGUAGES.join(', ')})`);

@@ -5,15 +5,15 @@
 // modes (analysis/study-b/extract.ts).
 import { generate } from '../../../models/llama/generate';
 import type { LlamaForCausalLM } from '../../../models/llama/model';
-import { STUDY_B_LOCALES, type StudyBLanguage } from '../../analysis/study-b/data/locales';
+import { STUDY_B_LOCALES } from '../../analysis/study-b/data/locales';
 import { extractAnswer, type AnswerClass } from '../../analysis/study-b/extract';
 import type { McqItem } from '../../analysis/study-b/mcq-data';
 import { evalPrompt } from '../../analysis/study-b/prompts';
 import { padStream, type Encoder } from './data';
 import { cachedOptionLogLikelihoods, type ScoredItem } from './cached-likelihood';
 import { answerNll } from './unlearning-loss';
-
-export type EvalMode = 'likelihood' | 'generation';
+import type { EvalMode } from '../../contract/results/geo-unlearning';
+import type { StudyBLanguage } from '../../contract/specs/geo-unlearning';
 
 export interface ItemPrediction {
   language: string;

@@ -9,36 +9,14 @@
 // imports below are erased, so the main thread can import this file without pulling in engine code.
 import { estimateLoraMemory, Q4_BYTES_PER_WEIGHT, Q8_BYTES_PER_WEIGHT, type DecoderShape, type LoraTarget } from '../../../models/common/memory-estimate';
 import type { LlamaConfig } from '../../../models/llama/config';
-import type { GpuInfo } from '../../gpu/device';
-import type { GeoUnlearningSpec } from '../specs/geo-unlearning';
 
-export type FrozenFormat = 'f32' | 'f16' | 'q8' | 'q4';
+import type { GeoUnlearningSpec } from '../../contract/specs/geo-unlearning';
+import type { GpuInfo } from '../../contract/device';
+import { MIN_CHECK_SEQ_LEN, type FrozenFormat, type MemoryEstimate, type MemoryVerdict, type StudyBMemoryCheck } from '../../contract/memory';
 
 /** The projections the runner wraps with LoRA (the study's PEFT config: q and v). */
 export const STUDY_B_LORA_TARGETS = ['q_proj', 'v_proj'] as const satisfies readonly LoraTarget[];
 const ALL_LINEAR: readonly LoraTarget[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
-
-export interface MemoryEstimate {
-  weights: number;
-  /** LoRA values + gradients. */
-  lora: number;
-  /** AdamW m and v. */
-  optimizer: number;
-  /** Kept for backward (one stream at a time) + one layer's backward workspace. */
-  activations: number;
-  logits: number;
-  total: number;
-  /** Largest single buffer (a weight matrix or the [B·T, V] logits) and what it holds. */
-  largestBuffer: number;
-  largestName: string;
-}
-
-export interface MemoryVerdict {
-  estimate: MemoryEstimate;
-  fits: boolean;
-  reason?: string;
-  budget: number;
-}
 
 export function decoderShapeOf(c: LlamaConfig): DecoderShape {
   return { hidden: c.hidden_size, layers: c.num_hidden_layers, heads: c.num_attention_heads, kvHeads: c.num_key_value_heads, intermediate: c.intermediate_size, vocab: c.vocab_size, headDim: c.head_dim, tiedEmbeddings: c.tie_word_embeddings };
@@ -99,20 +77,11 @@ export function checkFits(estimate: MemoryEstimate, device: GpuInfo | undefined,
   return { estimate, budget, fits: true };
 }
 
-/** Rows shorter than this are counted at this length (kernels and caches are sized for it anyway). */
-export const MIN_CHECK_SEQ_LEN = 64;
-
 /** The storage the frozen linear weights get: f16 needs the device's shader-f16 (without it, or without a known
  *  device — the main thread's preview — they are counted and kept in f32; the runner says so in its log). */
 export function frozenFormat(w: GeoUnlearningSpec['weights'], f16Available: boolean): FrozenFormat {
   if (w === 'f16') return f16Available ? 'f16' : 'f32';
   return w;
-}
-
-export interface StudyBMemoryCheck extends MemoryVerdict {
-  format: FrozenFormat;
-  /** The sequence length counted (the longest row, at least MIN_CHECK_SEQ_LEN). */
-  seqLen: number;
 }
 
 /** The memory check of a Study B run (what the runner refuses on, and what the app previews). */

@@ -1,38 +1,12 @@
 // The Study B result: per-item predictions and per-language rates before/after (with Wilson intervals), the
 // transfer matrix, loss curves and run facts, plus the CSV tables shaped like the study's evaluation outputs
 // (one row per item with the three classes; one row per language with stereotype/"Accuracy", unknown, other).
-import { ratesByLanguage, stereotypeDelta, transferMatrix, type Rates } from '../../analysis/study-b/rates';
-import type { ResultBase, ResultTable } from '../types';
-import type { EvalMode, ItemPrediction } from './evaluate';
-import type { MemoryEstimate } from './memory';
+import { ratesByLanguage, stereotypeDelta, transferMatrix } from '../../analysis/study-b/rates';
 
-export type Phase = 'before' | 'after';
-
-export interface RateRow {
-  phase: Phase;
-  mode: EvalMode;
-  language: string; // 'overall' for the pooled row
-  rates: Rates;
-}
-
-export interface GeoUnlearningResult extends ResultBase {
-  kind: 'geo-unlearning';
-  trainLanguage: string;
-  loss: 'grad-diff-kl' | 'npo';
-  /** The answer-only mask rule used in training (absent in results from before the option existed). */
-  answerMask?: 'boundary' | 'study';
-  languages: string[];
-  modes: EvalMode[];
-  split: string;
-  rates: RateRow[];
-  /** Rows: 'none' (baseline) and the training language; columns: evaluated languages; per mode. */
-  transfer: { mode: EvalMode; trainLanguages: string[]; evalLanguages: string[]; stereotype: (number | null)[][]; delta: (number | null)[][] }[];
-  curves: { name: string; points: [number, number][] }[];
-  memory: MemoryEstimate;
-  stepMs: number | null;
-  steps: number;
-  model: string;
-}
+import type { ItemPrediction } from './evaluate';
+import type { EvalMode, GeoUnlearningResult, Phase, RateRow, Rates } from '../../contract/results/geo-unlearning';
+import type { ResultBase, ResultTable } from '../../contract/results/base';
+import type { MemoryEstimate } from '../../contract/memory';
 
 /** Rates per language and overall; `extraction` picks which class of a generated answer counts (likelihood rows
  *  carry the same class in both). */

@@ -4,7 +4,7 @@
 // valid spec and calls onchange with the whole edited spec.
 import type { Component } from 'svelte';
 import TranslationEditor from '../study-a/translation-editor.svelte';
-import type { ExperimentKind, ExperimentSpec } from '../../../../workers/experiments/specs/index';
+import type { ExperimentKind, ExperimentSpec } from '../../../../workers/contract/specs/index';
 
 export interface KindExtra {
   title: string;

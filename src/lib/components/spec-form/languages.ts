@@ -1,6 +1,6 @@
 // Language codes the language picker offers as checkboxes (the studies' languages first), with names from the
 // browser's Intl data. Any other code can still be typed in; the spec schema decides what is valid.
-import { STUDY_B_LANGUAGES } from '../../../../workers/analysis/study-b/data/locales';
+import { STUDY_B_LANGUAGES } from '../../../../workers/contract/specs/geo-unlearning';
 
 const COMMON = ['en', 'fr', 'de', 'es', 'nl', 'it', 'pt', 'ru', 'zh', 'ja', 'ko', 'ar', 'hi', 'tr', 'pl', 'el'];
 

@@ -3,8 +3,8 @@
 // A field added to a spec schema appears in the form without UI code; only DataSource and language lists get
 // their own controls (matched by schema identity), because a plain text box would serve them badly.
 import type * as v from 'valibot';
-import { DataSource, Lang } from '../../../../workers/experiments/specs/common';
-import { ExperimentSpec, type ExperimentKind } from '../../../../workers/experiments/specs/index';
+import { DataSource, Lang } from '../../../../workers/contract/specs/common';
+import { ExperimentSpec, type ExperimentKind } from '../../../../workers/contract/specs/index';
 import { LANGUAGE_CODES } from './languages';
 
 type Schema = v.GenericSchema & { pipe?: readonly { kind: string; type: string; requirement?: unknown; message?: unknown }[] };

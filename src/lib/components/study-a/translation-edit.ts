@@ -7,15 +7,15 @@ import en from '../../../../static/translations/study-a/en.json';
 import es from '../../../../static/translations/study-a/es.json';
 import fr from '../../../../static/translations/study-a/fr.json';
 import hr from '../../../../static/translations/study-a/hr.json';
-import { withBuiltInGroups } from '../../../../workers/analysis/study-a/builtin-groups';
-import { applyLanguageOverride, diffLanguage, setLanguageOverride } from '../../../../workers/analysis/study-a/translation-overrides';
-import { parseTable, type TranslationTable } from '../../../../workers/analysis/study-a/translation-table';
-import type { EmotionProfilesSpec } from '../../../../workers/experiments/specs/emotion-profiles';
+
+import type { EmotionProfilesSpec } from '../../../../workers/contract/specs/emotion-profiles';
+import { applyLanguageOverride, diffLanguage, setLanguageOverride } from '../../../../workers/contract/study-a/translation-overrides';
+import { parseTable, type TranslationTable } from '../../../../workers/contract/study-a/translation-table';
 
 /** The tables the runner starts from, by language code. */
 export const BUILT_IN_TABLES: Readonly<Record<string, TranslationTable>> = Object.fromEntries(
   [en, fr, es, el, hr, de].map((j) => {
-    const t = withBuiltInGroups(parseTable(j));
+    const t = parseTable(j);
     return [t.language, t];
   }),
 );

@@ -1,9 +1,7 @@
 // Study B per-language strings (methods.md B.1/B.3): training Q/A labels, the four "unknown" phrases (the 2nd is
 // the training answer of the unk stream) and the evaluation instruction. `fromStudy` marks the strings that
 // methods.md quotes from the original; everything else is the Stereoscope project's own localisation.
-
-export const STUDY_B_LANGUAGES = ['en', 'fr', 'hi', 'ar', 'fa', 'iw', 'id', 'ja', 'ko', 'ru'] as const;
-export type StudyBLanguage = (typeof STUDY_B_LANGUAGES)[number];
+import type { StudyBLanguage } from '../../../contract/specs/geo-unlearning';
 
 export interface StudyBLocale {
   name: string;

@@ -1,16 +1,12 @@
 // `stereoscope forward` for T5: loss as T5ForConditionalGeneration returns it for `labels`, decoder logits, and the
 // encoder and decoder hidden states in HF order; with --grad, d loss / d every LoRA tensor by its PEFT key.
-import type { Backend, Tensor } from '../../workers/backend/backend';
+import type { Backend } from '../../workers/backend/backend';
 import { zeroGrads } from '../../workers/nn/param';
-import { importAdapter } from '../common/peft-io';
-import type { ForwardBatch, ForwardReport, JsonTensor } from '../forward-report';
-import type { PeftAdapter } from '../load/peft';
-import type { T5ForConditionalGeneration } from './model';
-import { seq2seqLoss, seq2seqLossAndGrad, shiftRight } from './seq2seq';
-
-async function json(be: Backend, t: Tensor): Promise<JsonTensor> {
-  return { shape: [...t.shape], data: Array.from(await be.download(t)) };
-}
+import { importAdapter } from '../../models/common/peft-io';
+import { jsonTensor, type ForwardBatch, type ForwardReport } from './types';
+import type { PeftAdapter } from '../../models/load/peft';
+import type { T5ForConditionalGeneration } from '../../models/t5/model';
+import { seq2seqLoss, seq2seqLossAndGrad, shiftRight } from '../../models/t5/seq2seq';
 
 export async function t5ForwardReport(
   be: Backend,
@@ -26,9 +22,9 @@ export async function t5ForwardReport(
   const out = await model.forward({ ...input, decoderInputIds }, { hiddenStates: true });
   const report: ForwardReport = {
     loss: null,
-    logits: await json(be, out.logits),
-    encoder_hidden_states: await Promise.all(out.encoderHiddenStates!.map((h) => json(be, h))),
-    decoder_hidden_states: await Promise.all(out.decoderHiddenStates!.map((h) => json(be, h))),
+    logits: await jsonTensor(be, out.logits),
+    encoder_hidden_states: await Promise.all(out.encoderHiddenStates!.map((h) => jsonTensor(be, h))),
+    decoder_hidden_states: await Promise.all(out.decoderHiddenStates!.map((h) => jsonTensor(be, h))),
   };
   model.dispose(out);
   if (batch.labels) report.loss = await seq2seqLoss(model, { ...input, labels: batch.labels, decoderInputIds });
@@ -36,7 +32,7 @@ export async function t5ForwardReport(
     if (!batch.labels) throw new Error('--grad needs "labels" in the batch');
     await seq2seqLossAndGrad(model, { ...input, labels: batch.labels, decoderInputIds });
     report.grads = {};
-    for (const p of model.trainableParams()) report.grads[p.name] = await json(be, p.grad!);
+    for (const p of model.trainableParams()) report.grads[p.name] = await jsonTensor(be, p.grad!);
     zeroGrads(model.trainableParams());
   }
   return report;

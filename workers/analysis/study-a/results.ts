@@ -1,34 +1,24 @@
 // From downloaded top-k rows to Study A's results: profiles per language × category × group (both variants from
 // workers/analysis/study-a), the language × language RSA matrix and its per-category parts, baseline vs
 // fine-tuned comparisons and shift cosines, and the CSV-shaped tables (rows = groups, 10 emotion columns).
-import { NRC_EMOTIONS } from '../../analysis/study-a/emotions';
-import type { FlatLexicon } from '../../analysis/study-a/lexicon';
-import { choenniProfile } from '../../analysis/study-a/profile-choenni';
-import { priorCorrectedProfile, type PieceMatch } from '../../analysis/study-a/profile-prior';
-import { compareRuns, languageMatrix, shiftCosineMatrix, shiftVectors, type RunProfiles } from '../../analysis/study-a/rsa';
-import type { ResultTable } from '../types';
+import { NRC_EMOTIONS } from './emotions';
+import type { FlatLexicon } from './lexicon';
+import { choenniProfile } from './profile-choenni';
+import { priorCorrectedProfile, type PieceMatch } from './profile-prior';
+import { compareRuns, languageMatrix, shiftCosineMatrix, shiftVectors, type RunProfiles } from './rsa';
+
 import type { PromptItem } from './inputs';
-import type { TopRow } from './scoring';
-
-export interface GroupProfile {
-  language: string;
-  category: string;
-  key: string;
-  text: string;
-  /** NRC order; percentages (Choenni) or fractions 0..1 (prior-corrected); null when nothing matched. */
-  profile: number[] | null;
-  matched: string[];
-  /** Pieces (prior-corrected) or distinct words (Choenni) considered. */
-  considered: number;
-}
-
-/** A square matrix with NaN written as null (JSON has no NaN). */
-export interface LabelledMatrix {
-  labels: string[];
-  values: (number | null)[][];
-}
+import type { Correlations, FineTuneComparison, GroupProfile, LabelledMatrix } from '../../contract/results/emotion-profiles';
+import type { ResultTable } from '../../contract/results/base';
 
 const json = (m: number[][]): (number | null)[][] => m.map((r) => r.map((x) => (Number.isFinite(x) ? x : null)));
+
+/** One prompt's top-k answer: token ids and their scores, best first (the scoring step's output). */
+export interface TopRow {
+  ids: Int32Array;
+  /** Raw logits (Choenni) or s = log p_post − log p_prior (prior-corrected), descending. */
+  scores: Float32Array;
+}
 
 export function groupProfiles(options: {
   items: readonly PromptItem[];
@@ -62,12 +52,6 @@ export function runProfiles(profiles: readonly GroupProfile[]): RunProfiles {
   return out;
 }
 
-export interface Correlations {
-  /** Language × language mean over categories of the row-wise Spearman between RSMs. */
-  languages: LabelledMatrix;
-  perCategory: { category: string; matrix: LabelledMatrix }[];
-}
-
 export function correlations(byLanguage: ReadonlyMap<string, readonly GroupProfile[]>): Correlations {
   const runs = new Map([...byLanguage].map(([l, ps]) => [l, runProfiles(ps)] as const));
   const langs = [...runs.keys()];
@@ -78,14 +62,6 @@ export function correlations(byLanguage: ReadonlyMap<string, readonly GroupProfi
     languages: { labels: all.languages, values: json(all.matrix) },
     perCategory: categories.map((c) => ({ category: c, matrix: { labels: langs, values: json(pair.map((row) => row.map((cmp) => cmp.perCategory.get(c)?.spearman.mean ?? NaN))) } })),
   };
-}
-
-export interface FineTuneComparison {
-  /** Per language: RSA baseline vs fine-tuned (mean over categories) and per category. */
-  perLanguage: { language: string; mean: number | null; perCategory: Record<string, number | null> }[];
-  /** Mean shift Δ = FT − base per language (NRC order), null when no group qualifies. */
-  meanShift: { language: string; delta: number[] | null }[];
-  shiftCosine: LabelledMatrix;
 }
 
 export function compareFineTuned(base: ReadonlyMap<string, readonly GroupProfile[]>, tuned: ReadonlyMap<string, readonly GroupProfile[]>): FineTuneComparison {

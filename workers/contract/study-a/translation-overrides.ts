@@ -1,8 +1,7 @@
 // User edits of Study A's translation tables, kept as differences from the built-in tables so a share link carries
 // only what changed: per language a replaced template list, replaced/added group entries, a name for a new
 // language; and groups added to the study's group list. Applies them (validating the result) and computes them
-// back from an edited table.
-import type { ChoenniTemplates } from './templates';
+// back from an edited table. Groups added to the list are applied by the analysis (templates.ts withAddedGroups).
 import { parseTable, TABLE_FORMAT, type GroupEntry, type TableTemplate, type TranslationTable } from './translation-table';
 
 export interface LanguageOverride {
@@ -41,18 +40,6 @@ export function applyLanguageOverride(options: { language: string; base?: Transl
   } catch (e) {
     throw new Error(`your edits of the ${table.languageName} (${language}) table: ${(e as Error).message}`, { cause: e });
   }
-}
-
-/** The study's group list with the user's added groups appended (duplicates ignored). */
-export function withAddedGroups(source: ChoenniTemplates, addGroups: Record<string, string[]> | undefined): ChoenniTemplates {
-  if (!addGroups) return source;
-  const groups: Record<string, string[]> = {};
-  for (const [cat, keys] of Object.entries(source.groups)) groups[cat] = [...keys];
-  for (const [cat, keys] of Object.entries(addGroups)) {
-    const list = (groups[cat] ??= []);
-    for (const k of keys) if (k.trim() && !list.includes(k.trim())) list.push(k.trim());
-  }
-  return { ...source, groups };
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);

@@ -1,38 +1,15 @@
 // The numbers `stereoscope forward` prints: loss (what the HF class returns for `labels`), logits, hidden states
 // in HF order, and optionally d loss / d every LoRA tensor keyed as in adapter_model.safetensors.
-import type { Backend, Tensor } from '../workers/backend/backend';
-import { crossEntropyMean, disposeCrossEntropy, flatLabels } from '../workers/nn/losses';
-import { zeroGrads } from '../workers/nn/param';
-import type { LoadedModel } from './auto';
-import { causalLmLoss, causalLmLossAndGrad } from './common/causal-lm';
-import { importAdapter } from './common/peft-io';
-import type { PeftAdapter } from './load/peft';
-import { maskedLmLossAndGrad } from './xlmr/masked-lm';
-
-export interface ForwardBatch {
-  inputIds: number[][];
-  attentionMask?: number[][];
-  labels?: number[][];
-  decoderInputIds?: number[][];
-}
-
-export interface JsonTensor {
-  shape: number[];
-  data: number[];
-}
-
-export interface ForwardReport {
-  loss: number | null;
-  logits: JsonTensor;
-  hidden_states?: JsonTensor[];
-  encoder_hidden_states?: JsonTensor[];
-  decoder_hidden_states?: JsonTensor[];
-  grads?: Record<string, JsonTensor>;
-}
-
-async function json(be: Backend, t: Tensor): Promise<JsonTensor> {
-  return { shape: [...t.shape], data: Array.from(await be.download(t)) };
-}
+import type { Backend } from '../../workers/backend/backend';
+import { crossEntropyMean, disposeCrossEntropy, flatLabels } from '../../workers/nn/losses';
+import { zeroGrads } from '../../workers/nn/param';
+import type { LoadedModel } from '../../models/auto';
+import { t5ForwardReport } from './t5';
+import { jsonTensor, type ForwardBatch, type ForwardReport } from './types';
+import { causalLmLoss, causalLmLossAndGrad } from '../../models/common/causal-lm';
+import { importAdapter } from '../../models/common/peft-io';
+import type { PeftAdapter } from '../../models/load/peft';
+import { maskedLmLossAndGrad } from '../../models/xlmr/masked-lm';
 
 export async function forwardReport(
   be: Backend,
@@ -41,7 +18,6 @@ export async function forwardReport(
   opts: { adapter: PeftAdapter | null; grad: boolean },
 ): Promise<ForwardReport> {
   if (loaded.arch === 't5') {
-    const { t5ForwardReport } = await import('./t5/forward-report');
     return t5ForwardReport(be, loaded.model, batch, opts);
   }
   const model = loaded.model;
@@ -55,8 +31,8 @@ export async function forwardReport(
   const report: ForwardReport = { loss: null, logits: { shape: [], data: [] } };
   if (loaded.arch === 'xlmr') {
     const out = await loaded.model.forward(input, { hiddenStates: true });
-    report.logits = await json(be, out.logits!);
-    report.hidden_states = await Promise.all(out.hiddenStates!.map((h) => json(be, h)));
+    report.logits = await jsonTensor(be, out.logits!);
+    report.hidden_states = await Promise.all(out.hiddenStates!.map((h) => jsonTensor(be, h)));
     if (batch.labels) {
       const V = out.logits!.shape[2];
       const ce = await crossEntropyMean(be, be.reshape(out.logits!, [out.logits!.shape[0] * out.logits!.shape[1], V]), flatLabels(batch.labels));
@@ -70,8 +46,8 @@ export async function forwardReport(
     }
   } else {
     const out = await loaded.model.forward(input, { hiddenStates: true });
-    report.logits = await json(be, out.logits);
-    report.hidden_states = await Promise.all(out.hiddenStates!.map((h) => json(be, h)));
+    report.logits = await jsonTensor(be, out.logits);
+    report.hidden_states = await Promise.all(out.hiddenStates!.map((h) => jsonTensor(be, h)));
     loaded.model.dispose(out);
     if (batch.labels) report.loss = await causalLmLoss(loaded.model, { ...input, labels: batch.labels });
     if (opts.grad) {
@@ -81,7 +57,7 @@ export async function forwardReport(
   }
   if (opts.grad) {
     report.grads = {};
-    for (const a of adapters) for (const p of a.params) report.grads[p.name] = await json(be, p.grad!);
+    for (const a of adapters) for (const p of a.params) report.grads[p.name] = await jsonTensor(be, p.grad!);
     zeroGrads(adapters.flatMap((a) => a.params));
   }
   return report;

@@ -21,7 +21,7 @@ const LanguageEdit = v.strictObject({
   groups: v.optional(v.record(Name, v.record(Name, EntryEdit))),
 });
 
-/** Differences from the built-in translation tables (workers/analysis/study-a/translation-overrides.ts applies them). */
+/** Differences from the built-in translation tables (workers/contract/study-a/translation-overrides.ts applies them). */
 export const TranslationOverrides = v.strictObject({
   languages: v.optional(v.record(Lang, LanguageEdit)),
   /** Groups added to the study's group list: category → English names. */

@@ -2,10 +2,11 @@
 // keeps these in IndexedDB and exports them as a JSON bundle; the CLI writes the same bundle, so a headless run
 // can be imported into the app. Bundles are validated on import: corrupt or future-version files are refused.
 import * as v from 'valibot';
-import type { RunErrorInfo } from '../api';
+import type { RunErrorInfo } from './api';
 import { parseSpec, SpecError, type ExperimentSpec } from './specs/index';
-import type { ResultBase } from './types';
-import { formatCsv } from '../analysis/shared/csv';
+
+import type { ExperimentResult } from './results/index';
+import { formatCsv } from './csv';
 
 export const BUNDLE_FORMAT = 'stereoscope-run';
 export const BUNDLE_VERSION = 1;
@@ -35,7 +36,7 @@ export interface RunRecord {
   device?: string;
   progress?: RunProgress;
   error?: RunErrorInfo;
-  result?: ResultBase;
+  result?: ExperimentResult;
 }
 
 export interface MetricSeries {
@@ -117,6 +118,10 @@ export function readBundle(input: unknown): { run: RunRecord; series: MetricSeri
   } catch (e) {
     throw new BundleError(`The bundle's spec is not usable: ${(e as SpecError).message}`);
   }
+  // The views narrow a result on its kind, so a result of another kind than its spec would be read as the wrong shape.
+  const result = r.output.run.result;
+  if (result && result.kind !== spec.kind)
+    throw new BundleError(`The bundle is corrupt: its result is of kind "${result.kind}" but its spec is "${spec.kind}".`);
   const artifacts = r.output.artifacts.map((a) => {
     try {
       return { key: a.key, type: a.type, bytes: base64ToBytes(a.base64) };

@@ -1,11 +1,13 @@
 // Study A inputs as the runner uses them: the group list (Choenni's templates_and_groups shape), a translation
 // table per language (static/translations/study-a), the lexicon (NRC "for various languages" or a simple
 // word→emotions TSV), and from those the prompts per language with the template each one was filled from.
-import { flatLexicon, englishLookup, parseNrcMultilingual, parseSimpleLexicon, type FlatLexicon, type Lexicon } from '../../analysis/study-a/lexicon';
-import { choenniInput, parseChoenniTemplates, promptsForGroup, seedAPriorInput, type ChoenniTemplates } from '../../analysis/study-a/templates';
-import { parseTable, resolveLanguage, type TranslationTable } from '../../analysis/study-a/translation-table';
-import { NRC_EMOTIONS } from '../../analysis/study-a/emotions';
-import { pieceKey, type PieceMatch } from '../../analysis/study-a/profile-prior';
+import { flatLexicon, englishLookup, parseNrcMultilingual, parseSimpleLexicon, type FlatLexicon, type Lexicon } from './lexicon';
+import { choenniInput, parseChoenniTemplates, promptsForGroup, seedAPriorInput, type ChoenniTemplates } from './templates';
+
+import { NRC_EMOTIONS } from './emotions';
+import { pieceKey, type PieceMatch } from './profile-prior';
+import { parseTable, type TranslationTable } from '../../contract/study-a/translation-table';
+import { resolveLanguage } from './resolve-language';
 
 export interface PromptItem {
   language: string;

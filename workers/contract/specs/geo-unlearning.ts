@@ -1,8 +1,11 @@
 // Spec of Study B: unlearning geo-cultural stereotypes (gradient ascent + "unknown" + KL, or NPO) with LoRA on a
 // Llama-family model, and multiple-choice evaluation in ten languages (methods.md section B).
 import * as v from 'valibot';
-import { STUDY_B_LANGUAGES } from '../../analysis/study-b/data/locales';
 import { baseEntries, DataSource, Lang, LearningRate, Lora, ModelRef, PositiveInt, Rate } from './common';
+
+/** The ten languages of the study's data set (its file suffixes; `iw` is Hebrew as the data names it). */
+export const STUDY_B_LANGUAGES = ['en', 'fr', 'hi', 'ar', 'fa', 'iw', 'id', 'ja', 'ko', 'ru'] as const;
+export type StudyBLanguage = (typeof STUDY_B_LANGUAGES)[number];
 
 export const GeoUnlearningSpec = v.strictObject({
   ...baseEntries,

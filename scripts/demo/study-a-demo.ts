@@ -2,7 +2,7 @@
 // templates_and_groups.json (groups chosen among those our translation tables cover), a few French sentences
 // for the fine-tuning demo, and the list of texts the demo model's vocabulary must cover. Not research data.
 import type { Lexicon } from '../../workers/analysis/study-a/lexicon';
-import type { TranslationTable } from '../../workers/analysis/study-a/translation-table';
+import type { TranslationTable } from '../../workers/contract/study-a/translation-table';
 
 export const DEMO_XLMR_NAME = 'tiny-xlmr';
 
