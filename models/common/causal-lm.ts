@@ -3,13 +3,7 @@
 import type { Backend, Tensor } from '../../workers/backend/backend';
 import { tokenLogprobs } from '../../workers/kernels/cross-entropy/cross-entropy';
 import { crossEntropyBackprop, crossEntropyMean, disposeCrossEntropy, shiftLabels } from '../../workers/nn/losses';
-
-export interface CausalModel<B, O extends { logits: Tensor }> {
-  readonly be: Backend;
-  forward(batch: B, opts?: { train?: boolean; checkpointing?: boolean }): Promise<O>;
-  backward(out: O, dLogits: Tensor): Promise<void>;
-  dispose(out: O): void;
-}
+import type { TrainableModel } from '../../workers/nn/model';
 
 export type Labelled<B> = B & { labels: number[][] };
 
@@ -18,7 +12,7 @@ function logits2d(be: Backend, logits: Tensor): Tensor {
   return be.reshape(logits, [logits.shape.reduce((a, b) => a * b, 1) / V, V]);
 }
 
-export async function causalLmLoss<B, O extends { logits: Tensor }>(model: CausalModel<B, O>, batch: Labelled<B>): Promise<number> {
+export async function causalLmLoss<B, O extends { logits: Tensor }>(model: TrainableModel<B, O>, batch: Labelled<B>): Promise<number> {
   const out = await model.forward(batch);
   const ce = await crossEntropyMean(model.be, logits2d(model.be, out.logits), shiftLabels(batch.labels));
   disposeCrossEntropy(ce);
@@ -28,7 +22,7 @@ export async function causalLmLoss<B, O extends { logits: Tensor }>(model: Causa
 
 /** Loss, with d(scale · loss)/dθ accumulated into the trainable params. */
 export async function causalLmLossAndGrad<B, O extends { logits: Tensor }>(
-  model: CausalModel<B, O>,
+  model: TrainableModel<B, O>,
   batch: Labelled<B>,
   opts: { scale?: number; checkpointing?: boolean } = {},
 ): Promise<number> {
@@ -44,7 +38,7 @@ export async function causalLmLossAndGrad<B, O extends { logits: Tensor }>(
  * prompt + continuation (right-padded); `start[b]` is where row b's continuation begins, `end[b]` where it ends.
  */
 export async function continuationLogLikelihood<B extends { inputIds: number[][] }, O extends { logits: Tensor }>(
-  model: CausalModel<B, O>,
+  model: TrainableModel<B, O>,
   batch: B,
   spans: { start: number; end: number }[],
 ): Promise<{ total: number[]; perToken: number[][] }> {

@@ -9,7 +9,7 @@ import { embedding, embeddingBackward } from '../../workers/kernels/embedding/em
 import { Linear } from '../../workers/nn/linear';
 import type { LoraLinear } from '../../workers/nn/lora-linear';
 import { crossEntropyMean, crossEntropyMeanBackward, disposeCrossEntropy } from '../../workers/nn/losses';
-import { disposeAll, param, zeroGrads, type Param } from '../../workers/nn/param';
+import { disposeAll, param, type Param } from '../../workers/nn/param';
 import { normals, seededRng } from '../../workers/analysis/shared/rng';
 import type { LoraOptions } from '../common/lora';
 import { CheckpointMismatchError, loadF32, type WeightFormatOption, type WeightLoader } from '../common/weights';
@@ -180,14 +180,5 @@ export class XlmrForSequenceClassification {
 
   trainableParams(): Param[] {
     return [...this.encoder.trainableParams(), ...this.classifierParams()];
-  }
-
-  /** workers/train's TrainableModel, structurally (models do not import the training layer). */
-  params(): Param[] {
-    return this.trainableParams();
-  }
-
-  zeroGrad(): void {
-    zeroGrads(this.trainableParams());
   }
 }

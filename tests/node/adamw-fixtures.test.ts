@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { expectClose } from '../helpers/compare';
 import { testBackend } from '../helpers/gpu';
-import { AdamWOptimizer, type TrainParam } from '../../workers/train/adamw-optimizer';
+import type { Param } from '../../workers/nn/param';
+import { AdamWOptimizer } from '../../workers/train/adamw-optimizer';
 
 const FIXTURES = process.env.STEREOSCOPE_FIXTURES ?? fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url));
 // torch's own float32 AdamW differs from float64 by ≤ 3.2e-7 (README); measured here vs torch: ≤ 5e-10 after step 1,
@@ -46,7 +47,7 @@ describe('AdamW vs torch.optim.AdamW fixtures', () => {
       const h = lora.adamw;
       expect(h.amsgrad).toBe(false);
       // param_order: adapter by adapter, A then B (the update is elementwise, so the order only names them).
-      const params: TrainParam[] = lora.adapters.flatMap((a) =>
+      const params: Param[] = lora.adapters.flatMap((a) =>
         (['A', 'B'] as const).map((w) => ({ name: `${a.id}.${w}`, value: be.upload(a[w].data, a[w].shape), grad: be.zeros(a[w].shape) })),
       );
       const opt = new AdamWOptimizer(be, params, { beta1: h.betas[0], beta2: h.betas[1], eps: h.eps, weightDecay: h.weight_decay });

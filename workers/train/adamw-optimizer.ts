@@ -3,16 +3,10 @@
 // host for checkpoints.
 import type { Backend, Tensor } from '../backend/backend';
 import { adamw } from '../kernels/adamw/adamw';
+import type { Param } from '../nn/param';
 
-/** A trainable tensor and its gradient. The optimizer reads `grad` at every step, so a model may replace it. */
-export interface TrainParam {
-  name: string;
-  value: Tensor;
-  /** Null until a backward pass has produced a gradient for it. */
-  grad: Tensor | null;
-}
-
-export function requireGrad(p: TrainParam): Tensor {
+/** The gradient the optimizer steps with; a parameter without one was not reached by the backward pass. */
+export function requireGrad(p: Param): Tensor {
   if (!p.grad) throw new Error(`parameter ${p.name} has no gradient: did the backward pass reach it?`);
   return p.grad;
 }
@@ -41,7 +35,7 @@ export class AdamWOptimizer {
 
   constructor(
     private readonly be: Backend,
-    readonly params: readonly TrainParam[],
+    readonly params: readonly Param[],
     config: Partial<AdamWConfig> = {},
   ) {
     this.config = { ...ADAMW_DEFAULTS, ...config };

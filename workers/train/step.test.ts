@@ -4,10 +4,11 @@ import { expectClose } from '../../tests/helpers/compare';
 import { testBackend } from '../../tests/helpers/gpu';
 import { f32, randn } from '../../tests/helpers/random';
 import { matmul } from '../kernels/matmul/matmul';
-import { AdamWOptimizer, requireGrad, type TrainParam } from './adamw-optimizer';
+import { accumulateGrad, param, type Param } from '../nn/param';
+import { AdamWOptimizer } from './adamw-optimizer';
 import { clipGradNorm } from './clip';
 import { linearScheduleWithWarmup } from './schedules';
-import { trainStep, type TrainableModel } from './step';
+import { trainStep } from './step';
 
 const [K, N] = [5, 3];
 
@@ -18,24 +19,20 @@ interface Batch {
 }
 
 /** Least squares: loss = mean over the M·N entries of (x·W − y)², dW = 2/(M·N) · xᵀ(x·W − y). The forward
- *  and the weight gradient run on the matmul op; the residual and the accumulation are done on the host. */
-class LeastSquares implements TrainableModel {
-  readonly p: TrainParam;
+ *  and the weight gradient run on the matmul op, the residual on the host, the accumulation on addScaled. */
+class LeastSquares {
+  readonly p: Param;
   constructor(
     private readonly be: Backend,
     w0: Float64Array,
   ) {
-    this.p = { name: 'W', value: be.upload(w0, [K, N]), grad: be.zeros([K, N]) };
+    this.p = param('W', be.upload(w0, [K, N]));
   }
-  params(): TrainParam[] {
+  params(): Param[] {
     return [this.p];
   }
-  zeroGrad(): void {
-    this.p.grad?.dispose();
-    this.p.grad = this.be.zeros([K, N]);
-  }
-  async lossAndGrad(batch: unknown): Promise<number> {
-    const { x, y, M } = batch as Batch;
+  /** The loss of one micro-batch; its gradient is added into W's (so micro-batches sum). */
+  lossAndGrad = async ({ x, y, M }: Batch): Promise<number> => {
     const tx = this.be.upload(x, [M, K]);
     const pred = await this.be.download(await matmul(this.be, tx, this.p.value));
     const r = new Float64Array(M * N);
@@ -45,13 +42,10 @@ class LeastSquares implements TrainableModel {
       loss += r[i] * r[i];
     }
     const tr = this.be.upload(r, [M, N]);
-    const dW = await matmul(this.be, tx, tr, { transA: true, alpha: 2 / (M * N) });
-    const [old, add] = [await this.be.download(requireGrad(this.p)), await this.be.download(dW)];
-    this.p.grad?.dispose();
-    this.p.grad = this.be.upload(old.map((v, i) => v + add[i]), [K, N]); // grads are summed over micro-batches
-    [tx, tr, dW].forEach((t: Tensor) => t.dispose());
+    await accumulateGrad(this.be, this.p, await matmul(this.be, tx, tr, { transA: true, alpha: 2 / (M * N) }));
+    [tx, tr].forEach((t: Tensor) => t.dispose());
     return loss / (M * N);
-  }
+  };
 }
 
 function makeBatch(M: number, seed: number, wTrue: Float64Array): Batch {
@@ -75,7 +69,7 @@ describe('trainStep', () => {
     const batches = [makeBatch(8, 1, wTrue), makeBatch(8, 3, wTrue)];
     const losses: number[] = [];
     for (let s = 0; s < 60; s++) {
-      const res = await trainStep(be, { model, optimizer: opt, microBatches: batches, schedule, maxGradNorm: 5 });
+      const res = await trainStep(be, { lossAndGrad: model.lossAndGrad, optimizer: opt, microBatches: batches, schedule, maxGradNorm: 5 });
       expect(res.lr).toBeCloseTo(schedule.lrAt(s), 12);
       expect(res.step).toBe(s + 1);
       losses.push(res.loss);
@@ -93,7 +87,7 @@ describe('trainStep', () => {
       // wrong 1/micro-batches factor would show in the parameters, not only in the reported norm.
       const opt = new AdamWOptimizer(be, model.params(), { eps: 0.5 });
       const results = [];
-      for (let s = 0; s < 3; s++) results.push(await trainStep(be, { model, optimizer: opt, microBatches, lr: 0.05, maxGradNorm: 1 }));
+      for (let s = 0; s < 3; s++) results.push(await trainStep(be, { lossAndGrad: model.lossAndGrad, optimizer: opt, microBatches, lr: 0.05, maxGradNorm: 1 }));
       return { results, w: await be.download(model.p.value) };
     };
     const acc = await run([b1, b2]);
@@ -121,7 +115,7 @@ describe('trainStep', () => {
     const opt = new AdamWOptimizer(be, model.params());
     const ctl = new AbortController();
     ctl.abort();
-    await expect(trainStep(be, { model, optimizer: opt, microBatches: [makeBatch(2, 1, wTrue)], lr: 0.1, signal: ctl.signal })).rejects.toThrow();
+    await expect(trainStep(be, { lossAndGrad: model.lossAndGrad, optimizer: opt, microBatches: [makeBatch(2, 1, wTrue)], lr: 0.1, signal: ctl.signal })).rejects.toThrow();
     expect(Array.from(await be.download(model.p.value))).toEqual(Array.from(Float32Array.from(w0)));
     expect(opt.stepCount).toBe(0);
   });
@@ -131,14 +125,14 @@ describe('trainStep', () => {
     const batch = [makeBatch(6, 21, wTrue)];
     const a = new LeastSquares(be, w0);
     const optA = new AdamWOptimizer(be, a.params());
-    for (let s = 0; s < 2; s++) await trainStep(be, { model: a, optimizer: optA, microBatches: batch, lr: 0.05 });
+    for (let s = 0; s < 2; s++) await trainStep(be, { lossAndGrad: a.lossAndGrad, optimizer: optA, microBatches: batch, lr: 0.05 });
     // Resume into a fresh model and optimizer from the downloaded weights and moments.
     const b = new LeastSquares(be, Float64Array.from(await be.download(a.p.value)));
     const optB = new AdamWOptimizer(be, b.params());
     optB.load(await optA.state());
     expect(optB.stepCount).toBe(2);
-    await trainStep(be, { model: a, optimizer: optA, microBatches: batch, lr: 0.05 });
-    await trainStep(be, { model: b, optimizer: optB, microBatches: batch, lr: 0.05 });
+    await trainStep(be, { lossAndGrad: a.lossAndGrad, optimizer: optA, microBatches: batch, lr: 0.05 });
+    await trainStep(be, { lossAndGrad: b.lossAndGrad, optimizer: optB, microBatches: batch, lr: 0.05 });
     expect(Array.from(await be.download(b.p.value))).toEqual(Array.from(await be.download(a.p.value)));
     expect(() => optB.load({ step: 1, m: {}, v: {} })).toThrow(/no moments/);
   });

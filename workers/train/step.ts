@@ -1,28 +1,21 @@
-// One training step, generic over the model: gradient accumulation over micro-batches, optional clipping,
-// a learning-rate schedule and cancellation. Grads are summed by the model's backward passes and scaled by
-// 1/micro-batches inside the AdamW update (with the clipping factor), so the step equals one batch made of
-// all micro-batches when each micro-batch loss is a mean over equally many items.
+// One training step, generic over the loss (a closure over any model): gradient accumulation over micro-batches,
+// optional clipping, a learning-rate schedule and cancellation. Grads are summed by the model's backward passes
+// and scaled by 1/micro-batches inside the AdamW update (with the clipping factor), so the step equals one batch
+// made of all micro-batches when each micro-batch loss is a mean over equally many items.
 import type { Backend } from '../backend/backend';
-import { requireGrad, type AdamWOptimizer, type TrainParam } from './adamw-optimizer';
+import { zeroGrads } from '../nn/param';
+import { requireGrad, type AdamWOptimizer } from './adamw-optimizer';
 import { clipGradNorm } from './clip';
 import type { Schedule } from './schedules';
 
-export type { TrainParam };
-
-export interface TrainableModel {
-  params(): TrainParam[];
-  /** Sets every param's grad to zero. */
-  zeroGrad(): void;
-  /** Forward and backward on one micro-batch: ADDS d loss / d param into each grad and returns the loss
-   *  (a mean over the micro-batch's items). */
-  lossAndGrad(batch: unknown): Promise<number>;
-}
-
-export interface TrainStepOptions {
-  model: TrainableModel;
+export interface TrainStepOptions<B> {
+  /** Steps the parameters it was built with: their gradients are zeroed first and read at the update. */
   optimizer: AdamWOptimizer;
+  /** Forward and backward on one micro-batch: ADDS d loss / d param into each parameter's grad and returns the
+   *  loss (a mean over the micro-batch's items). */
+  lossAndGrad(batch: B): Promise<number>;
   /** One entry per micro-batch; gradients are accumulated over all of them before one update. */
-  microBatches: readonly unknown[];
+  microBatches: readonly B[];
   /** A fixed learning rate, or a schedule evaluated at optimizer.stepCount. One of the two is required. */
   lr?: number;
   schedule?: Schedule;
@@ -48,16 +41,16 @@ function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw signal.reason ?? new DOMException('The training step was aborted', 'AbortError');
 }
 
-export async function trainStep(be: Backend, opts: TrainStepOptions): Promise<TrainStepResult> {
-  const { model, optimizer, microBatches, signal } = opts;
+export async function trainStep<B>(be: Backend, opts: TrainStepOptions<B>): Promise<TrainStepResult> {
+  const { optimizer, microBatches, signal } = opts;
   if (microBatches.length === 0) throw new Error('trainStep: no micro-batches');
   const lr = opts.schedule ? opts.schedule.lrAt(optimizer.stepCount) : opts.lr;
   if (lr === undefined) throw new Error('trainStep: give lr or schedule');
-  model.zeroGrad();
+  zeroGrads(optimizer.params);
   let lossSum = 0;
   for (const batch of microBatches) {
     throwIfAborted(signal);
-    lossSum += await model.lossAndGrad(batch);
+    lossSum += await opts.lossAndGrad(batch);
   }
   const preScale = 1 / microBatches.length;
   let gradNorm: number | null = null;

@@ -10,8 +10,7 @@ import { memorySource } from '../../../models/load/source';
 import type { Tokenizer } from '../../../models/load/tokenizer';
 import { maskedLmLossAndGrad } from '../../../models/xlmr/masked-lm';
 import type { XlmrForMaskedLM } from '../../../models/xlmr/model';
-import { zeroGrads } from '../../nn/param';
-import { AdamWOptimizer, type TrainParam } from '../../train/adamw-optimizer';
+import { AdamWOptimizer } from '../../train/adamw-optimizer';
 import { trainStep } from '../../train/step';
 import { maskForMlm } from '../../analysis/study-a/mlm-masking';
 import { seededRng, shuffled } from '../../analysis/shared/rng';
@@ -109,19 +108,13 @@ export async function fineTune(o: { model: XlmrForMaskedLM; tok: Tokenizer; spec
   const every = Math.max(1, Math.ceil(total / 10));
   const resumed = await loadCheckpoint(model, ctx);
   if (!resumed) model.applyLora({ r: spec.lora.rank, alpha: spec.lora.alpha, dropout: spec.lora.dropout ?? 0, targetModules: TARGET_MODULES, seed: o.seed });
-  const params = model.trainableParams() as unknown as TrainParam[];
-  const optimizer = new AdamWOptimizer(be, params);
+  const optimizer = new AdamWOptimizer(be, model.trainableParams());
   if (resumed) optimizer.load(resumed.optimizer);
   const losses: [number, number][] = resumed?.losses ?? [];
   let step = resumed?.step ?? 0;
   if (resumed) ctx.progress({ type: 'log', message: `fine-tuning resumed from step ${step} of ${total}` });
   for (const [s, loss] of losses) ctx.progress({ type: 'metric', name: 'loss', step: s, value: loss });
   const special = new Set(tok.all_special_ids as number[]);
-  const trainable = {
-    params: () => params,
-    zeroGrad: () => zeroGrads(model.trainableParams()),
-    lossAndGrad: (batch: unknown) => maskedLmLossAndGrad(model, batch as Parameters<typeof maskedLmLossAndGrad>[1]),
-  };
   ctx.progress({ type: 'phase', label: `LoRA fine-tuning on ${spec.language} text (${examples.length} lines, ${total} steps)` });
   let files: FineTuneOutcome['adapterFiles'] | null = null;
   setLoraTraining(model.adapters, true);
@@ -135,7 +128,7 @@ export async function fineTune(o: { model: XlmrForMaskedLM; tok: Tokenizer; spec
       const within = step % perEpoch;
       const batch = order.slice(within * spec.batch, (within + 1) * spec.batch).map((i) => examples[i]);
       const mb = maskedBatch(batch, { special, maskId: tok.mask_token_id!, pad: model.config.pad_token_id, vocab: model.config.vocab_size, prob: spec.maskProb ?? 0.15, seed: (o.seed * 31 + step) >>> 0 });
-      const r = await trainStep(be, { model: trainable, optimizer, microBatches: [mb], lr: spec.lr, signal: ctx.signal });
+      const r = await trainStep(be, { optimizer, lossAndGrad: (b) => maskedLmLossAndGrad(model, b), microBatches: [mb], lr: spec.lr, signal: ctx.signal });
       step++;
       losses.push([step, r.loss]);
       ctx.progress({ type: 'metric', name: 'loss', step, value: r.loss });

@@ -15,7 +15,7 @@ import { loadTokenizer } from '../../../models/load/tokenizer';
 import { seededRng, shuffled } from '../../analysis/shared/rng';
 import { unknownPhraseForRun } from '../../analysis/study-b/prompts';
 import { zeroGrads } from '../../nn/param';
-import { AdamWOptimizer, type TrainParam } from '../../train/adamw-optimizer';
+import { AdamWOptimizer } from '../../train/adamw-optimizer';
 import { linearScheduleWithWarmup } from '../../train/schedules';
 import type { GeoUnlearningSpec } from '../../contract/specs/geo-unlearning';
 import { downloadProgress, modelSource } from '../study-a/sources';
@@ -157,7 +157,7 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
       const baseline = stored?.saved.baseline ?? (await evaluateAll({ model, enc, decode, evaluation: split.evaluation, modes, seed: spec.seed, phase: 'before', ctx }));
       if (!stored) model.applyLora({ r: spec.train.lora.rank, alpha: spec.train.lora.alpha, dropout: spec.train.lora.dropout ?? 0, targetModules: TARGETS, seed: spec.seed });
       else ctx.progress({ type: 'log', message: `resuming at step ${stored.saved.step} of ${spec.train.steps}` });
-      const params = model.trainableParams() as unknown as TrainParam[];
+      const params = model.trainableParams();
       optimizer = new AdamWOptimizer(be, params);
       if (stored) optimizer.load(stored.moments);
       const schedule = linearScheduleWithWarmup({ lr: spec.train.lr, warmupSteps: 0, totalSteps: spec.train.steps });

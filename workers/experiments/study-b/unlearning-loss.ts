@@ -9,7 +9,7 @@ import { crossEntropy, crossEntropyBackward } from '../../kernels/cross-entropy/
 import { softCrossEntropy, softCrossEntropyBackward } from '../../kernels/soft-cross-entropy/soft-cross-entropy';
 import { IGNORE_INDEX } from '../../nn/losses';
 import { answerTerm, DEFAULT_WEIGHTS, gradDiffKl, npoTerm, type AnswerBatch, type LossWeights } from '../../analysis/study-b/loss-weights';
-import type { LoraLinear } from '../../nn/lora-linear';
+import type { TrainableModel } from '../../nn/model';
 
 /** Right-padded token rows of one stream. answerMask[b][t] = 1 when logit position t predicts an answer token
  * (i.e. token t+1 is part of the answer); 0 on the prompt, on padding and on the last position. */
@@ -19,14 +19,8 @@ export interface TokenStream {
   answerMask: number[][];
 }
 
-/** What the loss needs from the model (LlamaForCausalLM satisfies it). */
-export interface UnlearnableModel<O extends { logits: Tensor } = { logits: Tensor }> {
-  readonly be: Backend;
-  adapters: LoraLinear[];
-  forward(batch: { inputIds: number[][]; attentionMask?: number[][] }, opts?: { train?: boolean; checkpointing?: boolean }): Promise<O>;
-  backward(out: O, dLogits: Tensor): Promise<void>;
-  dispose(out: O): void;
-}
+/** What the loss needs from the model: a decoder over token batches (LlamaForCausalLM). */
+type UnlearnableModel = TrainableModel<{ inputIds: number[][]; attentionMask?: number[][] }>;
 
 export type UnlearningLossKind = 'grad-diff-kl' | 'npo';
 
