@@ -18,11 +18,16 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const gpuTests = ['workers/**/*.test.ts'];
 
+/** Folders outside src/ whose files the app imports (SvelteKit adds src/, .svelte-kit and node_modules itself). */
+const APP_SOURCES = ['workers', 'models', 'static'];
+
 export default defineConfig({
   plugins: [sveltekit()],
   worker: { format: 'es' },
-  // Browser tests read the shared fixtures (../shared) through vitest's server commands; the app never does.
-  server: process.env.VITEST ? { fs: { allow: ['.', '../shared'] } } : {},
+  // SvelteKit lets the dev server read only src/ and node_modules; the app also imports the engine (workers/, models/)
+  // and the translation tables in static/, and without them the lab worker never loads under `npm start`.
+  // Browser tests also read the shared fixtures (../shared) through vitest's server commands; the app never does.
+  server: { fs: { allow: process.env.VITEST ? ['.', '../shared'] : APP_SOURCES } },
   optimizeDeps: { exclude: ['webgpu', 'onnxruntime-node'], include: ['@huggingface/transformers'] },
   test: {
     projects: [

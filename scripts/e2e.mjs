@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // End-to-end test runner: builds the app (`npm run build`, which also generates the demo assets), serves
 // build/ on 127.0.0.1 with an SPA fallback, then drives /usr/bin/chromium with playwright-core through
-// every tests/e2e/*.e2e.ts suite. Options: --no-build (reuse build/), --screenshot (write docs/screenshot.png),
-// --base /sub/path (build and serve under a sub-path, as a static host would).
+// every tests/e2e/*.e2e.ts suite (dev-server.e2e.ts starts `npm start` itself: the lab as README runs it). Options:
+// --no-build (reuse build/), --screenshot (write docs/screenshot.png), --base /sub/path (build and serve under a
+// sub-path, as a static host would), --only app,dead-worker (run only these suites, while working on them).
 import { spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { register } from 'tsx/esm/api';
 const args = process.argv.slice(2);
 const basePath = args.includes('--base') ? args[args.indexOf('--base') + 1].replace(/\/$/, '') : '';
 const root = resolve('build');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',').map((s) => `${s.replace(/\.e2e\.ts$/, '')}.e2e.ts`) : null;
 
 if (!args.includes('--no-build')) {
   const r = spawnSync('npm', ['run', 'build'], { stdio: 'inherit', env: { ...process.env, BASE_PATH: basePath } });
@@ -60,13 +62,17 @@ register();
 let code = 1;
 try {
   // Every suite is a tests/e2e/<name>.e2e.ts exporting runE2e(options); app.e2e.ts (the main flow) runs first.
-  const suites = (await readdir('tests/e2e')).filter((f) => f.endsWith('.e2e.ts')).sort((a, b) => (a === 'app.e2e.ts' ? -1 : b === 'app.e2e.ts' ? 1 : a.localeCompare(b)));
+  const suites = (await readdir('tests/e2e')).filter((f) => f.endsWith('.e2e.ts') && (!only || only.includes(f))).sort((a, b) => (a === 'app.e2e.ts' ? -1 : b === 'app.e2e.ts' ? 1 : a.localeCompare(b)));
+  const missing = only?.filter((f) => !suites.includes(f)) ?? [];
+  if (missing.length) throw new Error(`--only names suites that do not exist: ${missing.join(', ')}`);
   for (const suite of suites) {
+    const t0 = Date.now();
     console.log(`e2e suite ${suite}`);
     const { runE2e } = await import(`../tests/e2e/${suite}`);
     await runE2e({ baseUrl, screenshot: args.includes('--screenshot') ? 'docs/screenshot.png' : undefined });
+    console.log(`  ${suite}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }
-  console.log(`e2e: all steps of ${suites.length} suites passed`);
+  console.log(`e2e: all steps of ${suites.length} suites passed${only ? ` (only ${only.join(', ')})` : ''}`);
   code = 0;
 } catch (e) {
   console.error(`e2e FAILED: ${e instanceof Error ? e.stack : e}`);

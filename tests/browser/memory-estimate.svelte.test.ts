@@ -5,6 +5,7 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import MemoryEstimate from '../../src/lib/components/memory-estimate.svelte';
+import { MemoryEstimateState } from '../../src/lib/state/memory-estimate.svelte';
 import { demoGeoUnlearningSpec, type GeoUnlearningSpec } from '../../workers/contract/specs/geo-unlearning';
 import { demoSpec, type ExperimentSpec } from '../../workers/contract/specs/index';
 import { createLabHost } from '../../workers/experiments/lab-host';
@@ -21,28 +22,17 @@ afterEach(() => {
 function setup(spec: ExperimentSpec) {
   const target = document.createElement('div');
   document.body.append(target);
-  const state = $state({ spec, fits: true });
+  const state = $state({ spec });
+  // The page builds the estimate during its setup and passes it down; Run follows `estimate.fits`.
+  let estimate!: MemoryEstimateState;
   // The test server serves static/ at its root, as the built app does.
-  const app = mount(MemoryEstimate, {
-    target,
-    props: {
-      engine,
-      appBaseUrl: `${location.origin}/`,
-      budget: 4 * 2 ** 30,
-      get spec() {
-        return state.spec;
-      },
-      get fits() {
-        return state.fits;
-      },
-      set fits(v: boolean) {
-        state.fits = v;
-      },
-    },
+  const stop = $effect.root(() => {
+    estimate = new MemoryEstimateState(() => ({ spec: state.spec, appBaseUrl: `${location.origin}/`, budget: 4 * 2 ** 30 }), engine);
   });
+  const app = mount(MemoryEstimate, { target, props: { estimate } });
   flushSync();
-  cleanup = () => (unmount(app), target.remove());
-  return { target, state };
+  cleanup = () => (unmount(app), stop(), target.remove());
+  return { target, state, estimate };
 }
 
 async function until(cond: () => boolean, what: string) {
@@ -63,7 +53,7 @@ function llama1b(weights: GeoUnlearningSpec['weights']): GeoUnlearningSpec {
 
 describe('memory estimate component', () => {
   it('reads the demo model’s config from the app’s files and says the demo run fits', async () => {
-    const { target, state } = setup(demoGeoUnlearningSpec());
+    const { target, estimate } = setup(demoGeoUnlearningSpec());
     await until(() => !!target.querySelector('#memory-verdict') || /No estimate/.test(text(target)), 'the demo estimate');
     expect(text(target)).not.toMatch(/No estimate/);
     const rows = [...target.querySelectorAll('tbody tr')].map((r) => text(r.querySelector('th')!));
@@ -71,28 +61,28 @@ describe('memory estimate component', () => {
     expect(text(target)).toMatch(/From the app’s demo files/);
     expect(text(target.querySelector('#memory-verdict')!)).toMatch(/^Fits: needs [\d.]+ GiB of the 4\.0 GiB budget$/);
     expect(target.querySelector('#memory-verdict')!.getAttribute('role')).toBe('status');
-    expect(state.fits).toBe(true);
+    expect(estimate.fits).toBe(true);
   });
 
   it('refuses a 1B model in f32 with the reason, and fits again in q4', async () => {
-    const { target, state } = setup(llama1b('f32'));
+    const { target, state, estimate } = setup(llama1b('f32'));
     await until(() => !!target.querySelector('#memory-verdict'), 'the 1B estimate');
     const verdict = () => text(target.querySelector('#memory-verdict')!);
     expect(verdict()).toMatch(/^Does not fit, Run is disabled: needs \d\.\d GiB, budget 4\.0 GiB: .*choose q4 weights/);
     expect(text(target)).toMatch(/From the model registry/);
-    expect(state.fits).toBe(false);
+    expect(estimate.fits).toBe(false);
     state.spec = llama1b('q4');
-    await until(() => state.fits, 'fits after switching to q4');
+    await until(() => estimate.fits, 'fits after switching to q4');
     expect(verdict()).toMatch(/^Fits: /);
   });
 
   it('asks before fetching a config from a host the registry does not describe', async () => {
     const spec = { ...demoGeoUnlearningSpec(), model: { id: 'someone/unknown-llama', revision: 'main' } };
-    const { target, state } = setup(spec);
+    const { target, estimate } = setup(spec);
     const button = [...target.querySelectorAll('button')].find((b) => text(b) === 'Estimate memory');
     expect(button).toBeTruthy();
     expect(text(target)).toMatch(/needs the model’s config\.json \(a few KB from its host, not the weights\)/);
-    expect(state.fits).toBe(true);
+    expect(estimate.fits).toBe(true);
   });
 
   it('shows nothing for kinds whose runner has no memory check', () => {

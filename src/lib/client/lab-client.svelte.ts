@@ -1,23 +1,57 @@
-// Main-thread facade of the lab worker: the UI calls start/cancel/resume here and reads reactive device and
+// Main-thread facade of the lab worker: the UI calls start/cancel/resume here and reads reactive engine, device and
 // live-progress state; this class owns the comlink connection, writes progress, series, artifacts and results
-// to IndexedDB as they arrive, and turns worker crashes into failed runs instead of a frozen page.
+// to IndexedDB as they arrive, and turns worker crashes into failed runs instead of a frozen page. A worker that does
+// not load, dies while starting or does not answer is reported in words (`engine`), never waited for in silence.
 import * as Comlink from 'comlink';
-import type { CachedModelEntry, DeviceReport, LabApi, MemoryPreviewRequest, RunErrorInfo, RunOutcome } from '../../../workers/contract/api';
+import type { CachedModelEntry, DeviceReport, LabApi, MemoryPreviewRequest, RunOutcome } from '../../../workers/contract/api';
 import { newRunId, type RunProgress } from '../../../workers/contract/run-bundle';
 import type { ExperimentSpec } from '../../../workers/contract/specs/index';
+// The worker's URL as this build serves it (Vite bundles the worker for it), so a failed load can be looked up.
+import labWorkerUrl from '../../../workers/lab.worker.ts?worker&url';
 import type { RunsRepo } from '../storage/runs-repo';
 import { ProgressTracker } from './progress-tracker';
 import { holdRunLock, lockManager, whenRunLockFree } from './run-locks';
+import { describeWorkerFailure, workerScriptName } from './worker-failure';
 
 const FLUSH_MS = 400;
 /** How long Resume waits for a run's lock before concluding that another tab is running it. */
 const RESUME_LOCK_WAIT_MS = 3000;
+/** How long a new worker may take to answer before the page says it has not (it keeps waiting). */
+const ENGINE_ANSWER_MS = 8000;
+const ENGINE = "The lab's engine";
+
+/**
+ * The lab worker as the user should hear of it: starting; not answering yet (`silent`, still waited for: a dev server
+ * compiles it on first use); answering (`ready`); or `failed` to load or start, with why (file, HTTP status, error).
+ */
+export type EngineState = { status: 'starting' | 'ready' } | { status: 'silent' | 'failed'; message: string };
+
+/** Whether an experiment kind can run now, or what stops it: the engine (not up yet, or failed) or a missing runner. */
+export type RunAvailability = 'runnable' | 'no-runner' | 'engine-starting' | 'engine-failed';
+
+/** One lab worker and the promise of its death (resolved with why, in words; never rejected). */
+interface Connection {
+  worker: Worker;
+  api: Comlink.Remote<LabApi>;
+  died: Promise<{ died: string }>;
+  /** Settles when the worker has said what it can run and on which device, or has died. */
+  ready: Promise<void>;
+  answered: boolean;
+}
 
 export class RunBusyError extends Error {
   override readonly name = 'RunBusyError';
 }
 
+export interface LabClientOptions {
+  /** The lab worker's script (tests point it elsewhere); Vite's URL of workers/lab.worker.ts by default. */
+  workerUrl?: string | URL;
+  /** How long a new worker may stay silent before `engine` says so. */
+  answerTimeoutMs?: number;
+}
+
 export class LabClient {
+  engine = $state.raw<EngineState>({ status: 'starting' });
   device = $state.raw<DeviceReport | null>(null);
   runnable = $state.raw<string[]>([]);
   /** Progress of runs going on in this tab, by run id (IndexedDB gets it too, a little later). */
@@ -25,33 +59,37 @@ export class LabClient {
   /** Last failure to save something (e.g. a full quota), shown as a banner. */
   storageError = $state<string | null>(null);
 
-  #worker: Worker | null = null;
-  #api: Comlink.Remote<LabApi> | null = null;
-  #inFlight = new Map<string, (o: RunOutcome) => void>();
+  #connection: Connection | null = null;
+  readonly #workerUrl: string | URL;
+  readonly #answerTimeoutMs: number;
   /** Runs this tab executes (it holds their locks). */
   #held = new Set<string>();
   /** Runs of other tabs (or of a closed tab) whose lock this tab is waiting for. */
   #watching = new Set<string>();
   #watch: { unsubscribe(): void } | null = null;
 
-  constructor(private readonly repo: RunsRepo) {}
-
-  private get api(): Comlink.Remote<LabApi> {
-    if (!this.#api) {
-      this.#worker = new Worker(new URL('../../../workers/lab.worker.ts', import.meta.url), { type: 'module', name: 'lab' });
-      this.#worker.addEventListener('error', (e) => this.#workerDied(e.message || 'the lab worker crashed'));
-      this.#api = Comlink.wrap<LabApi>(this.#worker);
-    }
-    return this.#api;
+  constructor(
+    private readonly repo: RunsRepo,
+    { workerUrl = labWorkerUrl, answerTimeoutMs = ENGINE_ANSWER_MS }: LabClientOptions = {},
+  ) {
+    this.#workerUrl = workerUrl;
+    this.#answerTimeoutMs = answerTimeoutMs;
   }
 
+  private get api(): Comlink.Remote<LabApi> {
+    return this.#connect().api;
+  }
+
+  /** Starts the worker and learns what it can run and on which device; `engine` says how that went. */
   async init(): Promise<void> {
-    try {
-      this.device = await this.api.device();
-      this.runnable = await this.api.runnableKinds();
-    } catch (e) {
-      this.device = { webgpu: false, reason: `The lab worker did not start: ${(e as Error).message}` };
-    }
+    await this.#connect().ready;
+  }
+
+  /** Whether `kind` can run now, or what stops it (reactive: read it in a template or $derived). */
+  availability(kind: string): RunAvailability {
+    if (this.engine.status === 'failed') return 'engine-failed';
+    if (this.engine.status !== 'ready') return 'engine-starting';
+    return this.runnable.includes(kind) ? 'runnable' : 'no-runner';
   }
 
   /** Stores a new run and starts it; returns its id at once (progress arrives through the repository). */
@@ -185,17 +223,17 @@ export class LabClient {
       },
       load: (key: string) => this.repo.loadArtifact(id, key),
     });
-    const crashed = new Promise<RunOutcome>((resolve) => this.#inFlight.set(id, resolve));
     let outcome: RunOutcome;
     try {
+      const { api, died } = this.#connect();
+      const crashed = died.then(({ died: message }): RunOutcome => ({ ok: false, error: { name: 'WorkerError', message, resumable: true } }));
       // JSON round trip: the spec may be a $state proxy, which cannot be cloned into the worker.
-      outcome = await Promise.race([this.api.run({ runId: id, spec: JSON.parse(JSON.stringify(spec)) }, callbacks), crashed]);
+      outcome = await Promise.race([api.run({ runId: id, spec: JSON.parse(JSON.stringify(spec)) }, callbacks), crashed]);
     } catch (e) {
       outcome = { ok: false, error: { name: 'WorkerError', message: (e as Error).message, resumable: true } };
     } finally {
       ended = true;
       clearInterval(timer);
-      this.#inFlight.delete(id);
     }
     await flush();
     try {
@@ -209,11 +247,66 @@ export class LabClient {
     this.live = rest;
   }
 
-  #workerDied(message: string): void {
-    const error: RunErrorInfo = { name: 'WorkerError', message, resumable: true };
-    for (const resolve of this.#inFlight.values()) resolve({ ok: false, error });
-    this.#worker?.terminate();
-    this.#worker = null;
-    this.#api = null;
+  /** The current worker, or a new one (then `engine` follows its start). */
+  #connect(): Connection {
+    if (this.#connection) return this.#connection;
+    const worker = new Worker(this.#workerUrl, { type: 'module', name: 'lab' });
+    let die!: (why: { died: string }) => void;
+    const connection: Connection = { worker, api: Comlink.wrap<LabApi>(worker), died: new Promise((r) => (die = r)), ready: Promise.resolve(), answered: false };
+    worker.addEventListener(
+      'error',
+      (event) => {
+        // Once it has answered, its script is fine: the error is its code's. Before that, ask the server what it served.
+        const why = connection.answered
+          ? Promise.resolve(`${ENGINE} (${workerScriptName(this.#workerUrl)}) stopped: ${event.message || 'it crashed without a message'}`)
+          : describeWorkerFailure({ url: this.#workerUrl, what: ENGINE, event });
+        void why.then((message) => {
+          die({ died: message });
+          this.#fail(connection, message);
+        });
+      },
+      { once: true },
+    );
+    this.#connection = connection;
+    this.engine = { status: 'starting' };
+    connection.ready = this.#watchStart(connection);
+    return connection;
+  }
+
+  /** Waits for the worker's first answer (says so if it takes long, and why if it dies first), then its device. */
+  async #watchStart(connection: Connection): Promise<void> {
+    const name = workerScriptName(this.#workerUrl);
+    const seconds = +(this.#answerTimeoutMs / 1000).toFixed(1);
+    const timer = setTimeout(() => {
+      if (this.#connection !== connection || connection.answered) return;
+      this.engine = {
+        status: 'silent',
+        message: `${ENGINE} (${name}) has not answered for ${seconds} s. It may still be loading (a dev server compiles it on first use) or be stuck: if this stays, reload the page; the browser's console may say why.`,
+      };
+    }, this.#answerTimeoutMs);
+    try {
+      const first = await Promise.race([connection.api.runnableKinds(), connection.died]).catch((e: Error) => ({ died: `${ENGINE} (${name}) failed while starting: ${e.message}` }));
+      if ('died' in first) return this.#fail(connection, first.died);
+      connection.answered = true;
+      if (this.#connection !== connection) return;
+      this.runnable = first;
+      this.engine = { status: 'ready' };
+    } finally {
+      clearTimeout(timer);
+    }
+    const device = await Promise.race([connection.api.device(), connection.died]).catch((e: Error): DeviceReport => ({ webgpu: false, reason: `${ENGINE} did not report its device: ${e.message}` }));
+    // A death is reported by the error listener; its replacement asks for the device again.
+    if (!('died' in device) && this.#connection === connection) this.device = device;
+  }
+
+  /**
+   * Ends a worker that failed. One that never answered leaves `engine` failed with why; after one that crashed later
+   * (its runs in flight fail with why), the next call starts a new worker and `engine` follows that one.
+   */
+  #fail(connection: Connection, message: string): void {
+    if (this.#connection !== connection) return;
+    connection.worker.terminate();
+    this.#connection = null;
+    if (!connection.answered) this.engine = { status: 'failed', message };
   }
 }

@@ -1,5 +1,6 @@
 // A reactive view of a dexie liveQuery: construct it during component setup; it subscribes in an $effect and
-// unsubscribes when the component goes away. Results are $state.raw (they can be large).
+// unsubscribes when the component goes away (and resubscribes when what `query` reads changes). Results are
+// $state.raw (they can be large); a value after an error clears the error.
 import type { Observable } from 'dexie';
 
 export class Live<T> {
@@ -13,6 +14,7 @@ export class Live<T> {
       const sub = query().subscribe({
         next: (v) => {
           this.value = v;
+          this.error = null;
           this.loaded = true;
         },
         error: (e: Error) => (this.error = e.message),
