@@ -2,7 +2,7 @@
 // Llama-family model, and multiple-choice evaluation in ten languages (methods.md section B).
 import * as v from 'valibot';
 import { STUDY_B_LANGUAGES } from '../../analysis/study-b/data/locales';
-import { baseEntries, DataSource, Lang, LearningRate, Lora, ModelRef, PositiveInt, Rate } from './common';
+import { baseEntries, DataSource, Lang, LearningRate, Lora, ModelRef, PerLanguageSource, PositiveInt, Rate } from './common';
 
 export const GeoUnlearningSpec = v.strictObject({
   ...baseEntries,
@@ -10,10 +10,21 @@ export const GeoUnlearningSpec = v.strictObject({
   model: ModelRef,
   /** Frozen weights in 4-bit for 8B-class models where memory allows. */
   weights: v.optional(v.picklist(['f32', 'f16', 'q4']), 'f16'),
-  mcq: DataSource,
+  /**
+   * The MCQ set: one file with a `language` column, a one-language file, or one file per language — a URL or file
+   * name with `{lang}` (the study's mcq_stereotype_dataset_{lang}.csv), optionally pinned by a sha256 per language.
+   */
+  mcq: PerLanguageSource,
   retain: DataSource,
   /** Languages evaluated before and after; training uses `train.language`. */
   languages: v.pipe(v.array(Lang), v.minLength(1), v.maxLength(16)),
+  /**
+   * Which rows are evaluated. 'held-out' (default): `evalFraction` of the identity–attribute pairs are kept out of
+   * training and every language is evaluated on them. 'in-sample': the study's setup — train on every row of the
+   * training language and evaluate every language on all its rows (`evalFraction` is not used).
+   */
+  evalSplit: v.optional(v.picklist(['held-out', 'in-sample']), 'held-out'),
+  /** Share of identity–attribute pairs held out ('held-out' split only). */
   evalFraction: v.optional(Rate, 0.2),
   train: v.strictObject({
     language: Lang,
@@ -56,6 +67,7 @@ export function demoGeoUnlearningSpec(): GeoUnlearningSpec {
     retain: { from: 'demo', name: 'geo-retain.csv' },
     // All ten study languages (DEMO data, 12 invented items each): unlearn in one, see the effect in all.
     languages: [...STUDY_B_LANGUAGES],
+    evalSplit: 'held-out',
     evalFraction: 0.2,
     train: { language: 'en', loss: 'grad-diff-kl', weights: { kl: 1, unlearn: 0.25, unk: 0.5 }, lora: { rank: 8, alpha: 16, dropout: 0 }, lr: 1e-4, batch: 6, steps: 20, answerMask: 'boundary' },
     evaluation: ['likelihood'],

@@ -45,6 +45,8 @@ export interface EmotionProfilesResult extends ResultBase {
   reference?: ReferenceResult;
   fineTune?: {
     language: string;
+    /** Whose priors the fine-tuned prior-corrected profiles used (absent in results made before the option: 'same'). */
+    priors?: 'base' | 'same';
     losses: [number, number][];
     steps: number;
     resumedFrom: number;
@@ -164,11 +166,14 @@ async function profileAndCompare(o: {
     const text = await readDataSource(spec.fineTune.text, ctx, 'fine-tuning text');
     const ft = await fineTune({ model, tok, spec: spec.fineTune, text, seed: spec.seed, baseModel: spec.model.id, ctx });
     const adapterHash = await sha256Hex(ft.adapterFiles['adapter_model.safetensors']);
-    const tuned = await profileLanguages({ ...common, modelKey: `${key}|lora:${adapterHash}`, label: 'fine-tuned' });
+    const priors = spec.fineTune.priors ?? 'base';
+    if (spec.profile.variant === 'prior-corrected') ctx.progress({ type: 'log', message: `fine-tuned profiles divide by the ${priors === 'base' ? 'pretrained model’s priors (as seed A)' : 'fine-tuned model’s own priors'}` });
+    const tuned = await profileLanguages({ ...common, modelKey: `${key}|lora:${adapterHash}`, priors: priors === 'base' ? { from: 'base', baseModelKey: key } : { from: 'same' }, label: 'fine-tuned' });
     const tunedProfiles = flat(tuned.byLanguage);
     const comparison = compareFineTuned(base.byLanguage, tuned.byLanguage);
     fine = {
       language: spec.fineTune.language,
+      priors,
       losses: ft.losses,
       steps: ft.steps,
       resumedFrom: ft.resumedFrom,

@@ -124,8 +124,9 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
     ctx.progress({ type: 'phase', label: 'loading data' });
     const mcq = await loadMcq(spec.mcq, spec.languages, ctx);
     const retain = await loadRetain(spec.retain, ctx);
-    const split = splitStudy({ mcq, trainLanguage, evalFraction: spec.evalFraction, seed: spec.seed });
-    if (!split.train.length) throw new Error('the split left no training items; lower evalFraction');
+    const evalSplit = spec.evalSplit ?? 'held-out';
+    const split = splitStudy({ mcq, trainLanguage, evalSplit, evalFraction: spec.evalFraction, seed: spec.seed });
+    if (!split.train.length) throw new Error(evalSplit === 'in-sample' ? `the MCQ set has no rows in ${trainLanguage}` : 'the split left no training items; lower evalFraction');
     ctx.progress({ type: 'log', message: `split: ${split.description}` });
 
     ctx.progress({ type: 'phase', label: `loading ${spec.model.id}` });
@@ -199,12 +200,14 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
       const timed = stepMs.slice(1); // the first step includes pipeline compilation
       return {
         kind: 'geo-unlearning',
-        summary: summaryOf(rates, trainLanguage, modes[0]),
+        summary: summaryOf(rates, trainLanguage, modes[0], evalSplit),
         trainLanguage,
         loss: spec.train.loss,
         answerMask: spec.train.answerMask,
         languages: [...spec.languages],
         modes,
+        evalSplit,
+        trainRows: split.train.length,
         split: split.description,
         rates,
         transfer,
@@ -213,7 +216,7 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
         stepMs: timed.length ? timed.reduce((a, b) => a + b, 0) / timed.length : (stepMs[0] ?? null),
         steps: spec.train.steps,
         model: spec.model.id,
-        tables: { predictions: predictionTable([...baseline, ...after]), rates: ratesTable(rates), transfer: transferTable(transfer) },
+        tables: { predictions: predictionTable([...baseline, ...after]), rates: ratesTable(rates, evalSplit), transfer: transferTable(transfer, evalSplit) },
       };
     } finally {
       optimizer?.dispose();
