@@ -81,8 +81,14 @@ export type PerLanguageSource = v.InferOutput<typeof PerLanguageSource>;
 export function perLanguageFiles(src: PerLanguageSource, languages: readonly string[]): { language: string | null; source: DataSource }[] {
   if (src.from === 'demo') return [{ language: null, source: src }];
   const target = src.from === 'url' ? src.url : src.name;
-  if (!hasLangSlot(target)) return [{ language: null, source: { ...src, sha256: typeof src.sha256 === 'string' ? src.sha256 : undefined } as DataSource }];
-  const pins = typeof src.sha256 === 'object' ? src.sha256 : {};
+  if (!hasLangSlot(target)) {
+    if (typeof src.sha256 === 'object') throw new Error(`${target} names one file: pin it with a single sha256, not one per language`);
+    return [{ language: null, source: src as DataSource }];
+  }
+  if (typeof src.sha256 === 'string') throw new Error(`${target} names one file per language, so a single sha256 cannot check them: give one sha256 per language ({"en": "…"}) or none`);
+  const pins = src.sha256 ?? {};
+  const unpinned = languages.filter((l) => !pins[l]);
+  if (src.sha256 && unpinned.length) throw new Error(`${target}: the sha256 list pins ${Object.keys(pins).join(', ')} but not ${unpinned.join(', ')}; pin every evaluated language or none`);
   return languages.map((l) => {
     const sha256 = pins[l];
     const one = src.from === 'url' ? { from: 'url' as const, url: fillLang(src.url, l) } : { from: 'file' as const, name: fillLang(src.name, l) };

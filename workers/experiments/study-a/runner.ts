@@ -17,6 +17,7 @@ import { compareFineTuned, correlations, coverageTable, matrixTable, profileTabl
 import { appFiles, downloadProgress, modelSource, readDataSource } from './sources';
 import { compareWithPublished, loadReference, referenceTables, type ReferenceResult } from './reference';
 import { disposeModelWeights } from '../../../models/common/dispose-weights';
+import { requireFamily } from '../model-family';
 
 export interface ProfilingSpeed {
   prompts: number;
@@ -73,6 +74,7 @@ async function loadModel(spec: EmotionProfilesSpec, ctx: ExperimentContext): Pro
   ctx.progress({ type: 'phase', label: `loading ${spec.model.id}` });
   const source = modelSource(spec.model);
   const ckpt = await openCheckpoint(source, { onProgress: downloadProgress(ctx, `${spec.model.id} weights`) });
+  requireFamily('emotion-profiles', spec.model.id, ckpt.config);
   const tok = await loadTokenizer(source);
   if (tok.mask_token_id === undefined || tok.mask_token_id === null) throw new Error(`${spec.model.id}: the tokenizer has no <mask> token; Study A needs a masked LM`);
   const model = await XlmrForMaskedLM.load(ctx.backend!, ckpt);

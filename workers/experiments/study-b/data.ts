@@ -23,7 +23,12 @@ export function asStudyLanguage(l: string): StudyBLanguage {
  */
 export async function loadMcq(src: PerLanguageSource, languages: readonly string[], ctx: Pick<ExperimentContext, 'checkpoints' | 'signal'>): Promise<Map<string, McqItem[]>> {
   const out = new Map<string, McqItem[]>();
-  const files = perLanguageFiles(src, languages);
+  let files: ReturnType<typeof perLanguageFiles>;
+  try {
+    files = perLanguageFiles(src, languages);
+  } catch (e) {
+    throw new Error(`MCQ set: ${(e as Error).message}`, { cause: e });
+  }
   if (files[0]?.language) {
     for (const { language, source } of files) {
       const where = source.from === 'url' ? source.url : source.name;

@@ -19,6 +19,7 @@ import { AdamWOptimizer, type TrainParam } from '../../train/adamw-optimizer';
 import { linearScheduleWithWarmup } from '../../train/schedules';
 import type { GeoUnlearningSpec } from '../specs/geo-unlearning';
 import { downloadProgress, modelSource } from '../study-a/sources';
+import { requireFamily } from '../model-family';
 import { NeedsWebGpuError, type ExperimentContext, type ExperimentRunner } from '../types';
 import { asStudyLanguage, encoderOf, loadMcq, loadRetain, splitStudy, stepStreams, type Encoder } from './data';
 import { evaluateGeneration, evaluateLikelihoodEntries, type EvalMode, type ItemPrediction } from './evaluate';
@@ -132,6 +133,7 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
     ctx.progress({ type: 'phase', label: `loading ${spec.model.id}` });
     const source = modelSource(spec.model);
     const ckpt = await openCheckpoint(source, { onProgress: downloadProgress(ctx, `${spec.model.id} weights`) });
+    requireFamily('geo-unlearning', spec.model.id, ckpt.config);
     const tok = await loadTokenizer(source);
     const config = parseLlamaConfig(ckpt.config);
     const eosId = [config.eos_token_id ?? []].flat()[0] ?? null;
