@@ -21,6 +21,7 @@ import { CROWS_PAIRS_COLUMNS } from '../../workers/experiments/specs/bias-mitiga
 import { CLS_REVIEW_COLUMNS } from '../../workers/experiments/specs/embedding-stats';
 import { INSTRUCTION_KEYS } from '../../workers/experiments/specs/polyglot-tuning';
 import { parseSpec, type ExperimentSpec, type SpecOf } from '../../workers/experiments/specs/index';
+import { decodeShareLink, shareLink } from '../../workers/experiments/specs/share';
 import { lexiconColumn, parseGroups, parseLexicon, parseTranslationTable } from '../../workers/experiments/study-a/inputs';
 import { readDataSource } from '../../workers/experiments/study-a/sources';
 import { loadMcq } from '../../workers/experiments/study-b/data';
@@ -55,6 +56,13 @@ describe('examples', () => {
     for (const path of [...DEMOS, 'examples/engine-check.json']) {
       read(path);
       expect(cliTests.some((t) => t.includes(`'run', '${path}'`) || t.includes(`'run', "${path}"`)), `${path} is run by a tests/node/*cli*.test.ts`).toBe(true);
+    }
+  });
+
+  it('travel in share links unchanged (the Study B one with its ten sha256s too)', () => {
+    for (const path of [...EXAMPLES, ...DEMOS]) {
+      const spec = read(path);
+      expect(decodeShareLink(shareLink(spec, 'https://lab.example.org/')), path).toEqual(spec);
     }
   });
 
