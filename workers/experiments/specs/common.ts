@@ -29,14 +29,14 @@ export type ModelRef = v.InferOutput<typeof ModelRef>;
 
 const Sha256 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'a sha256 as 64 lower-case hex digits'));
 
+const FileName = v.pipe(v.string(), v.maxLength(255));
+const DemoSource = v.strictObject({ from: v.literal('demo'), name: v.pipe(v.string(), v.regex(/^[\w.-]{1,64}$/)) });
+
 /**
  * A data set or word list: a public URL (checked against sha256 when given), a file the user picks, or demo data.
  * A file source names the file only (the file itself never travels with a spec); its optional sha256 lets a
  * recipient check they picked the same file (added in spec version 1 as an optional field: old specs stay valid).
  */
-const FileName = v.pipe(v.string(), v.maxLength(255));
-const DemoSource = v.strictObject({ from: v.literal('demo'), name: v.pipe(v.string(), v.regex(/^[\w.-]{1,64}$/)) });
-
 export const DataSource = v.variant('from', [
   v.strictObject({ from: v.literal('url'), url: HttpsUrl, sha256: v.optional(Sha256) }),
   v.strictObject({ from: v.literal('file'), name: FileName, sha256: v.optional(Sha256) }),

@@ -1,7 +1,8 @@
-// Study B inputs for the runner: the MCQ set per language (one CSV with a `language` column, a URL template with
-// `{lang}` giving one CSV per language as the study ships them, or a single-language file), the retain pairs,
-// the seeded split that is disjoint by identity–attribute pair across ALL languages, and the tokenised, right-
-// padded streams of one training step (methods.md B.1; prompts and masks from analysis/study-b/prompts.ts).
+// Study B inputs for the runner: the MCQ set per language (one CSV per language as the study ships them, named by
+// a URL or file name with `{lang}`; one CSV with a `language` column; or a single-language file), the retain pairs,
+// the held-out split that is disjoint by identity–attribute pair across ALL languages (or the study's in-sample
+// setup), and the tokenised, right-padded streams of one training step (methods.md B.1; prompts and masks from
+// analysis/study-b/prompts.ts).
 import type { Tokenizer } from '../../../models/load/tokenizer';
 import { STUDY_B_LANGUAGES, type StudyBLanguage } from '../../analysis/study-b/data/locales';
 import { pairKey, parseMcqCsv, parseRetainSet, splitByPair, type McqItem, type QaPair } from '../../analysis/study-b/mcq-data';
