@@ -67,6 +67,12 @@ export const MODEL_REGISTRY: readonly RegistryModel[] = [
     shape: { hidden_size: 2048, num_hidden_layers: 16, num_attention_heads: 32, num_key_value_heads: 8, head_dim: 64, intermediate_size: 8192, vocab_size: 128256, tie_word_embeddings: true },
   },
   {
+    id: 'meta-llama/Llama-3.2-1B', family: 'llama', parameters: 1.24 * 1e9, formats: ['q4', 'q8', 'f32'], studies: ['E'], demo: false, loadable: true,
+    role: 'base (not instruction-tuned) stand-in for Study E’s Llama-2-7b: instruction tuning starts from a base model', licence: 'Llama 3.2 Community License', gated: true, downloadBytes: 2.47 * GB,
+    note: 'gated on the Hub: accept Meta’s terms there and give the lab a Hub token',
+    shape: { hidden_size: 2048, num_hidden_layers: 16, num_attention_heads: 32, num_key_value_heads: 8, head_dim: 64, intermediate_size: 8192, vocab_size: 128256, tie_word_embeddings: true },
+  },
+  {
     id: 'Qwen/Qwen2.5-0.5B-Instruct', family: 'llama', parameters: 494 * 1e6, formats: ['q8', 'f32', 'q4'], studies: ['B', 'E'], demo: false, loadable: true,
     role: 'small ungated multilingual causal LM for Studies B and E', licence: 'Apache-2.0', gated: false, downloadBytes: 0.99 * GB,
     shape: { hidden_size: 896, num_hidden_layers: 24, num_attention_heads: 14, num_key_value_heads: 2, intermediate_size: 4864, vocab_size: 151936, tie_word_embeddings: true },

@@ -108,6 +108,26 @@ describe('user files in IndexedDB', () => {
     await expect(files.loadForRun(userFileKey('lex.tsv'), pinned)).rejects.toThrow(UserFileError);
   });
 
+  it('expand a {lang} file name over the spec languages: one need per language, each pinned and checked on its own', async () => {
+    const files = new UserFilesRepo(open(freshName()));
+    const en = text('en rows');
+    const fr = text('fr rows');
+    const spec = { ...demoSpec('geo-unlearning'), languages: ['en', 'fr'], mcq: { from: 'file' as const, name: 'mcq_{lang}.csv' } };
+    expect((await files.needs(spec)).map((x) => [x.path, x.name, x.status])).toEqual([
+      ['mcq (en)', 'mcq_en.csv', 'missing'],
+      ['mcq (fr)', 'mcq_fr.csv', 'missing'],
+    ]);
+    await files.add({ name: 'mcq_en.csv', bytes: en });
+    await files.add({ name: 'mcq_fr.csv', bytes: fr });
+    const pinned = await files.pinHashes(spec);
+    expect(pinned.mcq).toEqual({ from: 'file', name: 'mcq_{lang}.csv', sha256: { en: await sha256Hex(en), fr: await sha256Hex(fr) } });
+    expect((await files.needs(pinned)).map((x) => x.status)).toEqual(['ok', 'ok']);
+    expect(await files.loadForRun(userFileKey('mcq_fr.csv'), pinned)).toEqual(fr);
+    await files.add({ name: 'mcq_fr.csv', bytes: en });
+    expect((await files.needs(pinned)).map((x) => x.status)).toEqual(['ok', 'mismatch']);
+    await expect(files.loadForRun(userFileKey('mcq_fr.csv'), pinned)).rejects.toThrow(/not the file this run was started with/);
+  });
+
   it('serve a picked file to a run through the artifact loader, without adding it to the run or its export', async () => {
     const repo = new RunsRepoWithFiles(open(freshName()));
     await repo.files.add({ name: 'lex.tsv', bytes: lexicon });

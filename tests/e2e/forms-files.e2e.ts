@@ -2,7 +2,7 @@
 // edit shows up in the JSON view, an out-of-range value gets the field's own message, a file picked for a data
 // source is stored (name, size, sha256) and still there after a reload, and a share link naming a file the
 // recipient lacks keeps Run off until the right file is picked (a wrong one is refused) — then the Study A demo
-// runs with its lexicon read from that picked file.
+// runs with its lexicon read from that picked file. Study B's MCQ set takes one picked file per language.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { demoSpec, EXPERIMENT_KINDS } from '../../workers/contract/specs/index';
@@ -86,6 +86,33 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
       await lexicon.locator('[data-file-name]').waitFor({ state: 'detached' });
       await page.locator('[data-need="my-lexicon.tsv"][data-status="missing"]').waitFor();
       check(await runButton.isDisabled(), 'Run is enabled although the named file was removed');
+    });
+
+    await step('Study B: choose in-sample evaluation, and one MCQ file per language with a picker each', async () => {
+      await page.goto(`${baseUrl}experiment/geo-unlearning`);
+      await page.getByText('Advanced: the spec as JSON').click();
+      await page.locator('[data-field="evalSplit"] select').selectOption('in-sample');
+      check((await specJson()).evalSplit === 'in-sample', 'the evaluation split did not reach the JSON');
+      const mcq = page.locator('[data-field="mcq"]');
+      await mcq.getByLabel('Source').selectOption('file');
+      await mcq.getByLabel('One file per language').check();
+      const languages: string[] = (await specJson()).languages;
+      check((await mcq.locator('[data-language-file]').count()) === languages.length, `not one picker per language (${languages.length})`);
+      const files: Record<string, Buffer> = {};
+      for (const l of languages) {
+        files[l] = Buffer.from(`identity,attribute,MCQ_Question,Option_1,Option_2,Option_3,Option_4,Correct_Option\nX,y,question in ${l},X,A,B,C,Option_1\n`);
+        await mcq.locator(`[data-language-file="${l}"] input[type=file]`).setInputFiles({ name: `whatever-${l}.csv`, mimeType: 'text/csv', buffer: files[l] });
+        await mcq.locator(`[data-language-file="${l}"] [data-file-name="data_${l}.csv"]`).waitFor();
+      }
+      const spec = await specJson();
+      check(spec.mcq.from === 'file' && spec.mcq.name === 'data_{lang}.csv', `the MCQ source is not a {lang} file name: ${JSON.stringify(spec.mcq)}`);
+      for (const l of languages) check(spec.mcq.sha256[l] === sha256(files[l]), `no sha256 pinned for ${l}: ${JSON.stringify(spec.mcq.sha256)}`);
+      for (const l of languages) await page.locator(`[data-need="data_${l}.csv"][data-status="ok"]`).waitFor();
+      const runButton = page.getByRole('button', { name: 'Run', exact: true });
+      await until(() => runButton.isEnabled(), 'Run is not enabled with every language file picked');
+      await page.getByRole('button', { name: `Remove data_${languages[1]}.csv` }).click();
+      await page.locator(`[data-need="data_${languages[1]}.csv"][data-status="missing"]`).waitFor();
+      check(await runButton.isDisabled(), 'Run is enabled with a language file missing');
     });
 
     // The demo lexicon the build generates, handed over as "the recipient's own file".

@@ -86,7 +86,7 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
 
     await step('the Study A demo with LoRA fine-tuning is refused: training needs WebGPU', async () => {
       // The fine-tuning step of examples/demo/emotion-profiles.json, on the app's demo text.
-      const fineTune = { text: { from: 'demo', name: 'study-a-finetune.txt' }, language: 'fr', lora: { rank: 4, alpha: 8, dropout: 0 }, lr: 0.005, batch: 4, epochs: 1, maskProb: 0.15 } as const;
+      const fineTune = { text: { from: 'demo', name: 'study-a-finetune.txt' }, language: 'fr', lora: { rank: 4, alpha: 8, dropout: 0 }, lr: 0.005, batch: 4, epochs: 1, maskProb: 0.15, priors: 'base' } as const;
       await page.goto(shareLink({ ...demo, title: 'e2e study A fine-tune on CPU', fineTune }, baseUrl));
       await page.getByRole('heading', { name: 'Shared experiment' }).waitFor();
       await page.getByRole('button', { name: 'Run this experiment' }).click();

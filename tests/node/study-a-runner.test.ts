@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_FINETUNE_TEXT, DEMO_GROUPS, DEMO_XLMR_NAME, studyADemoTexts } from '../../scripts/demo/study-a-demo';
 import { makeDemoXlmr } from '../../scripts/demo/xlmr-demo';
+import { importAdapter } from '../../models/common/peft-io';
 import { openCheckpoint } from '../../models/load/checkpoint';
+import { readPeftAdapter } from '../../models/load/peft';
 import { memorySource } from '../../models/load/source';
 import { loadTokenizer, type Tokenizer } from '../../models/load/tokenizer';
 import { XlmrForMaskedLM } from '../../models/xlmr/model';
@@ -16,8 +18,8 @@ import { seededRng } from '../../workers/analysis/shared/rng';
 import { DEMO_LEXICON } from '../../workers/analysis/study-a/data/demo-lexicon';
 import { NRC_EMOTIONS } from '../../workers/analysis/study-a/emotions';
 import { languageMatrix } from '../../workers/analysis/study-a/rsa';
-
 import { demoEmotionProfilesSpec, type EmotionProfilesSpec } from '../../workers/contract/specs/emotion-profiles';
+import { parseSpec } from '../../workers/contract/specs/index';
 import { emotionProfilesRunner } from '../../workers/experiments/study-a/runner';
 import type { ExperimentContext } from '../../workers/experiments/experiment-runner';
 import { testBackend } from '../helpers/gpu';
@@ -109,8 +111,8 @@ function topIds(score: Float64Array, k: number): number[] {
   return order.slice(0, k);
 }
 
-/** The expected profiles of one language, computed from scratch. */
-async function expected(model: XlmrForMaskedLM, table: TranslationTable, variant: 'choenni' | 'prior-corrected', k: number) {
+/** The expected profiles of one language, computed from scratch; `priorModel` gives the priors (default: `model`). */
+async function expected(model: XlmrForMaskedLM, table: TranslationTable, variant: 'choenni' | 'prior-corrected', k: number, priorModel = model) {
   const groups = Object.entries(DEMO_GROUPS.target_groups).flatMap(([category, keys]) => keys.map((key) => ({ category, key, text: table.groupsFromSource ? key : table.groups[category][key].text!, form: table.groups[category]?.[key]?.form })));
   const col = table.language === 'en' ? 'en' : 'fr';
   const out = new Map<string, Map<string, number[] | undefined>>();
@@ -125,7 +127,7 @@ async function expected(model: XlmrForMaskedLM, table: TranslationTable, variant
       const words = new Set(rows.map((r) => r[col]));
       const flat = new Map<string, number[]>();
       for (const r of rows) [r.en, r.fr].forEach((w) => flat.set(w, r.vec));
-      const prior = await maskLogits(model, templates.map((t) => ({ text: t.replace('{}', '<mask>'), maskIndex: 1 })));
+      const prior = await maskLogits(priorModel, templates.map((t) => ({ text: t.replace('{}', '<mask>'), maskIndex: 1 })));
       const sum = new Array(10).fill(0);
       let n = 0;
       post.forEach((p, ti) => {
@@ -156,9 +158,11 @@ async function expected(model: XlmrForMaskedLM, table: TranslationTable, variant
   return out;
 }
 
-function checkAgainst(result: EmotionProfilesResult, want: Map<string, Map<string, Map<string, number[] | undefined>>>) {
+type Expected = Map<string, Map<string, Map<string, number[] | undefined>>>;
+
+function checkProfiles(profiles: EmotionProfilesResult['profiles'], want: Expected) {
   let defined = 0;
-  for (const p of result.profiles) {
+  for (const p of profiles) {
     const w = want.get(p.language)!.get(p.category)!.get(p.key);
     if (!w) expect(p.profile, `${p.language}/${p.key}`).toBeNull();
     else {
@@ -167,7 +171,11 @@ function checkAgainst(result: EmotionProfilesResult, want: Map<string, Map<strin
     }
   }
   // A run where nothing matched would compare nulls with nulls and prove nothing.
-  expect(defined).toBeGreaterThan(result.profiles.length / 2);
+  expect(defined).toBeGreaterThan(profiles.length / 2);
+}
+
+function checkAgainst(result: EmotionProfilesResult, want: Expected) {
+  checkProfiles(result.profiles, want);
   const m = languageMatrix({ runs: want });
   m.matrix.forEach((r, i) => r.forEach((x, j) => (Number.isFinite(x) ? expect(result.correlations.languages.values[i][j]).toBeCloseTo(x, 12) : expect(result.correlations.languages.values[i][j]).toBeNull())));
 }
@@ -192,7 +200,7 @@ describe('Study A runner on the demo XLM-R', () => {
 
   it('fine-tunes with LoRA, checkpoints, resumes after a cancel to the same losses, and re-profiles', async () => {
     const be = await testBackend();
-    const fineTune = { text: { from: 'demo' as const, name: 'study-a-finetune.txt' }, language: 'fr', lora: { rank: 4, alpha: 8, dropout: 0 }, lr: 5e-3, batch: 4, epochs: 1, maskProb: 0.3 };
+    const fineTune = { text: { from: 'demo' as const, name: 'study-a-finetune.txt' }, language: 'fr', lora: { rank: 4, alpha: 8, dropout: 0 }, lr: 5e-3, batch: 4, epochs: 1, maskProb: 0.3, priors: 'base' as const };
     const s = spec({ variant: 'prior-corrected', topK: 40 }, { fineTune });
     const live = be.runner.pool.getStats().liveBytes;
     const full = await emotionProfilesRunner.run(s, { ...context(), backend: be });
@@ -217,5 +225,41 @@ describe('Study A runner on the demo XLM-R', () => {
     });
     expect(resumed.speed.priorsReused).toBeGreaterThan(0);
     expect([...store.keys()].some((k) => k.endsWith('adapter_model.safetensors'))).toBe(true);
+  });
+
+  it("fine-tuned priors: 'base' divides by the pretrained model's priors, 'same' by the fine-tuned model's; each equals a CPU computation", async () => {
+    const be = await testBackend();
+    const fineTune = { text: { from: 'demo' as const, name: 'study-a-finetune.txt' }, language: 'fr', lora: { rank: 4, alpha: 8, dropout: 0 }, lr: 2e-2, batch: 4, epochs: 1, maskProb: 0.3 };
+    const k = 40;
+    // One store: the second run resumes the finished fine-tuning, so both options profile the very same adapter.
+    const store = new Map<string, Uint8Array>();
+    const byBase = await emotionProfilesRunner.run(spec({ variant: 'prior-corrected', topK: k }, { fineTune: { ...fineTune, priors: 'base' } }), { ...context(store), backend: be });
+    const bySame = await emotionProfilesRunner.run(spec({ variant: 'prior-corrected', topK: k }, { fineTune: { ...fineTune, priors: 'same' } }), { ...context(store), backend: be });
+    expect([byBase.fineTune!.priors, bySame.fineTune!.priors]).toEqual(['base', 'same']);
+    // The option is the default when absent (seed A's choice).
+    expect(parseSpec({ ...spec({ variant: 'prior-corrected', topK: k }), fineTune })).toMatchObject({ fineTune: { priors: 'base' } });
+
+    // Independent models: the pretrained one, and a second copy with the stored adapter imported.
+    const base = await XlmrForMaskedLM.load(be, await openCheckpoint(memorySource(files)));
+    const tuned = await XlmrForMaskedLM.load(be, await openCheckpoint(memorySource(files)));
+    const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+    const adapter = await readPeftAdapter(memorySource({ 'adapter_config.json': dec(store.get('study-a/fine-tune/adapter_config.json')!), 'adapter_model.safetensors': store.get('study-a/fine-tune/adapter_model.safetensors')! }));
+    tuned.adapters = importAdapter(be, tuned.slots(), adapter);
+    // The two models' priors differ (else the option could not matter).
+    const prompt = [{ text: tables[1].templates.general[0].text.replace('{}', '<mask>'), maskIndex: 1 }];
+    const [pb, pt] = [(await maskLogits(base, prompt))[0], (await maskLogits(tuned, prompt))[0]];
+    expect(Math.max(...pb.map((x, i) => Math.abs(x - pt[i])))).toBeGreaterThan(1e-3);
+
+    const wantBase: Expected = new Map();
+    const wantSame: Expected = new Map();
+    for (const t of tables) {
+      wantBase.set(t.language, await expected(tuned, t, 'prior-corrected', k, base));
+      wantSame.set(t.language, await expected(tuned, t, 'prior-corrected', k, tuned));
+    }
+    checkProfiles(byBase.fineTune!.profiles, wantBase);
+    checkProfiles(bySame.fineTune!.profiles, wantSame);
+    // Baseline profiles are the same in both runs; the fine-tuned ones differ with the priors.
+    expect(bySame.profiles).toEqual(byBase.profiles);
+    expect(bySame.fineTune!.profiles.some((p, i) => JSON.stringify(p.profile) !== JSON.stringify(byBase.fineTune!.profiles[i].profile))).toBe(true);
   });
 });

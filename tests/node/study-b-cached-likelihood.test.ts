@@ -1,8 +1,8 @@
 // Likelihood scoring with the KV cache (workers/experiments/study-b/cached-likelihood.ts) against the per-option
 // full forwards it replaces: the same log p(option | prompt) for every option of items of different prompt
-// lengths, on the DEMO Llama (ten languages) and on the llama-tiny fixture, whose tokenizer merges the space
-// before some options and not before others (so the options of one item start at different tokens), with a LoRA
-// adapter whose B is non-zero. Also times both paths on the demo model (printed, not asserted: shared CPU).
+// lengths, on the DEMO Llama (ten languages) and on the llama-tiny fixture with options whose first token is the
+// merged "▁the" beside options that start with a bare "▁" (so the options of one item start at different
+// tokens), with a LoRA adapter whose B is non-zero. Also times both paths on the demo model (printed, not asserted: shared CPU).
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoMcqCsv, makeDemoLlama } from '../../scripts/demo/llama-demo';
@@ -32,7 +32,7 @@ async function setup(source: ModelSource) {
   return { model, enc: encoderOf(tok, { eosId: 2 }) };
 }
 
-function items(enc: ReturnType<typeof encoderOf>, langs: readonly StudyBLanguage[], perLanguage: number) {
+function items(enc: ReturnType<typeof encoderOf>, langs: readonly StudyBLanguage[], perLanguage: number, rewrite: (options: string[]) => string[] = (o) => o) {
   const all = parseMcqCsv(demoMcqCsv());
   return langs.flatMap((language) =>
     all
@@ -40,7 +40,7 @@ function items(enc: ReturnType<typeof encoderOf>, langs: readonly StudyBLanguage
       .slice(0, perLanguage)
       .map((item) => {
         const p = evalPrompt({ item, language, unknownPhrase: STUDY_B_LOCALES[language].unknownPhrases[0], seed: 5 });
-        return scoredItem(enc, `${p.prompt}\n${STUDY_B_LOCALES[language].answerLabel}`, p.options);
+        return scoredItem(enc, `${p.prompt}\n${STUDY_B_LOCALES[language].answerLabel}`, rewrite([...p.options]));
       }),
   );
 }
@@ -83,10 +83,16 @@ describe('Study B likelihood scoring with a shared-prompt KV cache', () => {
 
   it('equals the per-option forwards on the llama-tiny fixture with a trained-looking LoRA adapter', async () => {
     const { model, enc } = await setup(dirSource(join(shared('fixtures'), 'llama-tiny')));
-    const batch = items(enc, ['en', 'fr'], 2);
-    // Options start at different tokens when the tokenizer merges the space into some of them.
-    const starts = batch[0].optionIds.map((ids) => ids.findIndex((id, j) => id !== batch[0].promptIds[j]));
-    expect(starts.length).toBe(5);
+    // The fixture's 320-piece vocabulary has one merged word, "▁the": the second option of every item starts with
+    // it, so its first token is "▁the" while the others start with the bare "▁" followed by their word's pieces.
+    const batch = items(enc, ['en', 'fr'], 2, (o) => o.map((x, k) => (k === 1 ? `the ${x}` : x)));
+    const firstTokens = batch.map((b) => b.optionIds.map((ids) => ids[b.promptIds.length]));
+    for (const [i, b] of batch.entries()) {
+      // Every option continues the whole prompt (nothing of the prompt is re-tokenised into the option)…
+      for (const ids of b.optionIds) expect(ids.slice(0, b.promptIds.length)).toEqual(b.promptIds);
+      // …and the options of one item start at different tokens.
+      expect(new Set(firstTokens[i]).size, `first option tokens of item ${i}: ${JSON.stringify(firstTokens[i])}`).toBeGreaterThan(1);
+    }
     model.applyLora({ r: 2, alpha: 4, dropout: 0, targetModules: ['q_proj', 'v_proj'], seed: 3 });
     // B = 0 after init would make the adapter a no-op: give it values so the adapted projections differ.
     for (const a of model.adapters) {

@@ -90,8 +90,9 @@ async function expected(model: LlamaForCausalLM) {
   const unk = answerSums(await logSoftmax64(model, UNKNOWN, true), UNKNOWN);
   const rθ = await logSoftmax64(model, RETAIN, true);
   const rRef = await logSoftmax64(model, RETAIN, false);
-  // Every position of the retain batch, padding included (the study's mean over batch × positions).
-  const kl = rθ.reduce((acc, lθ, i) => acc - lθ.reduce((s, x, v) => s + Math.exp(rRef[i][v]) * x, 0), 0) / rθ.length;
+  // Every position of the retain batch, padding included (the study's mean over batch × positions), with the
+  // study's 1e-12 inside the log.
+  const kl = rθ.reduce((acc, lθ, i) => acc - lθ.reduce((s, x, v) => s + Math.exp(rRef[i][v]) * Math.log(Math.exp(x) + 1e-12), 0), 0) / rθ.length;
   const logSig = (x: number) => (x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x)));
   // NPO with β = 1: log p = −(summed answer NLL); −2·logσ(−(log p_θ − log p_ref)), mean over samples.
   const npo = fθ.reduce((a, x, b) => a - 2 * logSig(-(-x.sum + fRef[b].sum)), 0) / fθ.length;

@@ -99,7 +99,7 @@ describe('spec form from the schemas', () => {
   it('start a newly added optional group from values the schema accepts', () => {
     const ft = find(formFor('emotion-profiles'), 'fineTune');
     const value = initialValue(ft) as Record<string, unknown>;
-    expect(Object.keys(value).sort()).toEqual(['batch', 'epochs', 'language', 'lora', 'lr', 'maskProb', 'text']);
+    expect(Object.keys(value).sort()).toEqual(['batch', 'epochs', 'language', 'lora', 'lr', 'maskProb', 'priors', 'text']);
     const spec = { ...demoSpec('emotion-profiles'), fineTune: { ...value, text: { from: 'demo', name: 'x.txt' } } };
     expect(issuesByPath(kindSchema('emotion-profiles'), spec)).toEqual({});
     for (const kind of EXPERIMENT_KINDS) expect(() => initialValue(formFor(kind))).not.toThrow();

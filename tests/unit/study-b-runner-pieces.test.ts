@@ -1,6 +1,10 @@
 // Pure parts of the Study B runner: the memory check refuses with a reason, likelihood scoring covers every
 // option token even when the boundary space merges into the option, right padding of streams, the cross-language
-// split keeps evaluation rows out of training, and the MCQ loader groups a language column.
+// split keeps evaluation rows out of training (or, in-sample, evaluates the training rows), and the MCQ loader reads
+// a language column, one file per language ({lang}, each sha256-checked) and refuses what it cannot read.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseLlamaConfig } from '../../models/llama/config';
 import { demoMcqCsv } from '../../scripts/demo/llama-demo';
@@ -9,6 +13,8 @@ import { loadMcq, overlappingPairs, padStream, splitStudy } from '../../workers/
 import { optionExample } from '../../workers/experiments/study-b/evaluate';
 import { estimateLoraMemory } from '../../models/common/memory-estimate';
 import { checkFits, decoderShapeOf, estimateMemory, frozenFormat, STUDY_B_LORA_TARGETS } from '../../workers/experiments/study-b/memory';
+
+import { writePerLanguageMcq } from '../helpers/study-b-files';
 import type { GpuInfo } from '../../workers/contract/device';
 
 // Llama-3.1-8B shapes (config.json of the public model card).
@@ -95,6 +101,54 @@ describe('Study B data for the runner', () => {
   });
 
   it('refuses a file without a language column for several languages, and a {lang} URL with one sha256', async () => {
-    await expect(loadMcq({ from: 'url', url: 'https://example.org/mcq_{lang}.csv', sha256: 'a'.repeat(64) }, ['en', 'fr'], ctx)).rejects.toThrow(/single sha256/);
+    const dir = await mkdtemp(join(tmpdir(), 'study-b-mcq-'));
+    await writePerLanguageMcq(dir, ['en']);
+    const oneLanguage = { from: 'file' as const, name: join(dir, 'mcq_en.csv') };
+    await expect(loadMcq(oneLanguage, ['en', 'fr'], ctx)).rejects.toThrow(/MCQ set: the file has no language column; give one file per language/);
+    expect((await loadMcq(oneLanguage, ['en'], ctx)).get('en')).toHaveLength(12);
+    await expect(loadMcq({ from: 'url', url: 'https://example.org/mcq_{lang}.csv', sha256: 'a'.repeat(64) }, ['en', 'fr'], ctx)).rejects.toThrow(/single sha256 cannot check them/);
+  });
+
+  it('reads one file per language from a {lang} file name, checks each sha256, and names a missing file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'study-b-mcq-'));
+    const { sha256 } = await writePerLanguageMcq(dir, ['en', 'fr', 'ja']);
+    const name = join(dir, 'mcq_{lang}.csv');
+    const byLang = await loadMcq({ from: 'file', name, sha256 }, ['en', 'fr', 'ja'], ctx);
+    expect([...byLang.keys()]).toEqual(['en', 'fr', 'ja']);
+    // Each language's own file: the same 12 rows, its own question text.
+    for (const l of ['en', 'fr', 'ja']) expect(byLang.get(l)!.map((it) => it.index)).toEqual([...Array(12).keys()]);
+    expect(byLang.get('fr')![0].question).not.toBe(byLang.get('en')![0].question);
+    const all = parseMcqCsv(demoMcqCsv());
+    expect(byLang.get('ja')!.map((it) => it.question)).toEqual(all.filter((it) => it.raw.language === 'ja').map((it) => it.question));
+
+    await expect(loadMcq({ from: 'file', name, sha256: { ...sha256, fr: sha256.en } }, ['en', 'fr', 'ja'], ctx)).rejects.toThrow(/MCQ set for "fr" \(.*mcq_fr\.csv\): sha256 [0-9a-f]{64} does not match the expected/);
+    await expect(loadMcq({ from: 'file', name }, ['en', 'ko'], ctx)).rejects.toThrow(/MCQ set for "ko": its file .*mcq_ko\.csv cannot be read \(mcq_ko\.csv not found/);
+    await expect(loadMcq({ from: 'file', name, sha256 }, ['en', 'ko'], ctx)).rejects.toThrow(/pins en, fr, ja but not ko; pin every evaluated language or none/);
+    await expect(loadMcq({ from: 'file', name: join(dir, 'mcq_en.csv'), sha256 }, ['en'], ctx)).rejects.toThrow(/names one file: pin it with a single sha256/);
+  });
+});
+
+describe('Study B evaluation split', () => {
+  const byLang = () => {
+    const items = parseMcqCsv(demoMcqCsv());
+    return new Map(['en', 'fr', 'id'].map((l) => [l, items.filter((i) => i.raw.language === l).map((it, index) => ({ ...it, index }))]));
+  };
+
+  it("in-sample trains on every row of the training language and evaluates every language on all its rows", () => {
+    const mcq = byLang();
+    const split = splitStudy({ mcq, trainLanguage: 'en', evalSplit: 'in-sample', evalFraction: 0.25, seed: 5 });
+    expect(split.evalSplit).toBe('in-sample');
+    expect(split.train.map((i) => i.index)).toEqual([...Array(12).keys()]);
+    for (const l of ['en', 'fr', 'id']) expect(split.evaluation.get(l)).toEqual(mcq.get(l));
+    // Every evaluated row of the training language was trained on: the opposite of the held-out split.
+    expect(overlappingPairs(split, 'en')).toBe(12);
+    expect(split.description).toMatch(/^in-sample \(the study's setup\): trained on all 12 rows in en and evaluated on every row \(12 in en, 12 in fr, 12 in id\); evalFraction is not used$/);
+    const held = splitStudy({ mcq, trainLanguage: 'en', evalFraction: 0.25, seed: 5 });
+    expect(held.evalSplit).toBe('held-out');
+    expect(held.description).toMatch(/^held-out: /);
+  });
+
+  it('refuses a held-out split that holds out nothing, pointing to in-sample', () => {
+    expect(() => splitStudy({ mcq: byLang(), trainLanguage: 'en', evalFraction: 0, seed: 5 })).toThrow(/evalFraction 0 holds out no identity–attribute pair.*evalSplit to "in-sample"/);
   });
 });

@@ -44,5 +44,10 @@ describe('GeoUnlearningView', () => {
     expect(body.match(/data-heatmap/g)).toHaveLength(2);
     expect(body).toContain('L_KL (cross-entropy to the adapter-off reference, retain set)');
     expect(body).toContain('1.20 s per step');
+    // Older results (no evalSplit) were all held-out; an in-sample result says so above the charts.
+    expect(body).toContain('data-eval-split="held-out"');
+    const inSample = render(GeoUnlearningView, { props: { result: { ...result, evalSplit: 'in-sample', trainRows: 6781 } } }).body;
+    expect(inSample).toMatch(/data-eval-split="in-sample"[^>]*><strong>In-sample evaluation:<\/strong> every rate below is counted on the rows the model was unlearned on \(6781 rows in en\)/);
+    expect(inSample).not.toContain('data-eval-split="held-out"');
   });
 });

@@ -3,6 +3,7 @@
 // optionally the sha256), and nothing here is ever added to an exported bundle.
 import { liveQuery, type Observable } from 'dexie';
 import { sha256Hex } from '../../../workers/contract/sha256';
+import { fillLang, hasLangSlot } from '../../../workers/contract/specs/common';
 import { LabDb, type UserFileRow } from './db';
 import { guard } from './errors';
 import { RunsRepo } from './runs-repo';
@@ -108,7 +109,7 @@ export class UserFilesRepo {
     const copy = structuredClone(spec);
     for (const src of fileSources(copy)) {
       const row = await this.get(src.name);
-      if (row && !src.ref.sha256) src.ref.sha256 = row.sha256;
+      if (row && !src.sha256) src.pin(row.sha256);
     }
     return copy;
   }
@@ -134,12 +135,27 @@ export class RunsRepoWithFiles extends RunsRepo {
   }
 }
 
-/** Every `{from:'file', name}` object in a spec (any depth), with its dot path. */
-export function fileSources(spec: unknown, path = ''): { path: string; name: string; sha256?: string; ref: { sha256?: string } }[] {
+/**
+ * Every file a spec's `{from:'file', name}` objects name (any depth), with its dot path and a way to pin its sha256
+ * into the spec. A name with `{lang}` names one file per language of the spec's `languages` (e.g. Study B's MCQ
+ * set): each is listed as `<path> (<lang>)` with that language's sha256.
+ */
+export function fileSources(spec: unknown, path = '', root: unknown = spec): { path: string; name: string; sha256?: string; pin(sha256: string): void }[] {
   if (spec === null || typeof spec !== 'object') return [];
   const o = spec as Record<string, unknown>;
-  if (o.from === 'file' && typeof o.name === 'string') return [{ path, name: o.name, sha256: typeof o.sha256 === 'string' ? o.sha256 : undefined, ref: o }];
-  return Object.entries(o).flatMap(([k, v]) => fileSources(v, path ? `${path}.${k}` : k));
+  if (o.from === 'file' && typeof o.name === 'string') {
+    const name = o.name;
+    if (!hasLangSlot(name)) return [{ path, name, sha256: typeof o.sha256 === 'string' ? o.sha256 : undefined, pin: (h) => void (o.sha256 = h) }];
+    const languages = (root as { languages?: unknown }).languages;
+    const pins = () => (o.sha256 && typeof o.sha256 === 'object' ? (o.sha256 as Record<string, string>) : {});
+    return (Array.isArray(languages) ? languages.filter((l): l is string => typeof l === 'string') : []).map((l) => ({
+      path: `${path} (${l})`,
+      name: fillLang(name, l),
+      sha256: pins()[l],
+      pin: (h: string) => void (o.sha256 = { ...pins(), [l]: h }),
+    }));
+  }
+  return Object.entries(o).flatMap(([k, v]) => fileSources(v, path ? `${path}.${k}` : k, root));
 }
 
 export function formatBytes(n: number): string {

@@ -46,6 +46,9 @@ export function answerTerm(batch: AnswerBatch, opts: TermOptions = {}): TermResu
   return { meanNll, weights, counts };
 }
 
+/** The constant the study adds inside the log of L_KL (loss_utils.py compute_kl: log(prob_q + 1e-12)). */
+export const KL_LOG_EPS = 1e-12;
+
 /** Soft cross-entropy of one position: −Σ_v p_ref(v) · log(p_θ(v) + 1e−12), p_θ = softmax(logits) (float64). */
 export function softCrossEntropy(options: { refProbs: ArrayLike<number>; logits: ArrayLike<number> }): number {
   const { refProbs, logits } = options;
@@ -54,7 +57,7 @@ export function softCrossEntropy(options: { refProbs: ArrayLike<number>; logits:
   let z = 0;
   for (let i = 0; i < logits.length; i++) z += Math.exp(logits[i] - m);
   let ce = 0;
-  for (let i = 0; i < logits.length; i++) ce -= refProbs[i] * Math.log(Math.exp(logits[i] - m) / z + 1e-12);
+  for (let i = 0; i < logits.length; i++) ce -= refProbs[i] * Math.log(Math.exp(logits[i] - m) / z + KL_LOG_EPS);
   return ce;
 }
 

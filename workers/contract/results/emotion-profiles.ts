@@ -103,6 +103,8 @@ export interface EmotionProfilesResult extends ResultBase {
   reference?: ReferenceResult;
   fineTune?: {
     language: string;
+    /** Whose priors the fine-tuned prior-corrected profiles used (absent in results made before the option: 'same'). */
+    priors?: 'base' | 'same';
     losses: [number, number][];
     steps: number;
     resumedFrom: number;

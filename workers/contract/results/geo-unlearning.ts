@@ -1,5 +1,6 @@
 // Study B's result (geo-unlearning): rates per language before and after unlearning with Wilson intervals,
 // the transfer matrix, loss curves, the memory the training step needed and run facts.
+import type { EvalSplit } from '../specs/geo-unlearning';
 import type { ResultBase } from './base';
 import type { MemoryEstimate } from '../memory';
 
@@ -37,6 +38,11 @@ export interface GeoUnlearningResult extends ResultBase {
   answerMask?: 'boundary' | 'study';
   languages: string[];
   modes: EvalMode[];
+  /** Which rows were evaluated: held out of training, or the training rows themselves (the study's setup).
+   *  Absent in results from before the option existed (they are all held-out). */
+  evalSplit?: EvalSplit;
+  /** Rows of the training language trained on (absent in older results). */
+  trainRows?: number;
   split: string;
   rates: RateRow[];
   /** Rows: 'none' (baseline) and the training language; columns: evaluated languages; per mode. */

@@ -3,10 +3,14 @@
 import * as v from 'valibot';
 import { baseEntries, DataSource, LearningRate, Lora, ModelRef, PositiveInt, Rate } from './common';
 
+/** Columns the Study C runner will read from the CrowS-Pairs CSV (crows_pairs_anonymized.csv; methods.md C.1). */
+export const CROWS_PAIRS_COLUMNS = ['sent_more', 'sent_less', 'stereo_antistereo', 'bias_type'] as const;
+
 export const BiasMitigationSpec = v.strictObject({
   ...baseEntries,
   kind: v.literal('bias-mitigation'),
   model: ModelRef,
+  /** CrowS-Pairs as a CSV with CROWS_PAIRS_COLUMNS (the public crows_pairs_anonymized.csv). */
   crowsPairs: DataSource,
   /** Share of pairs held out (0.075 in the study: 1,394 train / 114 test). */
   testSize: v.optional(Rate, 0.075),

@@ -29,6 +29,9 @@ export type ModelRef = v.InferOutput<typeof ModelRef>;
 
 const Sha256 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'a sha256 as 64 lower-case hex digits'));
 
+const FileName = v.pipe(v.string(), v.maxLength(255));
+const DemoSource = v.strictObject({ from: v.literal('demo'), name: v.pipe(v.string(), v.regex(/^[\w.-]{1,64}$/)) });
+
 /**
  * A data set or word list: a public URL (checked against sha256 when given), a file the user picks, or demo data.
  * A file source names the file only (the file itself never travels with a spec); its optional sha256 lets a
@@ -36,10 +39,62 @@ const Sha256 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'a sha256 as 64 lowe
  */
 export const DataSource = v.variant('from', [
   v.strictObject({ from: v.literal('url'), url: HttpsUrl, sha256: v.optional(Sha256) }),
-  v.strictObject({ from: v.literal('file'), name: v.pipe(v.string(), v.maxLength(255)), sha256: v.optional(Sha256) }),
-  v.strictObject({ from: v.literal('demo'), name: v.pipe(v.string(), v.regex(/^[\w.-]{1,64}$/)) }),
+  v.strictObject({ from: v.literal('file'), name: FileName, sha256: v.optional(Sha256) }),
+  DemoSource,
 ]);
 export type DataSource = v.InferOutput<typeof DataSource>;
+
+/** `{lang}` in a per-language source's URL or file name stands for the language code (also percent-encoded). */
+const LANG_SLOT = /\{lang\}|%7Blang%7D/i;
+
+export function hasLangSlot(urlOrName: string): boolean {
+  return LANG_SLOT.test(urlOrName);
+}
+
+export function fillLang(urlOrName: string, lang: string): string {
+  return urlOrName.replace(new RegExp(LANG_SLOT.source, 'gi'), lang);
+}
+
+/**
+ * A data source that may hold one file per language (Study B's MCQ set): a DataSource, or a URL / file name with
+ * `{lang}` (e.g. the study's `mcq_stereotype_dataset_{lang}.csv`) that expands over the spec's `languages`, each
+ * file optionally pinned by its own sha256 (`sha256: {"en": …}`). Added in spec version 1 as a widening of
+ * DataSource: every DataSource stays valid here.
+ */
+export const PerLanguageSource = v.pipe(
+  v.variant('from', [
+    v.strictObject({ from: v.literal('url'), url: HttpsUrl, sha256: v.optional(v.union([Sha256, v.record(Lang, Sha256)])) }),
+    v.strictObject({ from: v.literal('file'), name: FileName, sha256: v.optional(v.union([Sha256, v.record(Lang, Sha256)])) }),
+    DemoSource,
+  ]),
+  v.check(
+    (s) => s.from === 'demo' || s.sha256 === undefined || (typeof s.sha256 === 'string') !== hasLangSlot(s.from === 'url' ? s.url : s.name),
+    'a URL or file name with {lang} names one file per language: pin it with one sha256 per language ({"en": "…", "fr": "…"}); a single file takes a single sha256',
+  ),
+);
+export type PerLanguageSource = v.InferOutput<typeof PerLanguageSource>;
+
+/**
+ * The one-file sources a per-language source stands for: `{lang}` filled in for each language with that
+ * language's sha256; a source without `{lang}` is the same file for every language (language: null).
+ */
+export function perLanguageFiles(src: PerLanguageSource, languages: readonly string[]): { language: string | null; source: DataSource }[] {
+  if (src.from === 'demo') return [{ language: null, source: src }];
+  const target = src.from === 'url' ? src.url : src.name;
+  if (!hasLangSlot(target)) {
+    if (typeof src.sha256 === 'object') throw new Error(`${target} names one file: pin it with a single sha256, not one per language`);
+    return [{ language: null, source: src as DataSource }];
+  }
+  if (typeof src.sha256 === 'string') throw new Error(`${target} names one file per language, so a single sha256 cannot check them: give one sha256 per language ({"en": "…"}) or none`);
+  const pins = src.sha256 ?? {};
+  const unpinned = languages.filter((l) => !pins[l]);
+  if (src.sha256 && unpinned.length) throw new Error(`${target}: the sha256 list pins ${Object.keys(pins).join(', ')} but not ${unpinned.join(', ')}; pin every evaluated language or none`);
+  return languages.map((l) => {
+    const sha256 = pins[l];
+    const one = src.from === 'url' ? { from: 'url' as const, url: fillLang(src.url, l) } : { from: 'file' as const, name: fillLang(src.name, l) };
+    return { language: l, source: sha256 ? { ...one, sha256 } : one };
+  });
+}
 
 export const Lora = v.strictObject({
   rank: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256)),
@@ -64,8 +119,8 @@ export function modelHost(m: ModelRef): string {
   return new URL(m.host ?? 'https://huggingface.co').host;
 }
 
-export function sourceHost(s: DataSource): string {
+export function sourceHost(s: DataSource | PerLanguageSource): string {
   if (s.from === 'url') return new URL(s.url).host;
-  if (s.from === 'file') return `none (a file you pick: ${s.name})`;
+  if (s.from === 'file') return hasLangSlot(s.name) ? `none (one file per language you pick: ${s.name})` : `none (a file you pick: ${s.name})`;
   return 'none (demo data served by this app)';
 }

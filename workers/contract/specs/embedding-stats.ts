@@ -3,10 +3,15 @@
 import * as v from 'valibot';
 import { baseEntries, DataSource, LearningRate, ModelRef, PositiveInt } from './common';
 
+/** Columns of the tab-separated review file the Study D runner will read: one FLUE CLS review and its 0/1
+ *  sentiment label per row (the `text` and `label` of HF `flue`/`CLS`; methods.md D.1). */
+export const CLS_REVIEW_COLUMNS = ['text', 'label'] as const;
+
 export const EmbeddingStatsSpec = v.strictObject({
   ...baseEntries,
   kind: v.literal('embedding-stats'),
   model: ModelRef,
+  /** Tab-separated reviews with CLS_REVIEW_COLUMNS. */
   dataset: DataSource,
   trainSize: PositiveInt(100_000),
   testSize: PositiveInt(100_000),

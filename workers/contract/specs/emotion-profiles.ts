@@ -70,6 +70,12 @@ export const EmotionProfilesSpec = v.strictObject({
       epochs: PositiveInt(100),
       /** Masked-LM masking rate with the 80/10/10 rule. */
       maskProb: v.optional(Rate, 0.15),
+      /**
+       * Priors of the fine-tuned prior-corrected profiles: 'base' (default) = the pretrained model's, as seed A
+       * (run_test_normalization.py reads one prior_probs/<language>_priors.json, made by create_priors.py with
+       * xlm-roberta-base, for every fine-tuned model); 'same' = the fine-tuned model's own. Choenni's variant has no prior.
+       */
+      priors: v.optional(v.picklist(['base', 'same']), 'base'),
     }),
   ),
 });

@@ -1,7 +1,7 @@
 // Spec of Study B: unlearning geo-cultural stereotypes (gradient ascent + "unknown" + KL, or NPO) with LoRA on a
 // Llama-family model, and multiple-choice evaluation in ten languages (methods.md section B).
 import * as v from 'valibot';
-import { baseEntries, DataSource, Lang, LearningRate, Lora, ModelRef, PositiveInt, Rate } from './common';
+import { baseEntries, DataSource, Lang, LearningRate, Lora, ModelRef, PerLanguageSource, PositiveInt, Rate } from './common';
 
 /** The ten languages of the study's data set (its file suffixes; `iw` is Hebrew as the data names it). */
 export const STUDY_B_LANGUAGES = ['en', 'fr', 'hi', 'ar', 'fa', 'iw', 'id', 'ja', 'ko', 'ru'] as const;
@@ -13,10 +13,21 @@ export const GeoUnlearningSpec = v.strictObject({
   model: ModelRef,
   /** Frozen weights in 4-bit for 8B-class models where memory allows. */
   weights: v.optional(v.picklist(['f32', 'f16', 'q4']), 'f16'),
-  mcq: DataSource,
+  /**
+   * The MCQ set: one file with a `language` column, a one-language file, or one file per language — a URL or file
+   * name with `{lang}` (the study's mcq_stereotype_dataset_{lang}.csv), optionally pinned by a sha256 per language.
+   */
+  mcq: PerLanguageSource,
   retain: DataSource,
   /** Languages evaluated before and after; training uses `train.language`. */
   languages: v.pipe(v.array(Lang), v.minLength(1), v.maxLength(16)),
+  /**
+   * Which rows are evaluated. 'held-out' (default): `evalFraction` of the identity–attribute pairs are kept out of
+   * training and every language is evaluated on them. 'in-sample': the study's setup — train on every row of the
+   * training language and evaluate every language on all its rows (`evalFraction` is not used).
+   */
+  evalSplit: v.optional(v.picklist(['held-out', 'in-sample']), 'held-out'),
+  /** Share of identity–attribute pairs held out ('held-out' split only). */
   evalFraction: v.optional(Rate, 0.2),
   train: v.strictObject({
     language: Lang,
@@ -46,6 +57,8 @@ export const GeoUnlearningSpec = v.strictObject({
   extraction: v.optional(v.picklist(['corrected', 'study']), 'corrected'),
 });
 export type GeoUnlearningSpec = v.InferOutput<typeof GeoUnlearningSpec>;
+/** Which rows a Study B run evaluates (see `evalSplit` above). */
+export type EvalSplit = GeoUnlearningSpec['evalSplit'];
 
 export function demoGeoUnlearningSpec(): GeoUnlearningSpec {
   return {
@@ -59,6 +72,7 @@ export function demoGeoUnlearningSpec(): GeoUnlearningSpec {
     retain: { from: 'demo', name: 'geo-retain.csv' },
     // All ten study languages (DEMO data, 12 invented items each): unlearn in one, see the effect in all.
     languages: [...STUDY_B_LANGUAGES],
+    evalSplit: 'held-out',
     evalFraction: 0.2,
     train: { language: 'en', loss: 'grad-diff-kl', weights: { kl: 1, unlearn: 0.25, unk: 0.5 }, lora: { rank: 8, alpha: 16, dropout: 0 }, lr: 1e-4, batch: 6, steps: 20, answerMask: 'boundary' },
     evaluation: ['likelihood'],

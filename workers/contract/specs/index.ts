@@ -78,7 +78,7 @@ export function parseSpec(input: unknown): ExperimentSpec {
 export function specHosts(spec: ExperimentSpec): { what: string; host: string }[] {
   const out: { what: string; host: string }[] = [];
   if ('model' in spec) out.push({ what: `model ${spec.model.id}`, host: modelHost(spec.model) });
-  const sources: [string, import('./common').DataSource | undefined][] = [];
+  const sources: [string, import('./common').DataSource | import('./common').PerLanguageSource | undefined][] = [];
   switch (spec.kind) {
     case 'emotion-profiles':
       // The published scores are fetched by default for xlm-roberta-base runs, so their host is listed too.

@@ -3,10 +3,15 @@
 import * as v from 'valibot';
 import { baseEntries, DataSource, Lang, LearningRate, Lora, ModelRef, PositiveInt, Rate } from './common';
 
+/** Keys of each JSON line of the instruction file the Study E runner will read: the Guanaco-format `text` and its
+ *  OpenLID language as the language code `mix` uses (methods.md E.1). */
+export const INSTRUCTION_KEYS = ['text', 'lang'] as const;
+
 export const PolyglotTuningSpec = v.strictObject({
   ...baseEntries,
   kind: v.literal('polyglot-tuning'),
   model: ModelRef,
+  /** JSON lines with INSTRUCTION_KEYS. */
   instructions: DataSource,
   /** Examples per language in the training mix (the study: 3,000 en + 200 es, …, total 3,200). */
   mix: v.pipe(v.record(Lang, v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_000_000))), v.check((m) => Object.keys(m).length > 0, 'at least one language in the mix')),

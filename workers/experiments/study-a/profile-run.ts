@@ -30,6 +30,13 @@ export interface ProfileRunOptions {
   exactPieceMatch: boolean;
   /** Identifies the weights (model id, revision, adapter) for the prior cache. */
   modelKey: string;
+  /**
+   * Whose priors the prior-corrected score divides by when the model carries LoRA adapters: 'same' = the adapted
+   * model's own; 'base' = the pretrained model's, as the baseline pass of the same run computed and keyed them
+   * under `baseModelKey` (seed A reads one priors file per language, made with xlm-roberta-base, for every
+   * fine-tuned model). Default 'same'.
+   */
+  priors?: { from: 'same' } | { from: 'base'; baseModelKey: string };
   batchSize: number;
   label: string;
   ctx: ExperimentContext;
@@ -87,7 +94,9 @@ export async function profileLanguages(o: ProfileRunOptions): Promise<ProfileRun
       for (const [templateText, idx] of byTemplate) {
         let negLogPrior: Tensor | null = null;
         if (mask) {
-          const key = await sha256Hex(`${o.modelKey}|${lang.language}|${templateText}|${match}|${V}|${mask.kept}`);
+          const fromBase = o.priors?.from === 'base';
+          const priorKey = o.priors?.from === 'base' ? o.priors.baseModelKey : o.modelKey;
+          const key = await sha256Hex(`${priorKey}|${lang.language}|${templateText}|${match}|${V}|${mask.kept}`);
           let row = priorCache.get(key) ?? null;
           const ckKey = `study-a/priors/${key}`;
           if (!row) {
@@ -98,6 +107,8 @@ export async function profileLanguages(o: ProfileRunOptions): Promise<ProfileRun
             priorsReused++;
             negLogPrior = be.upload(row, [V]);
           } else {
+            // The baseline pass (the pretrained weights, same prompts) always runs first and keeps its priors.
+            if (fromBase) throw new Error(`${lang.language}: the pretrained model's prior for "${templateText}" was not computed by the baseline pass`);
             const p = priorPrompt(templateText);
             negLogPrior = await negLogPriorRow(model, encodePrompt(tok, p.text, p.maskIndex, maxLen), mask);
             row = (await be.download(negLogPrior)) as Float32Array;

@@ -20,6 +20,7 @@ import type { Correlations, EmotionProfilesResult, FineTuneComparison, GroupProf
 import type { ResultBase, ResultTable } from '../../contract/results/base';
 import { applyLanguageOverride } from '../../contract/study-a/translation-overrides';
 import { withAddedGroups } from '../../analysis/study-a/templates';
+import { requireFamily } from '../model-family';
 
 /** Decoded pieces per tokenizer (decoding a 250k vocabulary takes a moment; do it once per model). */
 const piecesCache = new Map<string, string[]>();
@@ -37,6 +38,7 @@ async function loadModel(spec: EmotionProfilesSpec, ctx: ExperimentContext): Pro
   ctx.progress({ type: 'phase', label: `loading ${spec.model.id}` });
   const source = modelSource(spec.model);
   const ckpt = await openCheckpoint(source, { onProgress: downloadProgress(ctx, `${spec.model.id} weights`) });
+  requireFamily('emotion-profiles', spec.model.id, ckpt.config);
   const tok = await loadTokenizer(source);
   if (tok.mask_token_id === undefined || tok.mask_token_id === null) throw new Error(`${spec.model.id}: the tokenizer has no <mask> token; Study A needs a masked LM`);
   const model = await XlmrForMaskedLM.load(ctx.backend!, ckpt);
@@ -130,11 +132,14 @@ async function profileAndCompare(o: {
     const text = await readDataSource(spec.fineTune.text, ctx, 'fine-tuning text');
     const ft = await fineTune({ model, tok, spec: spec.fineTune, text, seed: spec.seed, baseModel: spec.model.id, ctx });
     const adapterHash = await sha256Hex(ft.adapterFiles['adapter_model.safetensors']);
-    const tuned = await profileLanguages({ ...common, modelKey: `${key}|lora:${adapterHash}`, label: 'fine-tuned' });
+    const priors = spec.fineTune.priors ?? 'base';
+    if (spec.profile.variant === 'prior-corrected') ctx.progress({ type: 'log', message: `fine-tuned profiles divide by the ${priors === 'base' ? 'pretrained model’s priors (as seed A)' : 'fine-tuned model’s own priors'}` });
+    const tuned = await profileLanguages({ ...common, modelKey: `${key}|lora:${adapterHash}`, priors: priors === 'base' ? { from: 'base', baseModelKey: key } : { from: 'same' }, label: 'fine-tuned' });
     const tunedProfiles = flat(tuned.byLanguage);
     const comparison = compareFineTuned(base.byLanguage, tuned.byLanguage);
     fine = {
       language: spec.fineTune.language,
+      priors,
       losses: ft.losses,
       steps: ft.steps,
       resumedFrom: ft.resumedFrom,

@@ -1,12 +1,14 @@
-// Study B inputs for the runner: the MCQ set per language (one CSV with a `language` column, a URL template with
-// `{lang}` giving one CSV per language as the study ships them, or a single-language file), the retain pairs,
-// the seeded split that is disjoint by identity–attribute pair across ALL languages, and the tokenised, right-
-// padded streams of one training step (methods.md B.1; prompts and masks from analysis/study-b/prompts.ts).
+// Study B inputs for the runner: the MCQ set per language (one CSV per language as the study ships them, named by
+// a URL or file name with `{lang}`; one CSV with a `language` column; or a single-language file), the retain pairs,
+// the held-out split that is disjoint by identity–attribute pair across ALL languages (or the study's in-sample
+// setup), and the tokenised, right-padded streams of one training step (methods.md B.1; prompts and masks from
+// analysis/study-b/prompts.ts).
 import type { Tokenizer } from '../../../models/load/tokenizer';
 
 import { pairKey, parseMcqCsv, parseRetainSet, splitByPair, type McqItem, type QaPair } from '../../analysis/study-b/mcq-data';
 import { trainingExample, unknownTrainingAnswer, type AnswerMaskRule } from '../../analysis/study-b/prompts';
-import type { DataSource } from '../../contract/specs/common';
+import { perLanguageFiles, type DataSource, type PerLanguageSource } from '../../contract/specs/common';
+import type { EvalSplit } from '../../contract/specs/geo-unlearning';
 import type { ExperimentContext } from '../experiment-runner';
 import { readDataSource } from '../study-a/sources';
 import type { TokenStream } from './unlearning-loss';
@@ -17,22 +19,34 @@ export function asStudyLanguage(l: string): StudyBLanguage {
   return l as StudyBLanguage;
 }
 
-/** MCQ items per language for every language in `languages`. */
-export async function loadMcq(src: DataSource, languages: readonly string[], ctx: Pick<ExperimentContext, 'checkpoints' | 'signal'>): Promise<Map<string, McqItem[]>> {
+/**
+ * MCQ items for every language in `languages`, from one file per language (`{lang}` in the URL or file name,
+ * each checked against its language's sha256 when the spec pins one), one file with a language column, or a
+ * one-language file.
+ */
+export async function loadMcq(src: PerLanguageSource, languages: readonly string[], ctx: Pick<ExperimentContext, 'checkpoints' | 'signal'>): Promise<Map<string, McqItem[]>> {
   const out = new Map<string, McqItem[]>();
-  const templated = src.from === 'url' && /\{lang\}|%7Blang%7D/i.test(src.url);
-  if (templated) {
-    if (src.sha256) throw new Error('MCQ set: a {lang} URL template names several files, so a single sha256 cannot check them; drop sha256 or give one file');
-    for (const l of languages) {
-      const url = src.url.replace(/\{lang\}|%7Blang%7D/gi, l);
-      out.set(l, parseMcqCsv(await readDataSource({ from: 'url', url }, ctx, `MCQ set (${l})`), { label: `MCQ ${l}` }));
+  let files: ReturnType<typeof perLanguageFiles>;
+  try {
+    files = perLanguageFiles(src, languages);
+  } catch (e) {
+    throw new Error(`MCQ set: ${(e as Error).message}`, { cause: e });
+  }
+  if (files[0]?.language) {
+    for (const { language, source } of files) {
+      const where = source.from === 'url' ? source.url : source.name;
+      const label = `MCQ set for "${language}"`;
+      const text = await readDataSource(source, ctx, label).catch((e: Error) => {
+        throw new Error(e.message.startsWith(label) ? e.message : `${label}: its file ${where} cannot be read (${e.message})`, { cause: e });
+      });
+      out.set(language!, parseMcqCsv(text, { label: `MCQ ${language} (${where})` }));
     }
     return out;
   }
-  const items = parseMcqCsv(await readDataSource(src, ctx, 'MCQ set'), { label: 'MCQ set' });
+  const items = parseMcqCsv(await readDataSource(files[0].source, ctx, 'MCQ set'), { label: 'MCQ set' });
   const hasLang = items.length > 0 && ('language' in items[0].raw || 'lang' in items[0].raw);
   if (!hasLang) {
-    if (languages.length !== 1) throw new Error('MCQ set: the file has no language column; give a URL with {lang}, a file with a language column, or evaluate one language');
+    if (languages.length !== 1) throw new Error('MCQ set: the file has no language column; give one file per language (a URL or file name with {lang}), a file with a language column, or evaluate one language');
     out.set(languages[0], items);
     return out;
   }
@@ -51,21 +65,35 @@ export async function loadRetain(src: DataSource, ctx: Pick<ExperimentContext, '
 export interface StudySplit {
   /** Training items in the training language. */
   train: McqItem[];
-  /** Evaluation items per language: never the same row (nor its pair) as a training item. */
+  /** Evaluation items per language: held-out, never the same row (nor its pair) as a training item; in-sample,
+   * every row (the training rows included). */
   evaluation: Map<string, McqItem[]>;
+  evalSplit: EvalSplit;
   description: string;
 }
 
 /**
- * The split is drawn once, on the training language, by identity–attribute pair (seeded). The study's files hold
- * the same rows in every language, so the evaluation rows of the other languages are the rows at the same
- * positions; attributes are translated, so their pair keys could not be compared across languages directly.
+ * Held-out: the split is drawn once, on the training language, by identity–attribute pair (seeded). The study's
+ * files hold the same rows in every language, so the evaluation rows of the other languages are the rows at the
+ * same positions; attributes are translated, so their pair keys could not be compared across languages directly.
  * When the row counts differ, each language is split on its own with the same seed (stated in the results).
+ * In-sample (the study's setup): training takes every row of the training language and every language is
+ * evaluated on all its rows.
  */
-export function splitStudy(options: { mcq: Map<string, McqItem[]>; trainLanguage: string; evalFraction: number; seed: number }): StudySplit {
+export function splitStudy(options: { mcq: Map<string, McqItem[]>; trainLanguage: string; evalSplit?: EvalSplit; evalFraction: number; seed: number }): StudySplit {
   const base = options.mcq.get(options.trainLanguage);
   if (!base) throw new Error(`training language ${options.trainLanguage} must be one of the evaluated languages`);
+  if (options.evalSplit === 'in-sample') {
+    const sizes = [...options.mcq].map(([l, items]) => `${items.length} in ${l}`).join(', ');
+    return {
+      train: [...base],
+      evaluation: new Map([...options.mcq].map(([l, items]) => [l, [...items]])),
+      evalSplit: 'in-sample',
+      description: `in-sample (the study's setup): trained on all ${base.length} rows in ${options.trainLanguage} and evaluated on every row (${sizes}); evalFraction is not used`,
+    };
+  }
   const s = splitByPair({ items: base, evalFraction: options.evalFraction, seed: options.seed });
+  if (!s.eval.length) throw new Error(`evalFraction ${options.evalFraction} holds out no identity–attribute pair, so nothing would be evaluated; raise it, or set evalSplit to "in-sample" to evaluate on the training rows as the study does`);
   const evalRows = new Set(s.eval.map((it) => it.index));
   const aligned = [...options.mcq.values()].every((items) => items.length === base.length);
   const evaluation = new Map<string, McqItem[]>();
@@ -76,7 +104,8 @@ export function splitStudy(options: { mcq: Map<string, McqItem[]>; trainLanguage
   return {
     train: s.train,
     evaluation,
-    description: `seed ${options.seed}, ${s.trainPairs} training / ${s.evalPairs} evaluation identity–attribute pairs (${s.train.length} / ${s.eval.length} rows in ${options.trainLanguage}); ${how}`,
+    evalSplit: 'held-out',
+    description: `held-out: seed ${options.seed}, ${s.trainPairs} training / ${s.evalPairs} evaluation identity–attribute pairs (${s.train.length} / ${s.eval.length} rows in ${options.trainLanguage}); ${how}`,
   };
 }
 

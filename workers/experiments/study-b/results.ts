@@ -2,7 +2,7 @@
 // transfer matrix, loss curves and run facts, plus the CSV tables shaped like the study's evaluation outputs
 // (one row per item with the three classes; one row per language with stereotype/"Accuracy", unknown, other).
 import { ratesByLanguage, stereotypeDelta, transferMatrix } from '../../analysis/study-b/rates';
-
+import type { EvalSplit } from '../../contract/specs/geo-unlearning';
 import type { ItemPrediction } from './evaluate';
 import type { EvalMode, GeoUnlearningResult, Phase, RateRow, Rates } from '../../contract/results/geo-unlearning';
 import type { ResultBase, ResultTable } from '../../contract/results/base';
@@ -63,29 +63,35 @@ export function predictionTable(preds: readonly (ItemPrediction & { phase: Phase
   };
 }
 
-export function ratesTable(rows: readonly RateRow[]): ResultTable {
+/** The `evaluated_on` column of the rates and transfer tables: says on which rows every rate was counted. */
+export function evaluatedOn(split: EvalSplit): string {
+  return split === 'in-sample' ? 'in-sample (training rows)' : 'held-out rows';
+}
+
+export function ratesTable(rows: readonly RateRow[], split: EvalSplit = 'held-out'): ResultTable {
   const cols = (k: 'stereotype' | 'unknown' | 'other') => [`${k}_rate`, `${k}_low`, `${k}_high`];
   return {
-    columns: ['phase', 'mode', 'language', 'n', ...cols('stereotype'), ...cols('unknown'), ...cols('other')],
+    columns: ['phase', 'mode', 'language', 'evaluated_on', 'n', ...cols('stereotype'), ...cols('unknown'), ...cols('other')],
     rows: rows.map((r) => [
       r.phase,
       r.mode,
       r.language,
+      evaluatedOn(split),
       r.rates.n,
       ...(['stereotype', 'unknown', 'other'] as const).flatMap((k) => [r.rates[k].rate, r.rates[k].low, r.rates[k].high]),
     ]),
   };
 }
 
-export function transferTable(t: GeoUnlearningResult['transfer']): ResultTable {
+export function transferTable(t: GeoUnlearningResult['transfer'], split: EvalSplit = 'held-out'): ResultTable {
   return {
-    columns: ['mode', 'unlearned_in', 'evaluated_in', 'stereotype_rate', 'change_vs_baseline'],
-    rows: t.flatMap((m) => m.trainLanguages.flatMap((tl, i) => m.evalLanguages.map((el, j) => [m.mode, tl, el, m.stereotype[i][j], m.delta[i][j]]))),
+    columns: ['mode', 'unlearned_in', 'evaluated_in', 'evaluated_on', 'stereotype_rate', 'change_vs_baseline'],
+    rows: t.flatMap((m) => m.trainLanguages.flatMap((tl, i) => m.evalLanguages.map((el, j) => [m.mode, tl, el, evaluatedOn(split), m.stereotype[i][j], m.delta[i][j]]))),
   };
 }
 
-export function summaryOf(rows: readonly RateRow[], trainLanguage: string, mode: EvalMode): string {
+export function summaryOf(rows: readonly RateRow[], trainLanguage: string, mode: EvalMode, split: EvalSplit = 'held-out'): string {
   const get = (phase: Phase, language: string) => rows.find((r) => r.phase === phase && r.mode === mode && r.language === language)?.rates.stereotype.rate;
   const pct = (x: number | undefined) => (x === undefined ? '—' : `${(100 * x).toFixed(1)}%`);
-  return `stereotype rate (${mode}) in ${trainLanguage}: ${pct(get('before', trainLanguage))} → ${pct(get('after', trainLanguage))}; overall ${pct(get('before', 'overall'))} → ${pct(get('after', 'overall'))}`;
+  return `stereotype rate (${mode}, ${evaluatedOn(split)}) in ${trainLanguage}: ${pct(get('before', trainLanguage))} → ${pct(get('after', trainLanguage))}; overall ${pct(get('before', 'overall'))} → ${pct(get('after', 'overall'))}`;
 }

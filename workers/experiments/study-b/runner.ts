@@ -19,6 +19,7 @@ import { AdamWOptimizer } from '../../train/adamw-optimizer';
 import { linearScheduleWithWarmup } from '../../train/schedules';
 import type { GeoUnlearningSpec } from '../../contract/specs/geo-unlearning';
 import { downloadProgress, modelSource } from '../study-a/sources';
+import { requireFamily } from '../model-family';
 import { NeedsWebGpuError, type ExperimentContext, type ExperimentRunner } from '../experiment-runner';
 import { asStudyLanguage, encoderOf, loadMcq, loadRetain, splitStudy, stepStreams, type Encoder } from './data';
 import { evaluateGeneration, evaluateLikelihoodEntries, type ItemPrediction } from './evaluate';
@@ -125,13 +126,15 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
     ctx.progress({ type: 'phase', label: 'loading data' });
     const mcq = await loadMcq(spec.mcq, spec.languages, ctx);
     const retain = await loadRetain(spec.retain, ctx);
-    const split = splitStudy({ mcq, trainLanguage, evalFraction: spec.evalFraction, seed: spec.seed });
-    if (!split.train.length) throw new Error('the split left no training items; lower evalFraction');
+    const evalSplit = spec.evalSplit ?? 'held-out';
+    const split = splitStudy({ mcq, trainLanguage, evalSplit, evalFraction: spec.evalFraction, seed: spec.seed });
+    if (!split.train.length) throw new Error(evalSplit === 'in-sample' ? `the MCQ set has no rows in ${trainLanguage}` : 'the split left no training items; lower evalFraction');
     ctx.progress({ type: 'log', message: `split: ${split.description}` });
 
     ctx.progress({ type: 'phase', label: `loading ${spec.model.id}` });
     const source = modelSource(spec.model);
     const ckpt = await openCheckpoint(source, { onProgress: downloadProgress(ctx, `${spec.model.id} weights`) });
+    requireFamily('geo-unlearning', spec.model.id, ckpt.config);
     const tok = await loadTokenizer(source);
     const config = parseLlamaConfig(ckpt.config);
     const eosId = [config.eos_token_id ?? []].flat()[0] ?? null;
@@ -200,12 +203,14 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
       const timed = stepMs.slice(1); // the first step includes pipeline compilation
       return {
         kind: 'geo-unlearning',
-        summary: summaryOf(rates, trainLanguage, modes[0]),
+        summary: summaryOf(rates, trainLanguage, modes[0], evalSplit),
         trainLanguage,
         loss: spec.train.loss,
         answerMask: spec.train.answerMask,
         languages: [...spec.languages],
         modes,
+        evalSplit,
+        trainRows: split.train.length,
         split: split.description,
         rates,
         transfer,
@@ -214,7 +219,7 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
         stepMs: timed.length ? timed.reduce((a, b) => a + b, 0) / timed.length : (stepMs[0] ?? null),
         steps: spec.train.steps,
         model: spec.model.id,
-        tables: { predictions: predictionTable([...baseline, ...after]), rates: ratesTable(rates), transfer: transferTable(transfer) },
+        tables: { predictions: predictionTable([...baseline, ...after]), rates: ratesTable(rates, evalSplit), transfer: transferTable(transfer, evalSplit) },
       };
     } finally {
       optimizer?.dispose();

@@ -8,7 +8,7 @@ import type { Backend, Tensor } from '../../backend/backend';
 import { crossEntropy, crossEntropyBackward } from '../../kernels/cross-entropy/cross-entropy';
 import { softCrossEntropy, softCrossEntropyBackward } from '../../kernels/soft-cross-entropy/soft-cross-entropy';
 import { IGNORE_INDEX } from '../../nn/losses';
-import { answerTerm, DEFAULT_WEIGHTS, gradDiffKl, npoTerm, type AnswerBatch, type LossWeights } from '../../analysis/study-b/loss-weights';
+import { answerTerm, DEFAULT_WEIGHTS, gradDiffKl, KL_LOG_EPS, npoTerm, type AnswerBatch, type LossWeights } from '../../analysis/study-b/loss-weights';
 import type { TrainableModel } from '../../nn/model';
 
 /** Right-padded token rows of one stream. answerMask[b][t] = 1 when logit position t predicts an answer token
@@ -128,7 +128,8 @@ async function answerPass(
   return nll;
 }
 
-/** Reference logits of the retain batch (adapters off, no gradient), then the adapted pass against them. */
+/** Reference logits of the retain batch (adapters off, no gradient), then the adapted pass against them:
+ *  −Σ p_ref log(p_θ + 1e−12) per position, the study's form (KL_LOG_EPS). */
 async function retainPass(model: UnlearnableModel, s: TokenStream, scale: number, opts: { backward: boolean; checkpointing?: boolean }): Promise<number[][]> {
   const [B, T] = [s.inputIds.length, s.inputIds[0].length];
   const be = model.be;
@@ -143,11 +144,11 @@ async function retainPass(model: UnlearnableModel, s: TokenStream, scale: number
   const out = await model.forward(batch, { train: opts.backward, checkpointing: opts.checkpointing });
   const l2 = logits2d(be, out.logits);
   const r2 = logits2d(be, ref.logits);
-  const loss = await softCrossEntropy(be, l2, r2);
+  const loss = await softCrossEntropy(be, l2, r2, { eps: KL_LOG_EPS });
   const ce = rows(await be.download(loss), B, T);
   loss.dispose();
   if (opts.backward && scale !== 0) {
-    const d = await softCrossEntropyBackward(be, l2, r2, { scale });
+    const d = await softCrossEntropyBackward(be, l2, r2, { scale, eps: KL_LOG_EPS });
     await model.backward(out, be.reshape(d, out.logits.shape));
     d.dispose();
   }

@@ -15,7 +15,7 @@ const GRAD_TOL = { atol: 1e-6, rtol: 1e-5 };
 
 const host = (shape: number[], data: Float64Array): HostTensor => ({ shape, dtype: 'f32', data });
 
-async function check(N: number, V: number, seed: number, weighted: boolean) {
+async function check(N: number, V: number, seed: number, weighted: boolean, eps = 0) {
   const be = await testBackend();
   const logits = f32(randn(N * V, seed, 3));
   // The reference model is a perturbed copy of the trained one, as in unlearning.
@@ -23,14 +23,14 @@ async function check(N: number, V: number, seed: number, weighted: boolean) {
   const weights = f32(randn(N, seed + 2));
   const hl = host([N, V], logits);
   const hr = host([N, V], ref);
-  const [loss] = softCrossEntropyRef([hl, hr]);
+  const [loss] = softCrossEntropyRef([hl, hr], { eps });
   const [tl, tr, tw] = [be.upload(logits, [N, V]), be.upload(ref, [N, V]), be.upload(weights, [N])];
-  const label = `softCrossEntropy N=${N} V=${V} weighted=${weighted}`;
-  const gl = await softCrossEntropy(be, tl, tr);
+  const label = `softCrossEntropy N=${N} V=${V} weighted=${weighted} eps=${eps}`;
+  const gl = await softCrossEntropy(be, tl, tr, { eps });
   expect(gl.shape).toEqual([N]);
   expectClose(await be.download(gl), loss.data, LOSS_TOL, `${label} loss`);
-  const [dRef] = softCrossEntropyBackwardRef([hl, hr, host([N], weights)], { scale: 0.6, hasWeights: weighted });
-  const d = await softCrossEntropyBackward(be, tl, tr, { scale: 0.6 }, weighted ? tw : undefined);
+  const [dRef] = softCrossEntropyBackwardRef([hl, hr, host([N], weights)], { scale: 0.6, hasWeights: weighted, eps });
+  const d = await softCrossEntropyBackward(be, tl, tr, { scale: 0.6, eps }, weighted ? tw : undefined);
   expectClose(await be.download(d), dRef.data, GRAD_TOL, `${label} dlogits`);
   [tl, tr, tw, gl, d].forEach((t) => t.dispose());
 }
@@ -63,6 +63,20 @@ describe('softCrossEntropy', () => {
     for (const [i, [N, V, w]] of cases.entries()) await check(N, V, 1300 + 3 * i, w);
   });
 
+  it('with eps inside the log (the study\'s log(q + 1e-12)) matches the reference, and differs from eps 0 where q ≪ eps', async () => {
+    // A large eps makes every term differ from log-softmax; the study's 1e-12 on the same shapes.
+    for (const [i, [N, V, w, eps]] of ([[3, 7, true, 0.05], [4, 257, false, 0.01], [2, 3001, true, 1e-3], [5, 300, false, 1e-12]] as const).entries()) await check(N, V, 1400 + 3 * i, w, eps);
+    // Where the current model gives a token ~e^-60 that the reference gives 1/2, the log is clamped at log 1e-12.
+    const be = await testBackend();
+    const logits = be.upload([0, -60], [1, 2]);
+    const ref = be.upload([0, 0], [1, 2]);
+    const exact = (await be.download(await softCrossEntropy(be, logits, ref)))[0];
+    const clamped = (await be.download(await softCrossEntropy(be, logits, ref, { eps: 1e-12 })))[0];
+    expect(exact).toBeCloseTo(0.5 * 60, 3); // −½·log(1) − ½·log(e^-60), q(0) ≈ 1
+    expect(clamped).toBeCloseTo(-0.5 * Math.log(1 + 1e-12) - 0.5 * Math.log(Math.exp(-60) + 1e-12), 3);
+    await expect(softCrossEntropy(be, logits, ref, { eps: -1 })).rejects.toThrow(/eps must be in \[0, 1\)/);
+  });
+
   it('reference: backward agrees with central differences; loss = KL(p_ref ‖ p) + H(p_ref)', () => {
     const [N, V] = [3, 5];
     const logits = randn(N * V, 1, 2);
@@ -73,6 +87,11 @@ describe('softCrossEntropy', () => {
     expectGradMatches(d.data, numericGrad(f, logits, w), 'dlogits (weighted)');
     const [ds] = softCrossEntropyBackwardRef([host([N, V], logits), ref], { scale: 0.3 });
     expectGradMatches(ds.data, numericGrad(f, logits, new Float64Array(N).fill(0.3)), 'dlogits (scale)');
+    for (const eps of [0.2, 1e-3]) {
+      const fe = (x: Float64Array) => softCrossEntropyRef([host([N, V], x), ref], { eps })[0].data as Float64Array;
+      const [de] = softCrossEntropyBackwardRef([host([N, V], logits), ref, host([N], w)], { hasWeights: true, eps });
+      expectGradMatches(de.data, numericGrad(fe, logits, w), `dlogits (eps ${eps})`);
+    }
     const loss = f(logits);
     for (let i = 0; i < N; i++) {
       const p = Array.from(ref.data.subarray(i * V, (i + 1) * V), Math.exp);

@@ -1,14 +1,15 @@
 // Cross-entropy to a frozen reference model's distribution (the KL-to-reference term of unlearning): loss per
 // row and its backward with a uniform scale or per-row weights. Equals KL(p_ref ‖ p_θ) up to the reference
-// entropy (same gradient); see soft-cross-entropy.ref.ts for that and for the study's +1e-12 inside the log.
+// entropy (same gradient); `eps` adds a constant inside the log, as the study's log(p_θ + 1e-12)
+// (soft-cross-entropy.ref.ts).
 // Kernel: soft-cross-entropy.wgsl.
 import type { Backend, OpDef, Tensor, TensorSpec } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { rowGrid, rowWorkgroupSize } from '../reduce/row-grid';
-import { softCrossEntropyBackwardRef, softCrossEntropyRef, type SoftCrossEntropyBackwardAttrs } from './soft-cross-entropy.ref';
+import { softCrossEntropyBackwardRef, softCrossEntropyRef, type SoftCrossEntropyAttrs, type SoftCrossEntropyBackwardAttrs } from './soft-cross-entropy.ref';
 import code from './soft-cross-entropy.wgsl?raw';
 
-export type { SoftCrossEntropyBackwardAttrs };
+export type { SoftCrossEntropyAttrs, SoftCrossEntropyBackwardAttrs };
 
 function checkPair(op: string, logits: TensorSpec, ref: TensorSpec): [number, number] {
   check(logits.dtype === 'f32' && logits.shape.length === 2 && logits.shape[1] >= 1, () => `${op}: logits must be f32 [N, V], got ${logits.dtype} [${logits.shape}]`);
@@ -16,21 +17,21 @@ function checkPair(op: string, logits: TensorSpec, ref: TensorSpec): [number, nu
   return [logits.shape[0], logits.shape[1]];
 }
 
-export const softCrossEntropyOp: OpDef<Record<string, never>> = {
+export const softCrossEntropyOp: OpDef<SoftCrossEntropyAttrs> = {
   name: 'soft-cross-entropy',
   infer([logits, ref]) {
     const [N] = checkPair('softCrossEntropy', logits, ref);
     return [{ shape: [N], dtype: 'f32' }];
   },
   ref: softCrossEntropyRef,
-  gpu({ runner }, [logits, ref], [loss]) {
+  gpu({ runner }, [logits, ref], [loss], attrs) {
     const [N, V] = logits.shape;
     runner.dispatch({
       label: 'soft-cross-entropy',
       code,
       entryPoint: 'forward',
       constants: { WG: rowWorkgroupSize(V) },
-      uniforms: [{ u32: N }, { u32: V }, { f32: 1 }, { u32: 0 }],
+      uniforms: [{ u32: N }, { u32: V }, { f32: 1 }, { f32: checkEps(attrs.eps) }],
       buffers: [logits.buffer, ref.buffer, loss.buffer],
       workgroups: rowGrid(N),
     });
@@ -53,20 +54,26 @@ export const softCrossEntropyBackwardOp: OpDef<SoftCrossEntropyBackwardAttrs> = 
       code,
       entryPoint: weights ? 'backward_weighted' : 'backward',
       constants: { WG: rowWorkgroupSize(V) },
-      uniforms: [{ u32: N }, { u32: V }, { f32: attrs.scale ?? 1 }, { u32: 0 }],
+      uniforms: [{ u32: N }, { u32: V }, { f32: attrs.scale ?? 1 }, { f32: checkEps(attrs.eps) }],
       buffers: [logits.buffer, ref.buffer, d.buffer, ...(weights ? [weights.buffer] : [])],
       workgroups: rowGrid(N),
     });
   },
 };
 
-/** [N] = −Σ_v softmax(refLogits)(v) · log_softmax(logits)(v). */
-export async function softCrossEntropy(be: Backend, logits: Tensor, refLogits: Tensor): Promise<Tensor> {
-  const [loss] = await be.run(softCrossEntropyOp, [logits, refLogits], {});
+function checkEps(eps: number | undefined): number {
+  check(eps === undefined || (eps >= 0 && eps < 1), () => `softCrossEntropy: eps must be in [0, 1), got ${eps}`);
+  return eps ?? 0;
+}
+
+/** [N] = −Σ_v softmax(refLogits)(v) · log(softmax(logits)(v) + eps); eps 0 (default) = log_softmax. */
+export async function softCrossEntropy(be: Backend, logits: Tensor, refLogits: Tensor, attrs: SoftCrossEntropyAttrs = {}): Promise<Tensor> {
+  const [loss] = await be.run(softCrossEntropyOp, [logits, refLogits], attrs);
   return loss;
 }
 
-/** dlogits [N, V] = w_i · (softmax(logits_i) − softmax(refLogits_i)), w_i = weights[i] if given else scale. */
+/** dlogits [N, V] of the loss above times w_i = weights[i] if given else scale; with eps 0 it is
+ *  w_i · (softmax(logits_i) − softmax(refLogits_i)). */
 export async function softCrossEntropyBackward(
   be: Backend,
   logits: Tensor,

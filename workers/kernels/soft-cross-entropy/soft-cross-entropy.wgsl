@@ -1,14 +1,16 @@
 // Cross-entropy of logits [N, V] against the soft targets p_ref = softmax(refLogits) (the reference-model term
 // of unlearning), and its backward; follows soft-cross-entropy.ref.ts. One workgroup per row: one sweep keeps
-// online (max, Σexp) pairs for both rows, a tree merges them into lse and lse_ref, then
-//   loss = −Σ_v p_ref(v) · (logits(v) − lse)           (forward, a second sweep)
-//   dlogits = w · (exp(logits − lse) − exp(ref − lse_ref))   (backward, recomputing both lse)
+// online (max, Σexp) pairs for both rows, a tree merges them into lse and lse_ref, then with q = softmax(logits)
+//   eps = 0: loss = −Σ_v p_ref(v) · (logits(v) − lse)                   (forward, a second sweep)
+//            dlogits = w · (q − p_ref)                                  (backward, recomputing both lse)
+//   eps > 0: loss = −Σ_v p_ref(v) · log(q(v) + eps), log taken as logaddexp(logits − lse, log eps)
+//            dlogits = w · (q · S − u), u = p_ref · σ(logits − lse − log eps) = p_ref·q/(q + eps), S = Σ_v u
 
 struct Params {
   rows: u32,
   V: u32,
   scale: f32,  // backward: weight of every row when no per-row weights are bound
-  _pad: u32,
+  eps: f32,    // added to q inside the log (0 = exact log-softmax)
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -59,7 +61,15 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
   let l = row_lse2(row, lid);
   let base = row * p.V;
   var s = 0.0;
-  for (var v = lid; v < p.V; v += WG) { s += exp(refLogits[base + v] - l.y) * (logits[base + v] - l.x); }
+  if (p.eps == 0.0) {
+    for (var v = lid; v < p.V; v += WG) { s += exp(refLogits[base + v] - l.y) * (logits[base + v] - l.x); }
+  } else {
+    let le = log(p.eps);
+    for (var v = lid; v < p.V; v += WG) {
+      let lq = logits[base + v] - l.x;
+      s += exp(refLogits[base + v] - l.y) * (max(lq, le) + log(1.0 + exp(-abs(lq - le))));
+    }
+  }
   red[lid] = vec4f(s, 0.0, 0.0, 0.0);
   workgroupBarrier();
   for (var k = WG / 2u; k > 0u; k >>= 1u) {
@@ -76,8 +86,28 @@ fn forward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u
 fn backward_row(row: u32, lid: u32, w: f32) {
   let l = row_lse2(row, lid);
   let base = row * p.V;
+  if (p.eps == 0.0) {
+    for (var v = lid; v < p.V; v += WG) {
+      dLogits[base + v] = w * (exp(logits[base + v] - l.x) - exp(refLogits[base + v] - l.y));
+    }
+    return;
+  }
+  let le = log(p.eps);
+  var acc = 0.0;
   for (var v = lid; v < p.V; v += WG) {
-    dLogits[base + v] = w * (exp(logits[base + v] - l.x) - exp(refLogits[base + v] - l.y));
+    acc += exp(refLogits[base + v] - l.y) / (1.0 + exp(le - (logits[base + v] - l.x)));
+  }
+  red[lid] = vec4f(acc, 0.0, 0.0, 0.0);
+  workgroupBarrier();
+  for (var k = WG / 2u; k > 0u; k >>= 1u) {
+    if (lid < k) { red[lid] += red[lid + k]; }
+    workgroupBarrier();
+  }
+  let S = red[0].x;
+  for (var v = lid; v < p.V; v += WG) {
+    let lq = logits[base + v] - l.x;
+    let u = exp(refLogits[base + v] - l.y) / (1.0 + exp(le - lq));
+    dLogits[base + v] = w * (exp(lq) * S - u);
   }
 }
 

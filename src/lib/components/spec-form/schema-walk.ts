@@ -1,9 +1,10 @@
 // Turns a valibot spec schema into a tree of form fields: strict objects become groups, numbers carry the
 // min/max of their pipe, picklists become selects, variants a choice of sub-forms, optional fields their default.
-// A field added to a spec schema appears in the form without UI code; only DataSource and language lists get
-// their own controls (matched by schema identity), because a plain text box would serve them badly.
+// A field added to a spec schema appears in the form without UI code; only data sources (DataSource,
+// PerLanguageSource) and language lists get their own controls (matched by schema identity), because a plain text
+// box would serve them badly.
 import type * as v from 'valibot';
-import { DataSource, Lang } from '../../../../workers/contract/specs/common';
+import { DataSource, Lang, PerLanguageSource } from '../../../../workers/contract/specs/common';
 import { ExperimentSpec, type ExperimentKind } from '../../../../workers/contract/specs/index';
 import { LANGUAGE_CODES } from './languages';
 
@@ -31,7 +32,7 @@ export type FieldNode =
   | (Base & { control: 'multi-select'; options: string[]; minItems?: number; maxItems?: number })
   | (Base & { control: 'languages'; minItems?: number; maxItems?: number })
   | (Base & { control: 'variant'; discriminator: string; options: { value: string; node: Extract<FieldNode, { control: 'object' }> }[] })
-  | (Base & { control: 'data-source'; discriminator: string; options: { value: string; node: Extract<FieldNode, { control: 'object' }> }[] })
+  | (Base & { control: 'data-source'; discriminator: string; options: { value: string; node: Extract<FieldNode, { control: 'object' }> }[]; perLanguage?: boolean })
   | (Base & { control: 'list'; item: FieldNode; minItems?: number; maxItems?: number })
   | (Base & { control: 'tuple'; items: FieldNode[] })
   | (Base & { control: 'record'; keyNode: FieldNode; value: FieldNode; minItems?: number })
@@ -50,6 +51,8 @@ const LABELS: Record<string, string> = {
   maskProb: 'Masking probability',
   kl: 'KL weight',
   mcq: 'MCQ data',
+  evalSplit: 'Evaluation rows',
+  priors: 'Priors of the fine-tuned profiles',
   crowsPairs: 'CrowS-Pairs data',
   maxSeqLength: 'Max sequence length',
 };
@@ -134,6 +137,8 @@ export function walk(schema: Schema, key: string): FieldNode {
         if (disc?.control !== 'const') throw new Error(`variant at "${key}" has an option without a literal ${String(any.key)}`);
         return { value: String(disc.value), node: { ...node, children: node.children.filter((c) => c.key !== any.key) } };
       });
+      // A per-language source (one file per language, `{lang}` in its name) gets a picker per language.
+      if (s === PerLanguageSource) return { ...base, control: 'data-source', discriminator: String(any.key), options, perLanguage: true };
       return { ...base, control: schema === DataSource || s === DataSource ? 'data-source' : 'variant', discriminator: String(any.key), options };
     }
     case 'array': {
