@@ -3,9 +3,13 @@
 // Reference: activation.ref.ts. Kernel: activation.wgsl (entry points forward / backward, ACT override).
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 import { flatGrid } from '../elementwise/grid';
 import { activationBackwardRef, activationRef, type ActKind, type PointwiseKind } from './activation.ref';
 import code from './activation.wgsl?raw';
+
+/** activation.wgsl `Params` (also bound by the gated units, ../gated). */
+export const activationParams = uniformStruct({ n: 'u32' }, [code]);
 
 export type { ActKind, PointwiseKind };
 
@@ -38,7 +42,7 @@ function forwardOp<A>(name: string, kindOf: (a: A) => PointwiseKind): OpDef<A> {
         code,
         entryPoint: h ? 'forward_h' : 'forward',
         constants: { ACT: POINTWISE_CODE[kindOf(attrs)] },
-        uniforms: [{ u32: x.numel }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
+        uniforms: activationParams({ n: x.numel }),
         buffers: [x.buffer, y.buffer],
         workgroups: flatGrid(h ? Math.ceil(x.numel / 2) : x.numel),
       });
@@ -61,7 +65,7 @@ function backwardOp<A>(name: string, kindOf: (a: A) => PointwiseKind): OpDef<A> 
         code,
         entryPoint: 'backward',
         constants: { ACT: POINTWISE_CODE[kindOf(attrs)] },
-        uniforms: [{ u32: x.numel }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
+        uniforms: activationParams({ n: x.numel }),
         buffers: [x.buffer, dy.buffer, dx.buffer],
         workgroups: flatGrid(x.numel),
       });

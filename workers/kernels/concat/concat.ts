@@ -1,8 +1,12 @@
 // concat along axis 1 of two f32 tensors [B, S1, ...rest] and [B, S2, ...rest] (KV-cache growth when decoding).
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 import { concatRef } from './concat.ref';
 import code from './concat.wgsl?raw';
+
+/** concat.wgsl `Params`. */
+const params = uniformStruct({ B: 'u32', S1: 'u32', S2: 'u32', D: 'u32' }, [code]);
 
 const WG = 256;
 
@@ -25,7 +29,7 @@ export const concatOp: OpDef<Record<string, never>> = {
       label: 'concat',
       code,
       entryPoint: 'main',
-      uniforms: [{ u32: B }, { u32: S1 }, { u32: S2 }, { u32: D }],
+      uniforms: params({ B, S1, S2, D }),
       buffers: [a.buffer, c.buffer, out.buffer],
       workgroups: [x, Math.ceil(groups / x)],
     });

@@ -3,11 +3,18 @@
 // References: elementwise.ref.ts. Kernels: elementwise.wgsl, elementwise-f16.wgsl (needs `shader-f16`).
 import type { Backend, OpDef, Tensor, TensorSpec } from '../../backend/backend';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 import { checkBroadcast, sumToShapeDims } from './elementwise-shapes';
 import { addRef, addScaledRef, castRef, mulRef, scaleRef, sumToShapeRef } from './elementwise.ref';
 import { flatGrid } from './grid';
 import code from './elementwise.wgsl?raw';
 import codeF16 from './elementwise-f16.wgsl?raw';
+
+/** elementwise.wgsl `Params`: n = output elements (sum_to_shape: the M columns kept); nb = elements of b, which
+ *  repeats every nb elements of a (sum_to_shape: the N rows summed); alpha = the factor of scale / add_scaled. */
+const params = uniformStruct({ n: 'u32', nb: 'u32', alpha: 'f32' }, [code]);
+/** elementwise-f16.wgsl `Params`. */
+const paramsF16 = uniformStruct({ n: 'u32' }, [codeF16]);
 
 type NoAttrs = Record<string, never>;
 
@@ -31,7 +38,7 @@ function binaryOp(name: 'add' | 'mul', opCode: number, ref: OpDef<NoAttrs>['ref'
         code,
         entryPoint: 'binary',
         constants: { OP: opCode },
-        uniforms: [{ u32: n }, { u32: Math.max(b.numel, 1) }, { f32: 0 }, { u32: 0 }],
+        uniforms: params({ n, nb: Math.max(b.numel, 1), alpha: 0 }),
         buffers: [a.buffer, b.buffer, out.buffer],
         workgroups: flatGrid(n),
       });
@@ -54,7 +61,7 @@ export const scaleOp: OpDef<{ s: number }> = {
       label: 'scale',
       code,
       entryPoint: 'scale',
-      uniforms: [{ u32: a.numel }, { u32: 0 }, { f32: s }, { u32: 0 }],
+      uniforms: params({ n: a.numel, nb: 0, alpha: s }),
       buffers: [a.buffer, out.buffer],
       workgroups: flatGrid(a.numel),
     });
@@ -76,7 +83,7 @@ export const addScaledOp: OpDef<{ alpha: number }> = {
       label: 'addScaled',
       code,
       entryPoint: 'add_scaled',
-      uniforms: [{ u32: acc.numel }, { u32: 0 }, { f32: alpha }, { u32: 0 }],
+      uniforms: params({ n: acc.numel, nb: 0, alpha }),
       buffers: [acc.buffer, x.buffer],
       workgroups: flatGrid(acc.numel),
     });
@@ -107,7 +114,7 @@ export const sumToShapeOp: OpDef<{ shape: readonly number[] }> = {
       code,
       entryPoint: 'sum_to_shape',
       constants: { COLS: cols },
-      uniforms: [{ u32: M }, { u32: N }, { f32: 0 }, { u32: 0 }],
+      uniforms: params({ n: M, nb: N, alpha: 0 }),
       buffers: [x.buffer, out.buffer],
       workgroups: tileGrid(Math.ceil(M / cols)),
     });
@@ -137,7 +144,7 @@ export const castOp: OpDef<{ dtype: 'f32' | 'f16' }> = {
       label: `cast-${dtype}`,
       code: codeF16,
       entryPoint: dtype === 'f16' ? 'to_f16' : 'to_f32',
-      uniforms: [{ u32: n }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
+      uniforms: paramsF16({ n }),
       buffers: [x.buffer, out.buffer],
       workgroups: flatGrid(n),
     });

@@ -4,10 +4,14 @@
 // ids live on the GPU, so the op cannot check them before it runs.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 import { allocTensor } from '../../gpu/tensor';
 import { flatGrid } from '../elementwise/grid';
 import { embeddingBackwardRef, embeddingRef } from './embedding.ref';
 import code from './embedding.wgsl?raw';
+
+/** embedding.wgsl `Params`: n = invocations needed (S·C gather and scatter, S links, V·C zero). */
+const params = uniformStruct({ n: 'u32', S: 'u32', C: 'u32', V: 'u32' }, [code]);
 
 export interface EmbeddingBackwardAttrs {
   /** V, the number of rows of the table whose gradient is built. */
@@ -31,7 +35,7 @@ export const embeddingOp: OpDef<Record<string, never>> = {
       label: 'embedding',
       code,
       entryPoint: 'gather',
-      uniforms: [{ u32: S * C }, { u32: S }, { u32: C }, { u32: V }],
+      uniforms: params({ n: S * C, S, C, V }),
       buffers: [table.buffer, ids.buffer, out.buffer],
       workgroups: flatGrid(S * C),
     });
@@ -53,7 +57,7 @@ export const embeddingBackwardOp: OpDef<EmbeddingBackwardAttrs> = {
     const C = dOut.shape[dOut.shape.length - 1];
     const S = ids.numel;
     const V = numRows;
-    const uniforms = (n: number) => [{ u32: n }, { u32: S }, { u32: C }, { u32: V }];
+    const uniforms = (n: number) => params({ n, S, C, V });
     runner.dispatch({ label: 'embeddingBackward-zero', code, entryPoint: 'zero', uniforms: uniforms(V * C), buffers: [dTable.buffer], workgroups: flatGrid(V * C) });
     if (S === 0 || C === 0) return;
     // Scratch [S, 2] chain links; released right away: later users of the buffer are ordered after this work.

@@ -4,7 +4,7 @@
 // activation maths (the float32 erf fit) once for both folders.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
-import { ACT_CODE, sameShapes } from '../activation/activation';
+import { ACT_CODE, activationParams, sameShapes } from '../activation/activation';
 import type { ActKind } from '../activation/activation.ref';
 import code from '../activation/activation.wgsl?raw';
 import { flatGrid } from '../elementwise/grid';
@@ -36,7 +36,7 @@ export const gatedOp: OpDef<GatedAttrs> = {
       code,
       entryPoint: h ? 'gated_forward_h' : 'gated_forward',
       constants: { ACT: ACT_CODE[act] },
-      uniforms: [{ u32: gate.numel }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
+      uniforms: activationParams({ n: gate.numel }),
       buffers: [gate.buffer, up.buffer, out.buffer],
       workgroups: flatGrid(h ? Math.ceil(gate.numel / 2) : gate.numel),
     });
@@ -61,7 +61,7 @@ export const gatedBackwardOp: OpDef<GatedAttrs> = {
       code,
       entryPoint: 'gated_backward',
       constants: { ACT: ACT_CODE[act] },
-      uniforms: [{ u32: gate.numel }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
+      uniforms: activationParams({ n: gate.numel }),
       buffers: [gate.buffer, up.buffer, dy.buffer, dGate.buffer, dUp.buffer],
       workgroups: flatGrid(gate.numel),
     });

@@ -11,8 +11,14 @@ import code from './linear.wgsl?raw';
 import codeF16 from './linear-f16.wgsl?raw';
 import codeVec4 from './linear-vec4.wgsl?raw';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 
 export { UnsupportedWeightError };
+
+/** linear.wgsl and linear-vec4.wgsl `Params`: qdata = word offset of the packed integers of q8/q4 weights (0 for f32). */
+const params = uniformStruct({ M: 'u32', N: 'u32', K: 'u32', qdata: 'u32' }, [code, codeVec4]);
+/** linear-f16.wgsl `Params`. */
+const paramsF16 = uniformStruct({ M: 'u32', N: 'u32', K: 'u32' }, [codeF16]);
 /** 'vec4': linear-vec4.wgsl (4×4 per invocation, no workgroup memory; needs aligned shapes, not f16);
  *  'tiled': linear.wgsl / linear-f16.wgsl (64×64 workgroup tiles, any shape). */
 export type LinearKernel = 'vec4' | 'tiled';
@@ -57,7 +63,7 @@ function dispatch(ctx: KernelContext, { label, entryPoint, buffers, w, M, N, K, 
     code: f16 ? codeF16 : kernel === 'vec4' ? codeVec4 : code,
     entryPoint,
     constants: f16 ? undefined : { WDTYPE: WDTYPE[w.dtype as keyof typeof WDTYPE] },
-    uniforms: [{ u32: M }, { u32: N }, { u32: K }, { u32: f16 || w.dtype === 'f32' ? 0 : quantDataOffset(w.shape) }],
+    uniforms: f16 ? paramsF16({ M, N, K }) : params({ M, N, K, qdata: w.dtype === 'f32' ? 0 : quantDataOffset(w.shape) }),
     buffers,
     workgroups: [Math.ceil(cols / tile), Math.ceil(M / tile)],
   });

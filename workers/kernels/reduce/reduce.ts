@@ -4,9 +4,13 @@
 // here where the reference gives −inf; masked logits should use float32 min, as the softmax does.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 import { reduceRowsRef, sumAllRef, type ReduceOp, type ReduceRowsAttrs, type SumAllAttrs } from './reduce.ref';
 import { rowGrid, rowWorkgroupSize, rowsOf } from './row-grid';
 import code from './reduce.wgsl?raw';
+
+/** reduce.wgsl `Params`: the rows entry reads rows and V (row length); the partial entry V (elements) and groups. */
+const params = uniformStruct({ rows: 'u32', V: 'u32', groups: 'u32' }, [code]);
 
 export type { ReduceOp, ReduceRowsAttrs, SumAllAttrs };
 export { topk, topkOp, type TopkAttrs } from './topk';
@@ -33,7 +37,7 @@ export const reduceRowsOp: OpDef<ReduceRowsAttrs> = {
       code,
       entryPoint: 'rows',
       constants: { OP: OP_CODE[op], WG: rowWorkgroupSize(x.shape[x.shape.length - 1]) },
-      uniforms: [{ u32: rows }, { u32: x.shape[x.shape.length - 1] }, { u32: 0 }, { u32: 0 }],
+      uniforms: params({ rows, V: x.shape[x.shape.length - 1], groups: 0 }),
       buffers: [x.buffer, y.buffer],
       workgroups: rowGrid(rows),
     });
@@ -57,7 +61,7 @@ export const sumAllOp: OpDef<SumAllAttrs> = {
       code,
       entryPoint: 'partial',
       constants: { OP: OP_CODE[op], WG: SUM_WG },
-      uniforms: [{ u32: 0 }, { u32: n }, { u32: groups }, { u32: 0 }],
+      uniforms: params({ rows: 0, V: n, groups }),
       buffers: [x.buffer, partials],
       workgroups: [groups],
     });
@@ -66,7 +70,7 @@ export const sumAllOp: OpDef<SumAllAttrs> = {
       code,
       entryPoint: 'rows',
       constants: { OP: OP_CODE.sum, WG: SUM_WG },
-      uniforms: [{ u32: 1 }, { u32: groups }, { u32: 0 }, { u32: 0 }],
+      uniforms: params({ rows: 1, V: groups, groups: 0 }),
       buffers: [partials, y.buffer],
       workgroups: [1],
     });

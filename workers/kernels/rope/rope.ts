@@ -3,9 +3,13 @@
 // Reference: rope.ref.ts. Kernel: rope.wgsl.
 import type { Backend, OpDef, Tensor, TensorSpec } from '../../backend/backend';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 import { flatGrid } from '../elementwise/grid';
 import { ropeBackwardRef, ropeRef } from './rope.ref';
 import code from './rope.wgsl?raw';
+
+/** rope.wgsl `Params`: n pairs, H2 = HS/2, perRow 1 for [B, T, HS/2] tables, sign +1 forward / −1 backward. */
+const params = uniformStruct({ n: 'u32', T: 'u32', NH: 'u32', H2: 'u32', perRow: 'u32', sign: 'f32' }, [code]);
 
 export { ropeInvFreq, ropeTables, type Llama3RopeScaling, type RopeTableOptions } from './rope-tables';
 
@@ -33,7 +37,7 @@ function ropeOp(name: string, sign: 1 | -1, ref: OpDef<Record<string, never>>['r
         label: name,
         code,
         entryPoint: 'main',
-        uniforms: [{ u32: n }, { u32: T }, { u32: NH }, { u32: HS / 2 }, { u32: cos.shape.length === 3 ? 1 : 0 }, { f32: sign }, { u32: 0 }, { u32: 0 }],
+        uniforms: params({ n, T, NH, H2: HS / 2, perRow: cos.shape.length === 3 ? 1 : 0, sign }),
         buffers: [x.buffer, cos.buffer, sin.buffer, y.buffer],
         workgroups: flatGrid(n),
       });

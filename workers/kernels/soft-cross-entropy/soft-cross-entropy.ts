@@ -4,9 +4,13 @@
 // Kernel: soft-cross-entropy.wgsl.
 import type { Backend, OpDef, Tensor, TensorSpec } from '../../backend/backend';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 import { rowGrid, rowWorkgroupSize } from '../reduce/row-grid';
 import { softCrossEntropyBackwardRef, softCrossEntropyRef, type SoftCrossEntropyBackwardAttrs } from './soft-cross-entropy.ref';
 import code from './soft-cross-entropy.wgsl?raw';
+
+/** soft-cross-entropy.wgsl `Params`: scale = the backward's weight of every row without per-row weights. */
+const params = uniformStruct({ rows: 'u32', V: 'u32', scale: 'f32' }, [code]);
 
 export type { SoftCrossEntropyBackwardAttrs };
 
@@ -30,7 +34,7 @@ export const softCrossEntropyOp: OpDef<Record<string, never>> = {
       code,
       entryPoint: 'forward',
       constants: { WG: rowWorkgroupSize(V) },
-      uniforms: [{ u32: N }, { u32: V }, { f32: 1 }, { u32: 0 }],
+      uniforms: params({ rows: N, V, scale: 1 }),
       buffers: [logits.buffer, ref.buffer, loss.buffer],
       workgroups: rowGrid(N),
     });
@@ -53,7 +57,7 @@ export const softCrossEntropyBackwardOp: OpDef<SoftCrossEntropyBackwardAttrs> = 
       code,
       entryPoint: weights ? 'backward_weighted' : 'backward',
       constants: { WG: rowWorkgroupSize(V) },
-      uniforms: [{ u32: N }, { u32: V }, { f32: attrs.scale ?? 1 }, { u32: 0 }],
+      uniforms: params({ rows: N, V, scale: attrs.scale ?? 1 }),
       buffers: [logits.buffer, ref.buffer, d.buffer, ...(weights ? [weights.buffer] : [])],
       workgroups: rowGrid(N),
     });

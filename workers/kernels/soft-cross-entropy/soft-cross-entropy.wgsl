@@ -8,7 +8,6 @@ struct Params {
   rows: u32,
   V: u32,
   scale: f32,  // backward: weight of every row when no per-row weights are bound
-  _pad: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
