@@ -79,13 +79,13 @@ const geluKind = (a: GeluAttrs): ActKind => {
 };
 
 export const geluOp = forwardOp<GeluAttrs>('gelu', geluKind);
-export const geluBackwardOp = backwardOp<GeluAttrs>('geluBackward', geluKind);
+export const geluBackwardOp = backwardOp<GeluAttrs>('gelu-backward', geluKind);
 export const siluOp = forwardOp<Record<string, never>>('silu', () => 'silu');
-export const siluBackwardOp = backwardOp<Record<string, never>>('siluBackward', () => 'silu');
+export const siluBackwardOp = backwardOp<Record<string, never>>('silu-backward', () => 'silu');
 export const reluOp = forwardOp<Record<string, never>>('relu', () => 'relu');
-export const reluBackwardOp = backwardOp<Record<string, never>>('reluBackward', () => 'relu');
+export const reluBackwardOp = backwardOp<Record<string, never>>('relu-backward', () => 'relu');
 export const tanhOp = forwardOp<Record<string, never>>('tanh', () => 'tanh');
-export const tanhBackwardOp = backwardOp<Record<string, never>>('tanhBackward', () => 'tanh');
+export const tanhBackwardOp = backwardOp<Record<string, never>>('tanh-backward', () => 'tanh');
 
 export { sameShapes };
 

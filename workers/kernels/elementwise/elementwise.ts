@@ -69,7 +69,7 @@ export const scaleOp: OpDef<{ s: number }> = {
 };
 
 export const addScaledOp: OpDef<{ alpha: number }> = {
-  name: 'addScaled',
+  name: 'add-scaled',
   infer([acc, x]) {
     checkF32('addScaled', acc, x);
     check(acc.shape.length === x.shape.length && acc.shape.every((d, i) => d === x.shape[i]), () => `addScaled: shapes differ: acc [${acc.shape}], x [${x.shape}]`);
@@ -80,7 +80,7 @@ export const addScaledOp: OpDef<{ alpha: number }> = {
     // WebGPU forbids binding one buffer as both writable and readable storage in a dispatch.
     check(acc.buffer !== x.buffer, 'addScaled: x shares storage with acc (use scale for acc·(1 + alpha))');
     runner.dispatch({
-      label: 'addScaled',
+      label: 'add-scaled',
       code,
       entryPoint: 'add_scaled',
       uniforms: params({ n: acc.numel, nb: 0, alpha }),
@@ -97,7 +97,7 @@ function tileGrid(tiles: number): [number, number] {
 }
 
 export const sumToShapeOp: OpDef<{ shape: readonly number[] }> = {
-  name: 'sumToShape',
+  name: 'sum-to-shape',
   infer([x], { shape }) {
     checkF32('sumToShape', x);
     sumToShapeDims(x.shape, shape);
@@ -110,7 +110,7 @@ export const sumToShapeOp: OpDef<{ shape: readonly number[] }> = {
     // Few columns: give each one all 256 lanes so the row loop stays short.
     const cols = M >= 16 ? 16 : 1;
     runner.dispatch({
-      label: 'sumToShape',
+      label: 'sum-to-shape',
       code,
       entryPoint: 'sum_to_shape',
       constants: { COLS: cols },

@@ -43,7 +43,7 @@ export const embeddingOp: OpDef<Record<string, never>> = {
 };
 
 export const embeddingBackwardOp: OpDef<EmbeddingBackwardAttrs> = {
-  name: 'embeddingBackward',
+  name: 'embedding-backward',
   infer([ids, dOut], { numRows }) {
     check(ids.dtype === 'i32', `embeddingBackward: ids must be i32, got ${ids.dtype}`);
     check(dOut.dtype === 'f32', `embeddingBackward: dOut must be f32, got ${dOut.dtype}`);
@@ -58,13 +58,13 @@ export const embeddingBackwardOp: OpDef<EmbeddingBackwardAttrs> = {
     const S = ids.numel;
     const V = numRows;
     const uniforms = (n: number) => params({ n, S, C, V });
-    runner.dispatch({ label: 'embeddingBackward-zero', code, entryPoint: 'zero', uniforms: uniforms(V * C), buffers: [dTable.buffer], workgroups: flatGrid(V * C) });
+    runner.dispatch({ label: 'embedding-backward-zero', code, entryPoint: 'zero', uniforms: uniforms(V * C), buffers: [dTable.buffer], workgroups: flatGrid(V * C) });
     if (S === 0 || C === 0) return;
     // Scratch [S, 2] chain links; released right away: later users of the buffer are ordered after this work.
     const links = allocTensor(runner, [S, 2], 'i32', 'embedding-links');
-    runner.dispatch({ label: 'embeddingBackward-links', code, entryPoint: 'links', uniforms: uniforms(S), buffers: [ids.buffer, links.buffer], workgroups: flatGrid(S) });
+    runner.dispatch({ label: 'embedding-backward-links', code, entryPoint: 'links', uniforms: uniforms(S), buffers: [ids.buffer, links.buffer], workgroups: flatGrid(S) });
     runner.dispatch({
-      label: 'embeddingBackward-scatter',
+      label: 'embedding-backward-scatter',
       code,
       entryPoint: 'scatter',
       uniforms: uniforms(S * C),

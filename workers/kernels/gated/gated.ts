@@ -44,7 +44,7 @@ export const gatedOp: OpDef<GatedAttrs> = {
 };
 
 export const gatedBackwardOp: OpDef<GatedAttrs> = {
-  name: 'gatedBackward',
+  name: 'gated-backward',
   infer([gate, up, dy], { act }) {
     checkAct('gatedBackward', act);
     check([gate, up, dy].every((t) => t.dtype === 'f32'), 'gatedBackward: f32 inputs expected');
@@ -57,7 +57,7 @@ export const gatedBackwardOp: OpDef<GatedAttrs> = {
   ref: (inputs, { act }) => gatedBackwardRef(inputs, act),
   gpu({ runner }, [gate, up, dy], [dGate, dUp], { act }) {
     runner.dispatch({
-      label: 'gatedBackward',
+      label: 'gated-backward',
       code,
       entryPoint: 'gated_backward',
       constants: { ACT: ACT_CODE[act] },

@@ -88,7 +88,7 @@ export const linearOp: OpDef<LinearAttrs> = {
 };
 
 export const linearBackwardInputOp: OpDef<LinearAttrs> = {
-  name: 'linearBackwardInput',
+  name: 'linear-backward-input',
   infer([dy, w], attrs) {
     const { N, K, outShape } = linearBackwardInputShapes(dy, w);
     linearKernel('backward', N, K, w.dtype, attrs);
@@ -99,7 +99,7 @@ export const linearBackwardInputOp: OpDef<LinearAttrs> = {
     const { M, N, K } = linearBackwardInputShapes(dy, w);
     const kernel = linearKernel('backward', N, K, w.dtype, attrs);
     const buffers = [dy.buffer, w.buffer, dx.buffer];
-    dispatch(ctx, { label: 'linearBackwardInput', entryPoint: 'backward_input', buffers, w, M, N, K, cols: K, kernel });
+    dispatch(ctx, { label: 'linear-backward-input', entryPoint: 'backward_input', buffers, w, M, N, K, cols: K, kernel });
   },
 };
 

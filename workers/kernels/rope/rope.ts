@@ -46,7 +46,7 @@ function ropeOp(name: string, sign: 1 | -1, ref: OpDef<Record<string, never>>['r
 }
 
 export const ropeOpDef = ropeOp('rope', 1, ropeRef);
-export const ropeBackwardOpDef = ropeOp('ropeBackward', -1, ropeBackwardRef);
+export const ropeBackwardOpDef = ropeOp('rope-backward', -1, ropeBackwardRef);
 
 /** x [B, T, NH, HS] rotated by the angles in cos/sin ([T, HS/2] or [B, T, HS/2]). */
 export async function rope(be: Backend, x: Tensor, cos: Tensor, sin: Tensor): Promise<Tensor> {
