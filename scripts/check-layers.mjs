@@ -10,16 +10,18 @@ const HARD = 600;
 const SOFT = { '.ts': 400, '.svelte': 150, '.wgsl': 200, '.mjs': 400, '.js': 400 };
 
 // A file under the first prefix must not import (value imports) from any of the listed prefixes.
-const ENGINE = ['workers/gpu/', 'workers/backend/', 'workers/kernels/', 'workers/nn/', 'workers/train/'];
+const ENGINE = ['workers/gpu/', 'workers/backend/', 'workers/kernels/', 'workers/nn/', 'workers/train/', 'workers/engine/'];
 const UP_FROM = {
-  'workers/gpu/': ['workers/backend/', 'workers/kernels/', 'workers/nn/', 'workers/train/', 'workers/experiments/', 'models/', 'src/', 'cli/'],
-  'workers/backend/': ['workers/kernels/', 'workers/nn/', 'workers/train/', 'workers/experiments/', 'models/', 'src/', 'cli/'],
-  'workers/kernels/': ['workers/nn/', 'workers/train/', 'workers/experiments/', 'models/', 'src/', 'cli/'],
-  'workers/nn/': ['workers/train/', 'workers/experiments/', 'models/', 'src/', 'cli/'],
-  'workers/train/': ['workers/experiments/', 'models/', 'src/', 'cli/'],
+  'workers/gpu/': ['workers/backend/', 'workers/kernels/', 'workers/engine/', 'workers/nn/', 'workers/train/', 'workers/experiments/', 'models/', 'src/', 'cli/'],
+  'workers/backend/': ['workers/kernels/', 'workers/engine/', 'workers/nn/', 'workers/train/', 'workers/experiments/', 'models/', 'src/', 'cli/'],
+  'workers/kernels/': ['workers/engine/', 'workers/nn/', 'workers/train/', 'workers/experiments/', 'models/', 'src/', 'cli/'],
+  // Opens an engine for a host (gpu, backend, kernels): below the experiments, beside nn / train / models.
+  'workers/engine/': ['workers/nn/', 'workers/train/', 'workers/experiments/', 'models/', 'src/', 'cli/'],
+  'workers/nn/': ['workers/engine/', 'workers/train/', 'workers/experiments/', 'models/', 'src/', 'cli/'],
+  'workers/train/': ['workers/engine/', 'workers/experiments/', 'models/', 'src/', 'cli/'],
   'workers/analysis/': [...ENGINE, 'workers/experiments/', 'models/', 'src/', 'cli/'],
-  'models/load/': ['workers/nn/', 'workers/train/', 'workers/experiments/', 'src/', 'cli/', 'models/xlmr/', 'models/llama/', 'models/t5/'],
-  'models/': ['workers/train/', 'workers/experiments/', 'src/', 'cli/'],
+  'models/load/': ['workers/engine/', 'workers/nn/', 'workers/train/', 'workers/experiments/', 'src/', 'cli/', 'models/xlmr/', 'models/llama/', 'models/t5/'],
+  'models/': ['workers/engine/', 'workers/train/', 'workers/experiments/', 'src/', 'cli/'],
   'workers/experiments/': ['src/', 'cli/'],
   'src/': [...ENGINE, 'models/xlmr/', 'models/llama/', 'models/t5/', 'cli/'],
 };

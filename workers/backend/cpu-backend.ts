@@ -3,9 +3,10 @@
 // gpu/quant-layout.ts). Used for inference when WebGPU is missing or fails (issue 4) and by the CLI's
 // `--backend cpu`. f16 storage is not offered (features.f16 = false), as on a WebGPU adapter without shader-f16.
 //
-// Ops are looked up by name in a table the host hands in (workers/kernels/cpu-ops.ts): this layer may not import
-// workers/kernels. An op missing from the table fails with an error naming it; there is no fallback to the
-// float64 references, which are the tests' yardstick, not an engine.
+// Each op brings its own float32 kernel (`OpDef.cpu`); an op without one (backward ops, the optimiser) fails with
+// an error naming it. There is no fallback to the float64 references, which are the tests' yardstick, not an
+// engine. Matrix products may go to a faster engine the host hands in (`gemm`, e.g. onnxruntime-web's wasm from
+// workers/kernels/ort-matmul); matmul's and linear's kernels offer it each product and run what it declines in JS.
 import { quantWords } from '../gpu/quant-layout';
 import type { Backend, DType, OpDef, Tensor, TensorSpec } from './backend';
 
@@ -61,6 +62,18 @@ export class CpuTensor implements Tensor {
     return numel(this.shape);
   }
 
+  /** The storage of an f32 tensor (what the kernels read and write). */
+  get f32(): Float32Array {
+    if (!(this.data instanceof Float32Array)) throw new CpuDTypeError(`expected an f32 tensor, got ${this.dtype}`);
+    return this.data;
+  }
+
+  /** The storage of an i32 tensor (ids, labels). */
+  get i32(): Int32Array {
+    if (!(this.data instanceof Int32Array)) throw new CpuDTypeError(`expected an i32 tensor, got ${this.dtype}`);
+    return this.data;
+  }
+
   get isDisposed(): boolean {
     return this.disposed || (this.base?.isDisposed ?? false);
   }
@@ -73,15 +86,44 @@ export class CpuTensor implements Tensor {
   }
 }
 
-/** A CPU kernel: reads `inputs`, writes `outputs` (allocated, or an aliased input, per the op's infer). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type CpuKernel<A = any> = (inputs: readonly CpuTensor[], outputs: readonly CpuTensor[], attrs: A) => void | Promise<void>;
+/** One matrix product for a CpuGemm: out[outOff + m·ldo + n] = alpha · op(A)·op(B) (+ bias[n]), m < M, n < N. */
+export interface GemmArgs {
+  transA: boolean;
+  transB: boolean;
+  alpha: number;
+  /** op(A) is [M, K]: A is stored [M, K], or [K, M] when transA. */
+  A: Float32Array;
+  /** op(B) is [K, N]: B is stored [K, N], or [N, K] when transB. */
+  B: Float32Array;
+  bias?: Float32Array;
+  M: number;
+  N: number;
+  K: number;
+  out: Float32Array;
+  outOff: number;
+  /** Row stride of out (> N when this product fills a column block of a wider output). */
+  ldo: number;
+}
 
-export type CpuOpTable = Readonly<Record<string, CpuKernel>>;
+/** An engine for matrix products the host may hand the CPU backend (workers/kernels/ort-matmul). */
+export interface CpuGemm {
+  /** Whether a product of M rows, N columns and inner size K should run here; starts the engine on first use and
+   *  answers false where measurement says JS wins or the engine could not start. */
+  accepts(M: number, N: number, K: number): Promise<boolean>;
+  /** Most floats of B per call: a larger weight is fed in row blocks, so the engine's memory stays bounded. */
+  readonly blockFloats: number;
+  gemm(args: GemmArgs): Promise<void>;
+}
+
+/** What a CPU kernel gets besides its tensors (as KernelContext for the WebGPU kernels). */
+export interface CpuKernelContext {
+  /** The host's matrix-product engine, or null: every product runs in JS. */
+  readonly gemm: CpuGemm | null;
+}
 
 export interface CpuBackendOptions {
-  /** Op name → CPU kernel (workers/kernels/cpu-ops.ts `cpuOps`). */
-  ops: CpuOpTable;
+  /** Engine for matmul's and linear's products (default none: plain-JS kernels). */
+  gemm?: CpuGemm | null;
 }
 
 export interface CpuMemoryStats {
@@ -94,22 +136,17 @@ export class CpuBackend implements Backend {
   readonly features = { f16: false } as const;
   /** How often each op ran (as WebGpuBackend.runs, for tests and profiling). */
   readonly runs = new Map<string, number>();
-  private readonly ops: CpuOpTable;
+  private readonly ctx: CpuKernelContext;
   private live = 0;
   private peak = 0;
 
-  constructor({ ops }: CpuBackendOptions) {
-    this.ops = ops;
+  constructor({ gemm = null }: CpuBackendOptions = {}) {
+    this.ctx = { gemm };
   }
 
   /** Bytes held by undisposed tensors now and at most (what the WebGPU backend's pool stats report). */
   memory(): CpuMemoryStats {
     return { liveBytes: this.live, peakBytes: this.peak };
-  }
-
-  /** Whether the table has a kernel for this op name. */
-  has(opName: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this.ops, opName);
   }
 
   private alloc(shape: readonly number[], dtype: DType, data?: CpuData): CpuTensor {
@@ -148,9 +185,8 @@ export class CpuBackend implements Backend {
   async run<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Promise<Tensor[]> {
     const cin = inputs.map(asCpu);
     for (const t of cin) if (t.isDisposed) throw new Error(`${op.name}: input tensor was disposed`);
-    const kernel = this.has(op.name) ? this.ops[op.name] : undefined;
-    if (!kernel)
-      throw new CpuOpMissingError(`the CPU backend has no implementation of the op "${op.name}"; it runs on WebGPU only (inference on the CPU covers the forward ops)`);
+    if (!op.cpu)
+      throw new CpuOpMissingError(`the CPU backend has no implementation of the op "${op.name}"; it runs on WebGPU only (the CPU backend runs inference: training needs WebGPU)`);
     const specs: TensorSpec[] = op.infer(
       cin.map((t) => ({ shape: [...t.shape], dtype: t.dtype })),
       attrs,
@@ -158,7 +194,7 @@ export class CpuBackend implements Backend {
     const outs = specs.map((s) => (s.alias !== undefined ? cin[s.alias] : this.alloc(s.shape, s.dtype)));
     this.runs.set(op.name, (this.runs.get(op.name) ?? 0) + 1);
     try {
-      await kernel(cin, outs, attrs);
+      await op.cpu(this.ctx, cin, outs, attrs);
     } catch (e) {
       specs.forEach((s, i) => s.alias === undefined && outs[i].dispose());
       throw e;

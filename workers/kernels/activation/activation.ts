@@ -5,8 +5,9 @@ import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { uniformStruct } from '../../gpu/uniforms';
 import { flatGrid } from '../elementwise/grid';
-import { activationBackwardRef, activationRef, type ActKind, type PointwiseKind } from './activation.ref';
+import { activationBackwardRef, activationInto, activationRef, type ActKind, type PointwiseKind } from './activation.ref';
 import code from './activation.wgsl?raw';
+import { normalCdfF32 } from './erf32';
 
 /** activation.wgsl `Params` (also bound by the gated units, ../gated). */
 export const activationParams = uniformStruct({ n: 'u32' }, [code]);
@@ -34,6 +35,7 @@ function forwardOp<A>(name: string, kindOf: (a: A) => PointwiseKind): OpDef<A> {
       return [{ shape: [...x.shape], dtype: x.dtype }];
     },
     ref: (inputs, attrs) => activationRef(kindOf(attrs), inputs),
+    cpu: (_ctx, [x], [y], attrs) => activationInto(kindOf(attrs), x.f32, y.f32, null, normalCdfF32),
     gpu({ runner }, [x], [y], attrs) {
       // f16 in, f16 out (inference): one invocation per pair of halves, maths in f32.
       const h = x.dtype === 'f16';

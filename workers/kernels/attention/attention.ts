@@ -18,7 +18,7 @@ import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { uniformStruct } from '../../gpu/uniforms';
 import { attentionShapes, type AttentionAttrs } from './attention-shapes';
-import { attentionBackwardRef, attentionRef } from './attention.ref';
+import { attentionBackwardRef, attentionExtras, attentionInto, attentionRef } from './attention.ref';
 import code from './attention.wgsl?raw';
 import colsCode from './attention-backward-cols.wgsl?raw';
 import rowsCode from './attention-backward-rows.wgsl?raw';
@@ -61,6 +61,11 @@ export const attentionOp: OpDef<AttentionAttrs> = {
     ];
   },
   ref: attentionRef,
+  cpu(_ctx, inputs, [out, probs], attrs) {
+    const s = attentionShapes(inputs.map((t) => t.shape), attrs);
+    const { bias, mask } = attentionExtras(inputs, attrs);
+    attentionInto(s, attrs, inputs[0].f32, inputs[1].f32, inputs[2].f32, bias?.f32 ?? null, mask?.f32 ?? null, out.f32, probs.f32);
+  },
   gpu({ runner }, inputs, [out, probs], attrs) {
     const s = attentionShapes(inputs.map((t) => t.shape), attrs);
     const [q, k, v] = inputs;

@@ -2,7 +2,7 @@
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { uniformStruct } from '../../gpu/uniforms';
-import { concatRef } from './concat.ref';
+import { concatDims, concatInto, concatRef } from './concat.ref';
 import code from './concat.wgsl?raw';
 
 /** concat.wgsl `Params`. */
@@ -19,10 +19,9 @@ export const concatOp: OpDef<Record<string, never>> = {
     return [{ shape: [a.shape[0], a.shape[1] + c.shape[1], ...a.shape.slice(2)], dtype: 'f32' }];
   },
   ref: concatRef,
+  cpu: (_ctx, [a, c], [out]) => concatInto(a.f32, c.f32, out.f32, ...concatDims(a.shape, c.shape)),
   gpu({ runner }, [a, c], [out]) {
-    const [B, S1] = a.shape;
-    const S2 = c.shape[1];
-    const D = a.shape.slice(2).reduce((x, y) => x * y, 1);
+    const [B, S1, S2, D] = concatDims(a.shape, c.shape);
     const groups = Math.ceil((B * (S1 + S2) * D) / WG);
     const x = Math.min(groups, 65535);
     runner.dispatch({

@@ -8,7 +8,9 @@ import { rowGrid, rowWorkgroupSize } from '../reduce/row-grid';
 import {
   crossEntropyBackwardRef,
   crossEntropyRef,
+  crossEntropyRows,
   tokenLogprobsRef,
+  tokenLogprobsRows,
   DEFAULT_IGNORE_INDEX,
   type CrossEntropyAttrs,
   type CrossEntropyBackwardAttrs,
@@ -44,6 +46,7 @@ export const crossEntropyOp: OpDef<CrossEntropyAttrs> = {
     ];
   },
   ref: crossEntropyRef,
+  cpu: (_ctx, [logits, labels], [loss, lse], attrs) => crossEntropyRows(logits.f32, labels.i32, logits.shape[1], attrs.ignoreIndex ?? DEFAULT_IGNORE_INDEX, loss.f32, lse.f32),
   gpu({ runner }, [logits, labels], [loss, lse], attrs) {
     const [N, V] = logits.shape;
     runner.dispatch({
@@ -89,6 +92,7 @@ export const tokenLogprobsOp: OpDef<Record<string, never>> = {
     return [{ shape: [N], dtype: 'f32' }];
   },
   ref: tokenLogprobsRef,
+  cpu: (_ctx, [logits, labels], [out]) => tokenLogprobsRows(logits.f32, labels.i32, logits.shape[1], out.f32),
   gpu({ runner }, [logits, labels], [out]) {
     const [N, V] = logits.shape;
     runner.dispatch({

@@ -5,7 +5,7 @@ import type { Backend, OpDef, Tensor, TensorSpec } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { uniformStruct } from '../../gpu/uniforms';
 import { checkBroadcast, sumToShapeDims } from './elementwise-shapes';
-import { addRef, addScaledRef, castRef, mulRef, scaleRef, sumToShapeRef } from './elementwise.ref';
+import { addRef, addScaledInto, addScaledRef, broadcastInto, castInto, castRef, mulRef, scaleInto, scaleRef, sumToShapeInto, sumToShapeRef } from './elementwise.ref';
 import { flatGrid } from './grid';
 import code from './elementwise.wgsl?raw';
 import codeF16 from './elementwise-f16.wgsl?raw';
@@ -31,6 +31,7 @@ function binaryOp(name: 'add' | 'mul', opCode: number, ref: OpDef<NoAttrs>['ref'
       return [{ shape: [...a.shape], dtype: 'f32' }];
     },
     ref,
+    cpu: (_ctx, [a, b], [out]) => broadcastInto(name, a.f32, b.f32, out.f32),
     gpu({ runner }, [a, b], [out]) {
       const n = a.numel;
       runner.dispatch({
@@ -56,6 +57,7 @@ export const scaleOp: OpDef<{ s: number }> = {
     return [{ shape: [...a.shape], dtype: 'f32' }];
   },
   ref: scaleRef,
+  cpu: (_ctx, [a], [out], { s }) => scaleInto(a.f32, out.f32, s),
   gpu({ runner }, [a], [out], { s }) {
     runner.dispatch({
       label: 'scale',
@@ -76,6 +78,8 @@ export const addScaledOp: OpDef<{ alpha: number }> = {
     return [{ shape: [...acc.shape], dtype: 'f32', alias: 0 }];
   },
   ref: addScaledRef,
+  // In place, as on the GPU: the output is the accumulator itself.
+  cpu: (_ctx, [acc, x], _out, { alpha }) => addScaledInto(acc.f32, x.f32, acc.f32, alpha),
   gpu({ runner }, [acc, x], _out, { alpha }) {
     // WebGPU forbids binding one buffer as both writable and readable storage in a dispatch.
     check(acc.buffer !== x.buffer, 'addScaled: x shares storage with acc (use scale for acc·(1 + alpha))');
@@ -104,6 +108,10 @@ export const sumToShapeOp: OpDef<{ shape: readonly number[] }> = {
     return [{ shape: [...shape], dtype: 'f32' }];
   },
   ref: sumToShapeRef,
+  cpu(_ctx, [x], [out], { shape }) {
+    const { N, M } = sumToShapeDims(x.shape, shape);
+    sumToShapeInto(x.f32, N, M, out.f32);
+  },
   gpu({ runner }, [x], [out], { shape }) {
     const { N, M } = sumToShapeDims(x.shape, shape);
     if (M === 0) return;
@@ -129,6 +137,8 @@ export const castOp: OpDef<{ dtype: 'f32' | 'f16' }> = {
     return [{ shape: [...x.shape], dtype }];
   },
   ref: castRef,
+  // The CPU backend stores no f16 (allocating an f16 output already fails), so only f32 → f32 reaches here.
+  cpu: (_ctx, [x], [out], { dtype }) => castInto(x.f32, out.f32, dtype),
   gpu(ctx, [x], [out], { dtype }) {
     const n = x.numel;
     if (x.dtype === dtype) {

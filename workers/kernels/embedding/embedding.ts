@@ -7,7 +7,7 @@ import { check } from '../../gpu/errors';
 import { uniformStruct } from '../../gpu/uniforms';
 import { allocTensor } from '../../gpu/tensor';
 import { flatGrid } from '../elementwise/grid';
-import { embeddingBackwardRef, embeddingRef } from './embedding.ref';
+import { embeddingBackwardRef, embeddingRef, gatherRows } from './embedding.ref';
 import code from './embedding.wgsl?raw';
 
 /** embedding.wgsl `Params`: n = invocations needed (S·C gather and scatter, S links, V·C zero). */
@@ -28,6 +28,7 @@ export const embeddingOp: OpDef<Record<string, never>> = {
     return [{ shape: [...ids.shape, table.shape[1]], dtype: 'f32' }];
   },
   ref: embeddingRef,
+  cpu: (_ctx, [table, ids], [out]) => gatherRows(table.f32, table.shape[0], table.shape[1], ids.i32, out.f32),
   gpu({ runner }, [table, ids], [out]) {
     const [V, C] = table.shape;
     const S = ids.numel;

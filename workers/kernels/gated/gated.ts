@@ -5,7 +5,8 @@
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { ACT_CODE, activationParams, sameShapes } from '../activation/activation';
-import type { ActKind } from '../activation/activation.ref';
+import { activationInto, type ActKind } from '../activation/activation.ref';
+import { normalCdfF32 } from '../activation/erf32';
 import code from '../activation/activation.wgsl?raw';
 import { flatGrid } from '../elementwise/grid';
 import { gatedBackwardRef, gatedRef } from './gated.ref';
@@ -28,6 +29,7 @@ export const gatedOp: OpDef<GatedAttrs> = {
     return [{ shape: [...gate.shape], dtype: gate.dtype }];
   },
   ref: (inputs, { act }) => gatedRef(inputs, act),
+  cpu: (_ctx, [gate, up], [out], { act }) => activationInto(act, gate.f32, out.f32, up.f32, normalCdfF32),
   gpu({ runner }, [gate, up], [out], { act }) {
     // f16 in, f16 out (inference): one invocation per pair of halves, maths in f32.
     const h = gate.dtype === 'f16';

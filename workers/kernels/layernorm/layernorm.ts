@@ -5,7 +5,7 @@ import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { uniformStruct } from '../../gpu/uniforms';
 import { rowGrid, rowWorkgroupSize, rowsOf } from '../reduce/row-grid';
-import { layerNormBackwardRef, layerNormRef, type LayerNormAttrs } from './layernorm.ref';
+import { layerNormBackwardRef, layerNormRef, layerNormRows, type LayerNormAttrs } from './layernorm.ref';
 import code from './layernorm.wgsl?raw';
 import codeF16 from './layernorm-f16.wgsl?raw';
 
@@ -39,6 +39,7 @@ export const layerNormOp: OpDef<LayerNormAttrs> = {
     ];
   },
   ref: layerNormRef,
+  cpu: (_ctx, [x, gamma, beta], [y, mean, rstd], { eps }) => layerNormRows(x.f32, gamma.f32, beta.f32, x.shape[x.shape.length - 1], eps, y.f32, mean.f32, rstd.f32),
   gpu({ runner, f16 }, [x, gamma, beta], [y, mean, rstd], { eps }) {
     const rows = rowsOf(x.shape);
     const C = x.shape[x.shape.length - 1];

@@ -5,6 +5,7 @@
 import type { Backend, KernelContext, OpDef, Tensor } from '../../backend/backend';
 import type { GpuTensor } from '../../gpu/tensor';
 import { quantDataOffset } from '../../gpu/quant-layout';
+import { linearCpu } from './linear.cpu';
 import { linearBackwardInputRef, linearRef } from './linear.ref';
 import { UnsupportedWeightError, linearBackwardInputShapes, linearShapes } from './linear-shapes';
 import code from './linear.wgsl?raw';
@@ -77,6 +78,7 @@ export const linearOp: OpDef<LinearAttrs> = {
     return [{ shape: outShape, dtype: x.dtype }];
   },
   ref: linearRef,
+  cpu: linearCpu,
   gpu(ctx, [x, w, bias], [y], attrs) {
     const { M, N, K } = linearShapes(x, w, bias);
     const buffers = bias ? [x.buffer, w.buffer, y.buffer, bias.buffer] : [x.buffer, w.buffer, y.buffer];

@@ -3,6 +3,7 @@
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { uniformStruct } from '../../gpu/uniforms';
+import { matmulCpu } from './matmul.cpu';
 import { matmulRef } from './matmul.ref';
 import { matmulShapes, type MatmulAttrs } from './matmul-shapes';
 import code from './matmul.wgsl?raw';
@@ -30,6 +31,7 @@ export const matmulOp: OpDef<MatmulAttrs> = {
     return [{ shape: matmulShapes(a.shape, b.shape, attrs).outShape, dtype: 'f32' }];
   },
   ref: matmulRef,
+  cpu: matmulCpu,
   gpu({ runner }, [a, b], [c], attrs) {
     const { M, N, K, batch, broadcastB } = matmulShapes(a.shape, b.shape, attrs);
     const [sAm, sAk] = attrs.transA ? [1, M] : [K, 1];

@@ -5,7 +5,7 @@
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { uniformStruct } from '../../gpu/uniforms';
-import { reduceRowsRef, sumAllRef, type ReduceOp, type ReduceRowsAttrs, type SumAllAttrs } from './reduce.ref';
+import { reduceRowsInto, reduceRowsRef, sumAllOf, sumAllRef, type ReduceOp, type ReduceRowsAttrs, type SumAllAttrs } from './reduce.ref';
 import { rowGrid, rowWorkgroupSize, rowsOf } from './row-grid';
 import code from './reduce.wgsl?raw';
 
@@ -30,6 +30,7 @@ export const reduceRowsOp: OpDef<ReduceRowsAttrs> = {
     return [{ shape: [rowsOf(x.shape)], dtype: 'f32' }];
   },
   ref: reduceRowsRef,
+  cpu: (_ctx, [x], [y], { op }) => reduceRowsInto(x.f32, x.shape[x.shape.length - 1], op, y.f32),
   gpu({ runner }, [x], [y], { op }) {
     const rows = rowsOf(x.shape);
     runner.dispatch({
@@ -52,6 +53,9 @@ export const sumAllOp: OpDef<SumAllAttrs> = {
     return [{ shape: [1], dtype: 'f32' }];
   },
   ref: sumAllRef,
+  cpu(_ctx, [x], [y], { op }) {
+    y.f32[0] = sumAllOf(x.f32, op);
+  },
   gpu({ runner }, [x], [y], { op }) {
     const n = x.numel;
     const groups = Math.max(1, Math.min(MAX_GROUPS, Math.ceil(n / SUM_WG)));

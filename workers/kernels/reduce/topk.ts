@@ -4,7 +4,7 @@
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { uniformStruct } from '../../gpu/uniforms';
-import { topkRef, type TopkAttrs } from './reduce.ref';
+import { topkInto, topkRef, type TopkAttrs } from './reduce.ref';
 import { rowGrid, rowWorkgroupSize, rowsOf } from './row-grid';
 import code from './topk.wgsl?raw';
 
@@ -30,6 +30,7 @@ export const topkOp: OpDef<TopkAttrs> = {
     ];
   },
   ref: topkRef,
+  cpu: (_ctx, [x], [values, indices], { k }) => topkInto(x.f32, x.shape[x.shape.length - 1], k, values.f32, indices.i32),
   gpu({ runner }, [x], [values, indices], { k }) {
     const rows = rowsOf(x.shape);
     const V = x.shape[x.shape.length - 1];

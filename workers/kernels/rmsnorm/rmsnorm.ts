@@ -6,7 +6,7 @@ import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { uniformStruct } from '../../gpu/uniforms';
 import { rowGrid, rowWorkgroupSize, rowsOf } from '../reduce/row-grid';
-import { rmsNormBackwardRef, rmsNormRef, type RmsNormAttrs } from './rmsnorm.ref';
+import { rmsNormBackwardRef, rmsNormRef, rmsNormRows, type RmsNormAttrs } from './rmsnorm.ref';
 import code from './rmsnorm.wgsl?raw';
 import codeF16 from './rmsnorm-f16.wgsl?raw';
 
@@ -38,6 +38,7 @@ export const rmsNormOp: OpDef<RmsNormAttrs> = {
     ];
   },
   ref: rmsNormRef,
+  cpu: (_ctx, [x, gamma], [y, rstd], { eps }) => rmsNormRows(x.f32, gamma.f32, x.shape[x.shape.length - 1], eps, y.f32, rstd.f32),
   gpu({ runner, f16 }, [x, gamma], [y, rstd], { eps }) {
     const rows = rowsOf(x.shape);
     const C = x.shape[x.shape.length - 1];

@@ -5,7 +5,7 @@ import type { Backend, OpDef, Tensor, TensorSpec } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { uniformStruct } from '../../gpu/uniforms';
 import { flatGrid } from '../elementwise/grid';
-import { ropeBackwardRef, ropeRef } from './rope.ref';
+import { ropeBackwardRef, ropeRef, rotateInto } from './rope.ref';
 import code from './rope.wgsl?raw';
 
 /** rope.wgsl `Params`: n pairs, H2 = HS/2, perRow 1 for [B, T, HS/2] tables, sign +1 forward / −1 backward. */
@@ -30,6 +30,8 @@ function ropeOp(name: string, sign: 1 | -1, ref: OpDef<Record<string, never>>['r
     name,
     infer: (inputs) => ropeInfer(name, inputs),
     ref,
+    // The backward rotation is training's: WebGPU only, like every backward op.
+    cpu: sign === 1 ? (_ctx, [x, cos, sin], [y]) => rotateInto(x.f32, x.shape, cos.f32, sin.f32, cos.shape.length === 3, 1, y.f32) : undefined,
     gpu({ runner }, [x, cos, sin], [y]) {
       const [, T, NH, HS] = x.shape;
       const n = x.numel / 2;

@@ -7,7 +7,7 @@ import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { uniformStruct } from '../../gpu/uniforms';
 import { rowGrid, rowWorkgroupSize } from '../reduce/row-grid';
-import { softmaxBackwardRef, softmaxRef } from './softmax.ref';
+import { softmaxBackwardRef, softmaxExtras, softmaxRef, softmaxRows } from './softmax.ref';
 import { softmaxShapes, type SoftmaxAttrs, type SoftmaxOpAttrs } from './softmax-shapes';
 import code from './softmax.wgsl?raw';
 import codeF16 from './softmax-f16.wgsl?raw';
@@ -49,6 +49,11 @@ export const softmaxOp: OpDef<SoftmaxOpAttrs> = {
     return [{ shape: [...x.shape], dtype: x.dtype }];
   },
   ref: softmaxRef,
+  cpu(_ctx, inputs, [y], attrs) {
+    const { bias, mask } = softmaxExtras(inputs, attrs);
+    const s = softmaxShapes(inputs.map((t) => t.shape), attrs);
+    softmaxRows(s, inputs[0].f32, bias?.f32 ?? null, mask?.f32 ?? null, attrs, y.f32);
+  },
   gpu({ runner, f16 }, inputs, [y], attrs) {
     const s = softmaxShapes(
       inputs.map((t) => t.shape),
