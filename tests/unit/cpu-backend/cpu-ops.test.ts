@@ -93,7 +93,8 @@ describe('CPU ops vs float64 references', () => {
     expect([...(await be.download(c[0]))]).toEqual([19, 22, 43, 50]);
     // The ORT engine really ran every product (and the JS one none).
     expect(ort.runs - runs > 12, `${name}: ORT runs`).toBe(name === 'ort');
-  });
+    // The first ORT product starts the wasm engine: seconds on a shared 2-core machine.
+  }, 30_000);
 
   it.each(ENGINES)('linear on $name: f32, q8 and q4 weights (dequantised in the op), with and without bias, > 64 output rows', async ({ name, be, tol }) => {
     const runs = ort.runs;
