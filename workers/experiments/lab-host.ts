@@ -4,15 +4,16 @@
 // The engine comes from workers/engine/open-engine.ts: without WebGPU (no navigator.gpu, no adapter, a failed
 // device) inference runs on the CPU backend; a spec that trains is refused before anything downloads (issue 4).
 import type { BackendChoice, DeviceReport, LabApi, RunCallbacks, RunErrorInfo, RunOutcome, RunRequest } from '../api';
-import { openEngine, type Engine } from '../engine/open-engine';
+import { openEngine, type Engine, type OpenEngineOptions } from '../engine/open-engine';
 import { DeviceLostError } from '../gpu/errors';
 import { getRunner, runnableKinds } from './registry';
 import { parseSpec, type ExperimentSpec } from './specs/index';
 import { CancelledError, NeedsWebGpuError } from './types';
 
 export interface LabHostOptions {
-  /** The host's GPU object (navigator.gpu or Dawn's); undefined when the host has no WebGPU. */
-  gpu: GPU | undefined;
+  /** The host's GPU object (navigator.gpu), or a function giving it (Node's Dawn, loaded only when WebGPU is
+   *  tried); undefined when the host has no WebGPU. */
+  gpu: OpenEngineOptions['gpu'];
   /** 'auto' (default): WebGPU when it works, else the CPU backend; 'cpu' / 'webgpu' force one (the CLI's --backend). */
   backend?: BackendChoice;
   /** Marks buffers for transfer (Comlink.transfer in the worker); identity elsewhere. */
