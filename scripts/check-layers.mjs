@@ -35,6 +35,7 @@ const LAYERS = [
   { name: KERNELS, holds: (f) => f.startsWith(KERNELS), may: [BACKEND, GPU, CONTRACT] },
   { name: NN, holds: (f) => f.startsWith(NN), may: [KERNELS, BACKEND, GPU, ANALYSIS, CONTRACT] },
   { name: TRAIN, holds: (f) => f.startsWith(TRAIN), may: [NN, KERNELS, BACKEND, GPU, ANALYSIS, CONTRACT] },
+  // Opens an engine for a host (gpu, backend, kernels): below the experiments, beside nn / train / models.
   { name: ENGINE, holds: (f) => f.startsWith(ENGINE), may: [KERNELS, BACKEND, GPU, CONTRACT] },
   { name: REGISTRY, holds: (f) => f === REGISTRY, may: [CONTRACT] },
   { name: LOAD, holds: (f) => f.startsWith(LOAD), may: [REGISTRY, BACKEND, GPU, ANALYSIS, CONTRACT] },

@@ -1,10 +1,10 @@
-// The CPU backend (workers/backend/cpu-backend.ts with workers/kernels/cpu-ops.ts: matrix products on
-// onnxruntime-web's wasm engine, the rest float32 JS) on the encoder of cases/encoder.ts: the same
+// The CPU backend as the hosts open it (workers/engine/open-engine.ts: matrix products on onnxruntime-web's wasm
+// engine, cpuMatmulEngine; the rest float32 JS) on the encoder of cases/encoder.ts: the same
 // xlm-roberta-base-shaped 2-layer forward, 8 × 32 tokens, timed by the same code. Ours = our
 // XlmrForMaskedLM on the CpuBackend, printed as a multiple of our WebGPU forward (same run, same adapter row);
 // the peer is onnxruntime-web's wasm (CPU) execution provider on the same ONNX graph and weights.
 import { CpuBackend } from '../../workers/backend/cpu-backend';
-import { cpuMatmulEngine, cpuOps } from '../../workers/kernels/cpu-ops';
+import { cpuMatmulEngine } from '../../workers/engine/open-engine';
 import { graphModel } from '../lib/onnx-graph';
 import { ortGraph } from '../lib/ort';
 import type { BenchCase } from '../lib/types';
@@ -25,7 +25,7 @@ const encoderOnCpu: BenchCase = {
   warmup: 1,
   relativeTo: FORWARD,
   async ours(env) {
-    const be = new CpuBackend({ ops: cpuOps });
+    const be = new CpuBackend({ gemm: cpuMatmulEngine });
     return {
       ...(await encoderForwardTimer({ backend: be, random: env.random })),
       summary: () => `CPU backend (${engineLabel()}), peak ${(be.memory().peakBytes / 2 ** 20).toFixed(0)} MiB; peer = ORT wasm EP`,

@@ -9,8 +9,7 @@ import { LlamaForCausalLM } from '../../models/llama/model';
 import type { Checkpoint } from '../../models/load/checkpoint';
 import type { WeightFormat } from '../../models/common/weights';
 import { parseLlamaConfig } from '../../models/llama/config';
-import { WebGpuBackend } from '../../workers/backend/webgpu-backend';
-import { acquireGpu } from '../../workers/gpu/device';
+import { openWebGpuEngine } from '../../workers/engine/open-engine';
 import { getNodeGpu } from '../../workers/gpu/node-gpu';
 import { seededRng } from '../../workers/analysis/shared/rng';
 import { estimateMemory, STUDY_B_LORA_TARGETS } from '../../workers/experiments/study-b/memory';
@@ -115,8 +114,7 @@ const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
 export async function main(argv: string[]): Promise<number> {
   const a = parseArgs(argv);
-  const gpu = await acquireGpu({ gpu: getNodeGpu() });
-  const be = new WebGpuBackend(gpu);
+  const { gpu, backend: be } = await openWebGpuEngine(getNodeGpu);
   const pool = be.runner.pool;
   const config = configOf(a);
   console.log(`adapter: ${gpu.info.vendor} / ${gpu.info.architecture} ${gpu.info.description} (fallback: ${gpu.info.isFallbackAdapter}); limits: maxBufferSize ${mib(gpu.info.limits.maxBufferSize)}, maxStorageBufferBindingSize ${mib(gpu.info.limits.maxStorageBufferBindingSize)}`);

@@ -1,8 +1,7 @@
 // The in-page benchmark: our engine and onnxruntime-web (both builds) on the same adapter, in the same run. For
 // every case all sides are prepared and warmed up, then timed runs alternate between them so drift hits all.
 // Results go to the Node driver (run.ts) through window.benchReport.
-import { WebGpuBackend } from '../../workers/backend/webgpu-backend';
-import { acquireGpu } from '../../workers/gpu/device';
+import { openWebGpuEngine } from '../../workers/engine/open-engine';
 import { cases } from '../cases/index';
 import { median } from '../lib/measure';
 import type { BenchEnv, BenchRow, OrtBuild, Runnable } from '../lib/types';
@@ -67,8 +66,7 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 
 async function main(): Promise<void> {
   const ourTimes = new Map<string, number>();
-  const gpu = await acquireGpu({ gpu: navigator.gpu });
-  const backend = new WebGpuBackend(gpu);
+  const { gpu, backend } = await openWebGpuEngine(navigator.gpu);
   await report({ type: 'adapter', info: gpu.info, userAgent: navigator.userAgent });
   for (const c of cases) {
     if (filter && !`${c.group} ${c.shape}`.includes(filter)) continue;

@@ -4,13 +4,8 @@
 // as in adapter_model.safetensors.
 import { writeFile } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
-import { acquireGpu } from '../../workers/gpu/device';
 import { getNodeGpu } from '../../workers/gpu/node-gpu';
-import { WebGpuBackend } from '../../workers/backend/webgpu-backend';
-import { CpuBackend } from '../../workers/backend/cpu-backend';
-import type { Backend } from '../../workers/backend/backend';
-import type { BackendChoice } from '../../workers/contract/api';
-import { cpuOps } from '../../workers/kernels/cpu-ops';
+import { openEngine } from '../../workers/engine/open-engine';
 import { BACKEND_USAGE, backendOption } from '../backend-option';
 import { loadModel } from '../../models/auto';
 import { openCheckpoint } from '../../models/load/checkpoint';
@@ -49,17 +44,6 @@ function parseBatch(text: string, file: string): ForwardBatch {
   return batch;
 }
 
-async function forwardBackend(choice: BackendChoice, io: Io): Promise<Backend> {
-  if (choice === 'cpu') return new CpuBackend({ ops: cpuOps });
-  try {
-    return new WebGpuBackend(await acquireGpu({ gpu: getNodeGpu() }));
-  } catch (e) {
-    if (choice === 'webgpu') throw e;
-    io.err(`WebGPU failed (${(e as Error).message}); using the CPU backend\n`);
-    return new CpuBackend({ ops: cpuOps });
-  }
-}
-
 export const forwardCommand: Command = {
   usage: `forward <model> --batch <batch.json> [--adapter <dir>] [--grad] [--out <out.json>] ${BACKEND_USAGE}`,
   summary: 'one forward/backward pass; loss, logits, hidden states, LoRA grads as JSON',
@@ -74,7 +58,10 @@ export const forwardCommand: Command = {
     io.err(`loading ${source.describe()}\n`);
     const choice = backendOption(options);
     if (grad && choice === 'cpu') throw new UsageError('--grad needs WebGPU: the CPU backend runs inference only');
-    const be = await forwardBackend(choice, io);
+    // Dawn is loaded only when WebGPU is tried: --backend cpu never touches it.
+    const engine = await openEngine({ gpu: getNodeGpu, choice });
+    if (engine.kind === 'cpu') io.err(`CPU backend (${engine.reason}): ${engine.report.note}\n`);
+    const be = engine.backend;
     const loaded = await loadModel(be, await openCheckpoint(source));
     const adapter = typeof options.adapter === 'string' ? await readPeftAdapter(resolveSource(options.adapter)) : null;
     const report = await forwardReport(be, loaded, batch, { adapter, grad });

@@ -22,8 +22,9 @@ export const runCommand: Command = {
     const spec = await loadSpec(positional[0]);
     const out = typeof options.out === 'string' ? options.out : 'results.json';
     const choice = backendOption(options);
-    // --backend cpu never touches Dawn (a machine without a Vulkan driver can still run inference).
-    const lab = createLabHost({ gpu: choice === 'cpu' ? undefined : getNodeGpu(), backend: choice });
+    // Dawn is loaded only when WebGPU is tried: --backend cpu never touches it (a machine without a Vulkan driver
+    // can still run inference).
+    const lab = createLabHost({ gpu: getNodeGpu, backend: choice });
     const device = await lab.device();
     if (device.backend === 'cpu') io.err(`CPU backend (${device.reason}): ${device.note}\n`);
     else if (!device.webgpu) io.err(`No WebGPU in Node: ${device.reason}\n`);

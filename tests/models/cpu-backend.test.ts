@@ -1,4 +1,4 @@
-// The three families' forward on the CPU backend (workers/backend/cpu-backend.ts with workers/kernels/cpu-ops.ts)
+// The three families' forward on the CPU backend (workers/backend/cpu-backend.ts running each op's CPU kernel)
 // vs Hugging Face transformers' numbers, for every fixture set found: logits and hidden states on the real
 // positions and the loss; Llama also with q8 / q4 frozen weights (the CPU linear dequantises in the op) against
 // the same model whose linear runs the float64 reference; and a backward fails naming the missing op.
@@ -14,12 +14,10 @@ import { seq2seqLoss } from '../../models/t5/seq2seq';
 import { T5ForConditionalGeneration } from '../../models/t5/model';
 import { maskedLmLoss } from '../../models/xlmr/masked-lm';
 import { XlmrForMaskedLM } from '../../models/xlmr/model';
-import type { Tensor } from '../../workers/backend/backend';
-import { CpuBackend, CpuOpMissingError, type CpuKernel } from '../../workers/backend/cpu-backend';
-import { linearOp } from '../../workers/kernels/linear/linear';
-import { cpuOps, cpuOpsJs } from '../../workers/kernels/cpu-ops';
-import { matmulOp } from '../../workers/kernels/matmul/matmul';
-import { ortMatmulKernels } from '../../workers/kernels/ort-matmul/ort-matmul';
+import type { OpDef, Tensor } from '../../workers/backend/backend';
+import { CpuBackend, CpuOpMissingError } from '../../workers/backend/cpu-backend';
+import { linearOp, type LinearAttrs } from '../../workers/kernels/linear/linear';
+import { ortGemmEngine } from '../../workers/kernels/ort-matmul/ort-matmul';
 import { expectClose } from '../helpers/compare';
 import { fixtures, maskedIndices, pick, type RefTensor } from './fixtures';
 
@@ -27,17 +25,30 @@ import { fixtures, maskedIndices, pick, type RefTensor } from './fixtures';
 const LOGITS = { atol: 1e-4, rtol: 0 };
 const LOSS = { atol: 1e-5, rtol: 0 };
 
-const ort = ortMatmulKernels({ minWork: 0, minRows: 0 });
+const ort = ortGemmEngine({ minWork: 0, minRows: 0 });
 const ENGINES = [
-  { engine: 'js', ops: cpuOpsJs },
-  { engine: 'ort', ops: { ...cpuOps, [matmulOp.name]: ort.matmul, [linearOp.name]: ort.linear } },
+  { engine: 'js', gemm: null },
+  { engine: 'ort', gemm: ort },
 ] as const;
 
+let refRuns = 0;
 /** A CPU kernel for `linear` that runs the op's float64 reference (test-only yardstick for the quantised path). */
-const linearViaRef: CpuKernel = (inputs, [y]) => {
+const linearViaRef: NonNullable<OpDef<LinearAttrs>['cpu']> = (_ctx, inputs, [y]) => {
+  refRuns++;
   const host = inputs.map((t) => ({ shape: [...t.shape], dtype: t.dtype, data: t.dtype === 'f32' ? Float64Array.from(t.data) : (t.data as Uint32Array | Int32Array) }));
-  (y.data as Float32Array).set(linearOp.ref(host, {})[0].data);
+  y.f32.set(linearOp.ref(host, {})[0].data);
 };
+
+/** `fn` with linear's CPU kernel swapped for linearViaRef (restored afterwards; tests in a file run one at a time). */
+async function withLinearOnRef<T>(fn: () => Promise<T>): Promise<T> {
+  const own = linearOp.cpu;
+  linearOp.cpu = linearViaRef;
+  try {
+    return await fn();
+  } finally {
+    linearOp.cpu = own;
+  }
+}
 
 async function logitsOf(be: CpuBackend, ckpt: Checkpoint, format: 'f32' | 'q8' | 'q4', batch: { inputIds: number[][]; attentionMask: number[][] }) {
   const model = await LlamaForCausalLM.load(be, ckpt, { format });
@@ -56,8 +67,8 @@ async function compareAll(be: CpuBackend, mine: readonly Tensor[], theirs: RefTe
   }
 }
 
-for (const { engine, ops } of ENGINES) {
-  const cpu = () => new CpuBackend({ ops });
+for (const { engine, gemm } of ENGINES) {
+  const cpu = () => new CpuBackend({ gemm });
   /** On the ORT engine, `fn` must have run products on ORT. */
   const throughOrt = async <T>(fn: () => Promise<T>): Promise<T> => {
     const before = ort.runs;
@@ -104,7 +115,9 @@ for (const { engine, ops } of ENGINES) {
         const be = cpu();
         const got = Array.from(await throughOrt(() => logitsOf(be, ckpt, format, batch)));
         // The same model with only the linear op swapped for its float64 reference (dequantise, then multiply).
-        const want = Array.from(await logitsOf(new CpuBackend({ ops: { ...ops, linear: linearViaRef } }), ckpt, format, batch));
+        const before = refRuns;
+        const want = Array.from(await withLinearOnRef(() => logitsOf(cpu(), ckpt, format, batch)));
+        expect(refRuns, 'the yardstick ran the float64 reference').toBeGreaterThan(before);
         expectClose(got, want, LOGITS, `${format} CPU linear vs float64 dequantised reference`);
         // And it really is quantised: the logits moved away from the f32 model's.
         expect(Math.max(...got.map((x, i) => Math.abs(x - f32Logits[i]))), format).toBeGreaterThan(1e-3);

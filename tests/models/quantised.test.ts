@@ -40,7 +40,7 @@ describe('quantised frozen weights', () => {
     for (const [format, bound] of [['q8', 0.06], ['q4', 0.5]] as const) {
       const q = await run(format);
       // The kernels compute exactly what dequantise-then-multiply in float64 gives: the error is quantisation's.
-      const onCpu = await run(format, ['linear', 'linearBackwardInput']);
+      const onCpu = await run(format, ['linear', 'linear-backward-input']);
       expectClose(q.logits, onCpu.logits, { atol: 1e-4, rtol: 0 }, `${format} GPU vs float64 dequantised reference`);
       expect([...q.weightTypes]).toEqual([format]);
       const err = rms(q.logits.map((x, i) => x - ref.logits[i])) / rms(ref.logits);

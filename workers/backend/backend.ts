@@ -1,7 +1,8 @@
 // The small backend interface the op layer is written against. nn/, train/ and models/ only see `Backend`,
-// `Tensor` and `OpDef`, so a second backend (the planned WASM SIMD CPU backend) can implement the same ops by
-// name without touching them.
+// `Tensor` and `OpDef`. An op carries its own implementations: the float64 reference, the WebGPU kernel and,
+// for the forward ops inference needs, the CPU backend's float32 kernel (cpu-backend.ts).
 import type { DType } from '../gpu/tensor';
+import type { CpuKernelContext, CpuTensor } from './cpu-tensor';
 
 export type { DType };
 
@@ -11,6 +12,10 @@ export interface Tensor {
   readonly dtype: DType;
   dispose(): void;
 }
+
+/** Floats in host memory: Float64Array in the references, Float32Array in the CPU backend's tensors. An op whose
+ *  reference and CPU kernel compute the same thing writes its maths once over this type. */
+export type FloatArray = Float32Array | Float64Array;
 
 /** A tensor in host memory for the float64 references: floats as Float64Array, ints as Int32Array,
  *  quantised tensors as their raw u32 words (layout in gpu/quant-layout.ts). */
@@ -42,6 +47,9 @@ export interface OpDef<A> {
   ref(inputs: readonly HostTensor[], attrs: A): HostTensor[];
   /** Enqueue the WebGPU implementation; outputs are allocated (or aliased) by the backend. */
   gpu(ctx: KernelContext, inputs: readonly import('../gpu/tensor').GpuTensor[], outputs: readonly import('../gpu/tensor').GpuTensor[], attrs: A): void;
+  /** The CPU backend's float32 kernel; outputs are allocated (or aliased) by the backend. Absent on the ops that
+   *  run on WebGPU only — backward ops and the optimiser: training needs WebGPU. */
+  cpu?(ctx: CpuKernelContext, inputs: readonly CpuTensor[], outputs: readonly CpuTensor[], attrs: A): void | Promise<void>;
 }
 
 export interface Backend {

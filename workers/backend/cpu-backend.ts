@@ -3,22 +3,12 @@
 // gpu/quant-layout.ts). Used for inference when WebGPU is missing or fails (issue 4) and by the CLI's
 // `--backend cpu`. f16 storage is not offered (features.f16 = false), as on a WebGPU adapter without shader-f16.
 //
-// Ops are looked up by name in a table the host hands in (workers/kernels/cpu-ops.ts): this layer may not import
-// workers/kernels. An op missing from the table fails with an error naming it; there is no fallback to the
-// float64 references, which are the tests' yardstick, not an engine.
-import { quantWords } from '../gpu/quant-layout';
+// Each op brings its own float32 kernel (`OpDef.cpu`); an op without one (backward ops, the optimiser) fails with
+// an error naming it. There is no fallback to the float64 references, which are the tests' yardstick, not an
+// engine. Matrix products may go to a faster engine the host hands in (`gemm`, e.g. onnxruntime-web's wasm from
+// workers/kernels/ort-matmul); matmul's and linear's kernels offer it each product and run what it declines in JS.
 import type { Backend, DType, OpDef, Tensor, TensorSpec } from './backend';
-
-export type CpuData = Float32Array | Int32Array | Uint32Array;
-
-function numel(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-/** Storage words of a tensor: one per element, or scales + packed integers for q8/q4. */
-export function cpuWords(shape: readonly number[], dtype: DType): number {
-  return dtype === 'q8' || dtype === 'q4' ? quantWords(shape, dtype) : numel(shape);
-}
+import { cpuWords, CpuDTypeError, CpuTensor, numel, type CpuData, type CpuGemm, type CpuKernelContext } from './cpu-tensor';
 
 function allocData(shape: readonly number[], dtype: DType): CpuData {
   const n = cpuWords(shape, dtype);
@@ -36,52 +26,14 @@ function allocData(shape: readonly number[], dtype: DType): CpuData {
   }
 }
 
-export class CpuDTypeError extends Error {
-  override readonly name = 'CpuDTypeError';
-}
-
 /** An op the CPU backend has no implementation for. */
 export class CpuOpMissingError extends Error {
   override readonly name = 'CpuOpMissingError';
 }
 
-export class CpuTensor implements Tensor {
-  private disposed = false;
-  constructor(
-    /** The storage (shared with the base for views). Kernels read and write it directly. */
-    readonly data: CpuData,
-    readonly shape: readonly number[],
-    readonly dtype: DType,
-    /** Set on reshaped views: disposing the view disposes the base, as WebGPU's views do. */
-    readonly base: CpuTensor | null = null,
-    private readonly onFree: (bytes: number) => void = () => {},
-  ) {}
-
-  get numel(): number {
-    return numel(this.shape);
-  }
-
-  get isDisposed(): boolean {
-    return this.disposed || (this.base?.isDisposed ?? false);
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (this.base) this.base.dispose();
-    else this.onFree(this.data.byteLength);
-  }
-}
-
-/** A CPU kernel: reads `inputs`, writes `outputs` (allocated, or an aliased input, per the op's infer). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type CpuKernel<A = any> = (inputs: readonly CpuTensor[], outputs: readonly CpuTensor[], attrs: A) => void | Promise<void>;
-
-export type CpuOpTable = Readonly<Record<string, CpuKernel>>;
-
 export interface CpuBackendOptions {
-  /** Op name → CPU kernel (workers/kernels/cpu-ops.ts `cpuOps`). */
-  ops: CpuOpTable;
+  /** Engine for matmul's and linear's products (default none: plain-JS kernels). */
+  gemm?: CpuGemm | null;
 }
 
 export interface CpuMemoryStats {
@@ -94,22 +46,17 @@ export class CpuBackend implements Backend {
   readonly features = { f16: false } as const;
   /** How often each op ran (as WebGpuBackend.runs, for tests and profiling). */
   readonly runs = new Map<string, number>();
-  private readonly ops: CpuOpTable;
+  private readonly ctx: CpuKernelContext;
   private live = 0;
   private peak = 0;
 
-  constructor({ ops }: CpuBackendOptions) {
-    this.ops = ops;
+  constructor({ gemm = null }: CpuBackendOptions = {}) {
+    this.ctx = { gemm };
   }
 
   /** Bytes held by undisposed tensors now and at most (what the WebGPU backend's pool stats report). */
   memory(): CpuMemoryStats {
     return { liveBytes: this.live, peakBytes: this.peak };
-  }
-
-  /** Whether the table has a kernel for this op name. */
-  has(opName: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this.ops, opName);
   }
 
   private alloc(shape: readonly number[], dtype: DType, data?: CpuData): CpuTensor {
@@ -148,9 +95,8 @@ export class CpuBackend implements Backend {
   async run<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Promise<Tensor[]> {
     const cin = inputs.map(asCpu);
     for (const t of cin) if (t.isDisposed) throw new Error(`${op.name}: input tensor was disposed`);
-    const kernel = this.has(op.name) ? this.ops[op.name] : undefined;
-    if (!kernel)
-      throw new CpuOpMissingError(`the CPU backend has no implementation of the op "${op.name}"; it runs on WebGPU only (inference on the CPU covers the forward ops)`);
+    if (!op.cpu)
+      throw new CpuOpMissingError(`the CPU backend has no implementation of the op "${op.name}"; it runs on WebGPU only (the CPU backend runs inference: training needs WebGPU)`);
     const specs: TensorSpec[] = op.infer(
       cin.map((t) => ({ shape: [...t.shape], dtype: t.dtype })),
       attrs,
@@ -158,7 +104,7 @@ export class CpuBackend implements Backend {
     const outs = specs.map((s) => (s.alias !== undefined ? cin[s.alias] : this.alloc(s.shape, s.dtype)));
     this.runs.set(op.name, (this.runs.get(op.name) ?? 0) + 1);
     try {
-      await kernel(cin, outs, attrs);
+      await op.cpu(this.ctx, cin, outs, attrs);
     } catch (e) {
       specs.forEach((s, i) => s.alias === undefined && outs[i].dispose());
       throw e;

@@ -1,14 +1,11 @@
 // The lab's engine side, shared by every host: the browser worker exposes it through comlink, the CLI calls it
 // directly. Owns the GPU device (re-acquired after a loss), routes specs to runners, turns aborts, lost devices
 // and failures into a RunOutcome with the error's cause, and hands large results back as transferables.
-// Without WebGPU (no navigator.gpu, no adapter, a failed device) inference runs on the CPU backend
-// (workers/backend/cpu-backend.ts); a spec that trains is refused before anything downloads (issue 4).
+// The engine comes from workers/engine/open-engine.ts: without WebGPU (no navigator.gpu, no adapter, a failed
+// device) inference runs on the CPU backend; a spec that trains is refused before anything downloads (issue 4).
 import type { BackendChoice, DeviceReport, LabApi, RunCallbacks, RunErrorInfo, RunOutcome, RunRequest } from '../contract/api';
-import { CpuBackend } from '../backend/cpu-backend';
-import { WebGpuBackend } from '../backend/webgpu-backend';
-import { acquireGpu, type Gpu } from '../gpu/device';
+import { openEngine, type Engine, type OpenEngineOptions } from '../engine/open-engine';
 import { DeviceLostError } from '../gpu/errors';
-import { cpuMatmulEngine, cpuOps } from '../kernels/cpu-ops';
 import { deleteCachedEntry, listAllCachedModels } from '../../models/load/browser-cache';
 import { memoryPreview, modelConfig } from './memory-preview';
 import { getRunner, runnableKinds } from './registry';
@@ -16,18 +13,14 @@ import { parseSpec, type ExperimentSpec } from '../contract/specs/index';
 import { CancelledError, NeedsWebGpuError } from './experiment-runner';
 
 export interface LabHostOptions {
-  /** The host's GPU object (navigator.gpu or Dawn's); undefined when the host has no WebGPU. */
-  gpu: GPU | undefined;
+  /** The host's GPU object (navigator.gpu), or a function giving it (Node's Dawn, loaded only when WebGPU is
+   *  tried); undefined when the host has no WebGPU. */
+  gpu: OpenEngineOptions['gpu'];
   /** 'auto' (default): WebGPU when it works, else the CPU backend; 'cpu' / 'webgpu' force one (the CLI's --backend). */
   backend?: BackendChoice;
   /** Marks buffers for transfer (Comlink.transfer in the worker); identity elsewhere. */
   transfer?: <T>(value: T, transferables: Transferable[]) => T;
 }
-
-type Engine = { kind: 'webgpu'; gpu: Gpu; backend: WebGpuBackend } | { kind: 'cpu'; backend: CpuBackend; reason: string };
-
-/** What the CPU fallback means, in words for the user (the device panel and the CLI print it). */
-export const CPU_FALLBACK_NOTE = 'Inference runs on the CPU (slower); training and fine-tuning need WebGPU.';
 
 /** Why a spec cannot run on the CPU backend, or null when it only runs inference. */
 export function cpuRefusal(spec: ExperimentSpec): string | null {
@@ -43,36 +36,16 @@ export function cpuRefusal(spec: ExperimentSpec): string | null {
   }
 }
 
-/** What runs the CPU backend's matrix products, in words (starts onnxruntime-web if it has not started yet). */
-export async function cpuEngineNote(engine: Pick<typeof cpuMatmulEngine, 'start'> = cpuMatmulEngine): Promise<string> {
-  const s = await engine.start();
-  if (s.state === 'ready') return `Matrix products run on onnxruntime-web ${s.version} (WebAssembly, ${s.threads} thread${s.threads === 1 ? '' : 's'}).`;
-  const why = s.state === 'failed' ? s.reason : 'not started';
-  return `onnxruntime-web's WebAssembly engine failed to start (${why}): matrix products run on the slower plain-JS kernels.`;
-}
-
 export function createLabHost({ gpu, backend: choice = 'auto', transfer = (v) => v }: LabHostOptions): LabApi {
   let engine: Promise<Engine> | null = null;
   const controllers = new Map<string, AbortController>();
 
-  const cpuEngine = (reason: string): Engine => ({ kind: 'cpu', backend: new CpuBackend({ ops: cpuOps }), reason });
-
   function acquire(): Promise<Engine> {
-    if (choice === 'cpu') return (engine ??= Promise.resolve(cpuEngine('the CPU backend was chosen')));
-    if (!gpu) {
-      if (choice === 'webgpu') return Promise.reject(new NeedsWebGpuError('This host has no WebGPU (navigator.gpu is missing).'));
-      return (engine ??= Promise.resolve(cpuEngine('this browser has no WebGPU (navigator.gpu is missing)')));
-    }
-    engine ??= acquireGpu({ gpu }).then(
-      (g): Engine => {
-        void g.lost.then(() => (engine = null));
-        return { kind: 'webgpu', gpu: g, backend: new WebGpuBackend(g) };
-      },
-      (e: Error) => {
-        if (choice === 'webgpu') throw e;
-        return cpuEngine(`WebGPU failed: ${e.message}`);
-      },
-    );
+    engine ??= openEngine({ gpu, choice }).then((env) => {
+      // The next run acquires a new device after a loss.
+      if (env.kind === 'webgpu') void env.gpu.lost.then(() => (engine = null));
+      return env;
+    });
     return engine.catch((e) => {
       engine = null;
       throw e;
@@ -82,10 +55,7 @@ export function createLabHost({ gpu, backend: choice = 'auto', transfer = (v) =>
   return {
     async device(): Promise<DeviceReport> {
       try {
-        const env = await acquire();
-        if (env.kind === 'webgpu') return { webgpu: true, backend: 'webgpu', info: env.gpu.info };
-        const cpuEngine = await cpuEngineNote();
-        return { webgpu: false, backend: 'cpu', reason: env.reason, note: `${CPU_FALLBACK_NOTE} ${cpuEngine}`, cpuEngine };
+        return (await acquire()).report;
       } catch (e) {
         return { webgpu: false, reason: (e as Error).message };
       }
@@ -110,7 +80,7 @@ export function createLabHost({ gpu, backend: choice = 'auto', transfer = (v) =>
           // Refused before the runner starts, so nothing is downloaded for a run that cannot finish.
           const refusal = cpuRefusal(parsed);
           if (refusal) throw new NeedsWebGpuError(`${refusal} (WebGPU is unavailable here: ${env.reason}.)`);
-          void callbacks.progress({ type: 'log', message: `WebGPU is unavailable (${env.reason}): running inference on the CPU backend. ${CPU_FALLBACK_NOTE} ${await cpuEngineNote()}` });
+          void callbacks.progress({ type: 'log', message: `WebGPU is unavailable (${env.reason}): running inference on the CPU backend. ${env.report.note}` });
         }
         const lost = env?.kind === 'webgpu' ? env.gpu.lost.then((err) => Promise.reject(err)) : new Promise<never>(() => {});
         const cancelled = new Promise<never>((_, reject) => ac.signal.addEventListener('abort', () => reject(new CancelledError()), { once: true }));

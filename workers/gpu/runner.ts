@@ -3,17 +3,16 @@
 // uncaptured WebGPU errors into typed errors. It knows devices and pipelines, never models or ops.
 //
 // Binding convention for every kernel: @group(0) @binding(0) is the uniform `Params` struct (when the
-// descriptor has uniforms); storage buffers follow at bindings 1..n in descriptor order.
+// descriptor has uniforms, encoded by the kernel's uniformStruct, uniforms.ts); storage buffers follow at
+// bindings 1..n in descriptor order.
 import { BufferPool } from './buffer-pool';
 import { BufferUsage, MapMode } from './constants';
 import type { Gpu } from './device';
 import { DeviceLostError, GpuError } from './errors';
 import { PipelineCache, type OverrideConstants } from './pipeline-cache';
+import type { UniformBlock } from './uniforms';
 
 export type Workgroups = readonly [number, number?, number?];
-
-/** A uniform field is written as one 32-bit word: i32/u32 from integers, f32 from floats. */
-export type UniformWord = { u32: number } | { i32: number } | { f32: number };
 
 export interface DispatchDescriptor {
   /** Shown in GPU errors and in per-dispatch timings. */
@@ -21,8 +20,8 @@ export interface DispatchDescriptor {
   code: string;
   entryPoint: string;
   constants?: OverrideConstants;
-  /** Uniform words in the order of the WGSL `Params` struct (all fields 32-bit, struct padded to 16 bytes). */
-  uniforms?: readonly UniformWord[];
+  /** The WGSL `Params` struct, encoded from named fields by the kernel's uniformStruct (padded to 16 bytes). */
+  uniforms?: UniformBlock;
   /** Storage bindings 1..n. */
   buffers: readonly GPUBuffer[];
   workgroups: Workgroups;
@@ -77,7 +76,7 @@ export class Runner {
     if (this.gpu.lostError) throw this.gpu.lostError;
     const pipeline = this.pipelines.get(d.code, d.entryPoint, d.constants, d.label);
     const entries: GPUBindGroupEntry[] = [];
-    if (d.uniforms && d.uniforms.length) entries.push({ binding: 0, resource: this.uniformSlot(d.uniforms) });
+    if (d.uniforms) entries.push({ binding: 0, resource: this.uniformSlot(d.uniforms) });
     d.buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
     const bindGroup = this.device.createBindGroup({ label: d.label, layout: pipeline.getBindGroupLayout(0), entries });
     const [x, y = 1, z = 1] = d.workgroups;
@@ -217,20 +216,15 @@ export class Runner {
     }
   }
 
-  private uniformSlot(words: readonly UniformWord[]): GPUBufferBinding {
-    const bytes = Math.ceil((words.length * 4) / 16) * 16;
+  private uniformSlot(block: UniformBlock): GPUBufferBinding {
+    const bytes = block.bytes.byteLength;
     if (bytes > UNIFORM_SLOT) throw new GpuError('validation', `uniform block of ${bytes} bytes exceeds ${UNIFORM_SLOT}`);
     if (this.uniformUsed + UNIFORM_SLOT > UNIFORM_CHUNK) {
       this.writeChunk();
       this.uniformChunk++;
       this.uniformUsed = 0;
     }
-    const view = new DataView(this.uniformStaging.buffer, this.uniformUsed, UNIFORM_SLOT);
-    words.forEach((w, i) => {
-      if ('u32' in w) view.setUint32(i * 4, w.u32, true);
-      else if ('i32' in w) view.setInt32(i * 4, w.i32, true);
-      else view.setFloat32(i * 4, w.f32, true);
-    });
+    this.uniformStaging.set(block.bytes, this.uniformUsed);
     const offset = this.uniformUsed;
     this.uniformUsed += UNIFORM_SLOT;
     return { buffer: this.chunk(this.uniformChunk), offset, size: bytes };

@@ -1,10 +1,9 @@
 // The CpuBackend's contract (workers/backend/backend.ts): uploads and downloads copy, reshape views share storage
 // and free it once, outputs alias inputs where the op says so, f16 is refused, quantised weights keep their packed
-// words, an op without a CPU kernel fails naming it, and nothing falls back to the float64 references.
+// words, an op without a CPU kernel (OpDef.cpu) fails naming it, and nothing falls back to the float64 references.
 import { describe, expect, it } from 'vitest';
 import { CpuBackend, CpuOpMissingError } from '../../../workers/backend/cpu-backend';
 import { attentionBackwardOp } from '../../../workers/kernels/attention/attention';
-import { cpuOps } from '../../../workers/kernels/cpu-ops';
 import { addScaledOp, scaleOp } from '../../../workers/kernels/elementwise/elementwise';
 import { layerNormBackwardOp } from '../../../workers/kernels/layernorm/layernorm';
 import { quantize } from '../../../workers/kernels/quantize/quantize';
@@ -15,7 +14,7 @@ import { demoSpec } from '../../../workers/contract/specs/index';
 
 describe('CpuBackend', () => {
   it('copies on upload and on download', async () => {
-    const be = new CpuBackend({ ops: cpuOps });
+    const be = new CpuBackend();
     const src = Float32Array.from([1, 2, 3]);
     const t = be.upload(src, [3]);
     src[0] = 99;
@@ -27,7 +26,7 @@ describe('CpuBackend', () => {
   });
 
   it('reshape is a view over the same storage; disposing view or base frees it exactly once', async () => {
-    const be = new CpuBackend({ ops: cpuOps });
+    const be = new CpuBackend();
     const t = be.upload([1, 2, 3, 4, 5, 6], [2, 3]);
     const v = be.reshape(t, [3, 2]);
     expect(v.shape).toEqual([3, 2]);
@@ -43,7 +42,7 @@ describe('CpuBackend', () => {
   });
 
   it('offers no f16 and keeps q8/q4 weights packed', async () => {
-    const be = new CpuBackend({ ops: cpuOps });
+    const be = new CpuBackend();
     expect(be.features.f16).toBe(false);
     expect(() => be.upload([1, 2], [2], 'f16')).toThrow(/does not store f16/);
     const words = quantize(Float32Array.from({ length: 64 }, (_, i) => i / 64 - 0.5), [2, 32], 'q4');
@@ -54,7 +53,7 @@ describe('CpuBackend', () => {
   });
 
   it('an op without a CPU kernel fails naming it, before any output is allocated', async () => {
-    const be = new CpuBackend({ ops: cpuOps });
+    const be = new CpuBackend();
     const x = be.upload([1, 2, 3, 4], [1, 4]);
     const before = be.memory().liveBytes;
     for (const op of [layerNormBackwardOp, attentionBackwardOp, adamwOp]) {
@@ -63,12 +62,13 @@ describe('CpuBackend', () => {
       expect((err as Error).message).toContain(`"${op.name}"`);
     }
     expect(be.memory().liveBytes).toBe(before);
-    // An empty table has no op at all: no silent fallback to an OpDef's float64 reference.
-    await expect(new CpuBackend({ ops: {} }).run(scaleOp, [new CpuBackend({ ops: {} }).upload([1], [1])], { s: 2 })).rejects.toThrow(/no implementation of the op "scale"/);
+    // An op with a float64 reference and a WebGPU kernel but no CPU kernel: no silent fallback to the reference.
+    const gpuOnlyScale = { ...scaleOp, cpu: undefined };
+    await expect(be.run(gpuOnlyScale, [x], { s: 2 })).rejects.toThrow(/no implementation of the op "scale".*training needs WebGPU/);
   });
 
   it('rejects tensors of another backend', async () => {
-    const be = new CpuBackend({ ops: cpuOps });
+    const be = new CpuBackend();
     const foreign = { shape: [1], dtype: 'f32' as const, dispose() {} };
     await expect(be.run(scaleOp, [foreign], { s: 1 })).rejects.toThrow(/another backend/);
   });

@@ -1,7 +1,8 @@
 // float64 references of the activations and their derivatives: GELU with erf (PyTorch gelu, approximate
 // 'none'), GELU with tanh (PyTorch approximate 'tanh' = transformers' NewGELU "gelu_new"), SiLU, ReLU
 // (derivative 0 at x = 0, as PyTorch's threshold_backward), and tanh (the pooler-style classifier head of XLM-R).
-import type { HostTensor } from '../../backend/backend';
+// The forward maths (activationInto) is shared with the CPU backend's float32 kernels, which pass Φ's float32 fit.
+import type { FloatArray, HostTensor } from '../../backend/backend';
 import { normalCdf } from './erf64';
 
 export type ActKind = 'gelu' | 'gelu_tanh' | 'silu' | 'relu';
@@ -14,18 +15,34 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-export function actScalar(kind: PointwiseKind, x: number): number {
+/**
+ * out[i] = act(X[i]) · (up ? up[i] : 1) — the pointwise ops' and the gated units' forward, written once for the
+ * float64 reference (Φ = erf64's normalCdf) and the CPU backend's float32 tensors (Φ = erf32's fit). One loop per
+ * kind, so no switch runs per element.
+ */
+export function activationInto(kind: PointwiseKind, X: FloatArray, out: FloatArray, up: FloatArray | null, cdf: (x: number) => number): void {
+  const n = X.length;
   switch (kind) {
-    case 'tanh':
-      return Math.tanh(x);
     case 'gelu':
-      return x * normalCdf(x);
+      for (let i = 0; i < n; i++) out[i] = X[i] * cdf(X[i]) * (up ? up[i] : 1);
+      return;
     case 'gelu_tanh':
-      return 0.5 * x * (1 + Math.tanh(GELU_K * (x + GELU_C * x ** 3)));
+      for (let i = 0; i < n; i++) {
+        const x = X[i];
+        out[i] = 0.5 * x * (1 + Math.tanh(GELU_K * (x + GELU_C * x * x * x))) * (up ? up[i] : 1);
+      }
+      return;
     case 'silu':
-      return x * sigmoid(x);
+      for (let i = 0; i < n; i++) out[i] = (X[i] / (1 + Math.exp(-X[i]))) * (up ? up[i] : 1);
+      return;
     case 'relu':
-      return Math.max(x, 0);
+      for (let i = 0; i < n; i++) out[i] = (X[i] > 0 ? X[i] : 0) * (up ? up[i] : 1);
+      return;
+    case 'tanh':
+      for (let i = 0; i < n; i++) out[i] = Math.tanh(X[i]) * (up ? up[i] : 1);
+      return;
+    default:
+      throw new Error(`activation: unknown kind ${kind as string}`);
   }
 }
 
@@ -53,7 +70,9 @@ export function actGradScalar(kind: PointwiseKind, x: number): number {
 
 /** y = act(x), of x's dtype (an f16 output holds the exact value; storing it rounds to f16). */
 export function activationRef(kind: PointwiseKind, [x]: readonly HostTensor[]): HostTensor[] {
-  return [{ shape: [...x.shape], dtype: x.dtype === 'f16' ? 'f16' : 'f32', data: (x.data as Float64Array).map((v) => actScalar(kind, v)) }];
+  const y = new Float64Array(x.data.length);
+  activationInto(kind, x.data as Float64Array, y, null, normalCdf);
+  return [{ shape: [...x.shape], dtype: x.dtype === 'f16' ? 'f16' : 'f32', data: y }];
 }
 
 /** dx = dy · act'(x). */

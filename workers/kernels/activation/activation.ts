@@ -3,9 +3,14 @@
 // Reference: activation.ref.ts. Kernel: activation.wgsl (entry points forward / backward, ACT override).
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 import { flatGrid } from '../elementwise/grid';
-import { activationBackwardRef, activationRef, type ActKind, type PointwiseKind } from './activation.ref';
+import { activationBackwardRef, activationInto, activationRef, type ActKind, type PointwiseKind } from './activation.ref';
 import code from './activation.wgsl?raw';
+import { normalCdfF32 } from './erf32';
+
+/** activation.wgsl `Params` (also bound by the gated units, ../gated). */
+export const activationParams = uniformStruct({ n: 'u32' }, [code]);
 
 export type { ActKind, PointwiseKind };
 
@@ -30,6 +35,7 @@ function forwardOp<A>(name: string, kindOf: (a: A) => PointwiseKind): OpDef<A> {
       return [{ shape: [...x.shape], dtype: x.dtype }];
     },
     ref: (inputs, attrs) => activationRef(kindOf(attrs), inputs),
+    cpu: (_ctx, [x], [y], attrs) => activationInto(kindOf(attrs), x.f32, y.f32, null, normalCdfF32),
     gpu({ runner }, [x], [y], attrs) {
       // f16 in, f16 out (inference): one invocation per pair of halves, maths in f32.
       const h = x.dtype === 'f16';
@@ -38,7 +44,7 @@ function forwardOp<A>(name: string, kindOf: (a: A) => PointwiseKind): OpDef<A> {
         code,
         entryPoint: h ? 'forward_h' : 'forward',
         constants: { ACT: POINTWISE_CODE[kindOf(attrs)] },
-        uniforms: [{ u32: x.numel }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
+        uniforms: activationParams({ n: x.numel }),
         buffers: [x.buffer, y.buffer],
         workgroups: flatGrid(h ? Math.ceil(x.numel / 2) : x.numel),
       });
@@ -61,7 +67,7 @@ function backwardOp<A>(name: string, kindOf: (a: A) => PointwiseKind): OpDef<A> 
         code,
         entryPoint: 'backward',
         constants: { ACT: POINTWISE_CODE[kindOf(attrs)] },
-        uniforms: [{ u32: x.numel }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
+        uniforms: activationParams({ n: x.numel }),
         buffers: [x.buffer, dy.buffer, dx.buffer],
         workgroups: flatGrid(x.numel),
       });
@@ -75,13 +81,13 @@ const geluKind = (a: GeluAttrs): ActKind => {
 };
 
 export const geluOp = forwardOp<GeluAttrs>('gelu', geluKind);
-export const geluBackwardOp = backwardOp<GeluAttrs>('geluBackward', geluKind);
+export const geluBackwardOp = backwardOp<GeluAttrs>('gelu-backward', geluKind);
 export const siluOp = forwardOp<Record<string, never>>('silu', () => 'silu');
-export const siluBackwardOp = backwardOp<Record<string, never>>('siluBackward', () => 'silu');
+export const siluBackwardOp = backwardOp<Record<string, never>>('silu-backward', () => 'silu');
 export const reluOp = forwardOp<Record<string, never>>('relu', () => 'relu');
-export const reluBackwardOp = backwardOp<Record<string, never>>('reluBackward', () => 'relu');
+export const reluBackwardOp = backwardOp<Record<string, never>>('relu-backward', () => 'relu');
 export const tanhOp = forwardOp<Record<string, never>>('tanh', () => 'tanh');
-export const tanhBackwardOp = backwardOp<Record<string, never>>('tanhBackward', () => 'tanh');
+export const tanhBackwardOp = backwardOp<Record<string, never>>('tanh-backward', () => 'tanh');
 
 export { sameShapes };
 

@@ -5,9 +5,6 @@
 
 struct Params {
   n: u32,  // elements
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;

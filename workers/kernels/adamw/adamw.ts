@@ -2,8 +2,15 @@
 // amsgrad off; float64 reference in adamw.ref.ts. gradNormSquared (for clipping) lives in ../grad-norm.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 import { adamwRef, adamwScalars, type AdamWAttrs } from './adamw.ref';
 import code from './adamw.wgsl?raw';
+
+/** adamw.wgsl `Params`: rowStride = invocations per workgroup row. */
+const params = uniformStruct(
+  { n: 'u32', rowStride: 'u32', decay: 'f32', beta1: 'f32', oneMinusBeta1: 'f32', beta2: 'f32', oneMinusBeta2: 'f32', stepSize: 'f32', bc2Sqrt: 'f32', eps: 'f32', gradScale: 'f32' },
+  [code],
+);
 
 export type { AdamWAttrs };
 export { gradNormSquared } from '../grad-norm/grad-norm';
@@ -38,11 +45,10 @@ export const adamwOp: OpDef<AdamWAttrs> = {
       label: 'adamw',
       code,
       entryPoint: 'main',
-      uniforms: [
-        { u32: n }, { u32: x * WG }, { f32: decay }, { f32: a.beta1 },
-        { f32: 1 - a.beta1 }, { f32: a.beta2 }, { f32: 1 - a.beta2 }, { f32: stepSize },
-        { f32: bc2Sqrt }, { f32: a.eps }, { f32: a.gradScale ?? 1 }, { u32: 0 },
-      ],
+      uniforms: params({
+        n, rowStride: x * WG, decay, beta1: a.beta1, oneMinusBeta1: 1 - a.beta1, beta2: a.beta2, oneMinusBeta2: 1 - a.beta2,
+        stepSize, bc2Sqrt, eps: a.eps, gradScale: a.gradScale ?? 1,
+      }),
       buffers: [param.buffer, grad.buffer, m.buffer, v.buffer],
       workgroups: [x, Math.ceil(groups / x)],
     });

@@ -7,7 +7,7 @@
 struct Params {
   n: u32, rowStride: u32, decay: f32, beta1: f32,          // rowStride = invocations per workgroup row
   oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, stepSize: f32,
-  bc2Sqrt: f32, eps: f32, gradScale: f32, _pad: u32,
+  bc2Sqrt: f32, eps: f32, gradScale: f32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;

@@ -6,7 +6,7 @@
 
 struct Params {
   T: u32, S: u32, NH: u32, NKV: u32,
-  HS: u32, group: u32, scale: f32, _pad: u32,
+  HS: u32, group: u32, scale: f32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;

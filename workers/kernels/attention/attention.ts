@@ -16,11 +16,20 @@
 // workgroup is the known next step if prefill time matters.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 import { attentionShapes, type AttentionAttrs } from './attention-shapes';
-import { attentionBackwardRef, attentionRef } from './attention.ref';
+import { attentionBackwardRef, attentionExtras, attentionInto, attentionRef } from './attention.ref';
 import code from './attention.wgsl?raw';
 import colsCode from './attention-backward-cols.wgsl?raw';
 import rowsCode from './attention-backward-rows.wgsl?raw';
+
+/** attention.wgsl `Params`: group = NH / NKV; key j is causally masked when j > t + offset; flags 0/1. */
+const forwardParams = uniformStruct(
+  { T: 'u32', S: 'u32', NH: 'u32', NKV: 'u32', HS: 'u32', group: 'u32', scale: 'f32', causal: 'u32', offset: 'i32', biasB: 'u32', hasBias: 'u32', hasMask: 'u32' },
+  [code],
+);
+/** attention-backward-rows.wgsl and attention-backward-cols.wgsl `Params`. */
+const backwardParams = uniformStruct({ T: 'u32', S: 'u32', NH: 'u32', NKV: 'u32', HS: 'u32', group: 'u32', scale: 'f32' }, [rowsCode, colsCode]);
 
 export type { AttentionAttrs };
 
@@ -52,6 +61,11 @@ export const attentionOp: OpDef<AttentionAttrs> = {
     ];
   },
   ref: attentionRef,
+  cpu(_ctx, inputs, [out, probs], attrs) {
+    const s = attentionShapes(inputs.map((t) => t.shape), attrs);
+    const { bias, mask } = attentionExtras(inputs, attrs);
+    attentionInto(s, attrs, inputs[0].f32, inputs[1].f32, inputs[2].f32, bias?.f32 ?? null, mask?.f32 ?? null, out.f32, probs.f32);
+  },
   gpu({ runner }, inputs, [out, probs], attrs) {
     const s = attentionShapes(inputs.map((t) => t.shape), attrs);
     const [q, k, v] = inputs;
@@ -63,11 +77,10 @@ export const attentionOp: OpDef<AttentionAttrs> = {
       label: 'attention',
       code,
       entryPoint: 'main',
-      uniforms: [
-        { u32: s.T }, { u32: s.S }, { u32: s.NH }, { u32: s.NKV },
-        { u32: s.HS }, { u32: s.group }, { f32: attrs.scale }, { u32: attrs.causal ? 1 : 0 },
-        { i32: s.causalOffset }, { u32: s.biasBatchStride }, { u32: attrs.hasBias ? 1 : 0 }, { u32: attrs.hasMask ? 1 : 0 },
-      ],
+      uniforms: forwardParams({
+        T: s.T, S: s.S, NH: s.NH, NKV: s.NKV, HS: s.HS, group: s.group, scale: attrs.scale,
+        causal: attrs.causal ? 1 : 0, offset: s.causalOffset, biasB: s.biasBatchStride, hasBias: attrs.hasBias ? 1 : 0, hasMask: attrs.hasMask ? 1 : 0,
+      }),
       buffers: [q.buffer, k.buffer, v.buffer, bias.buffer, mask.buffer, out.buffer, probs.buffer],
       workgroups: [s.T, s.NH, s.B],
     });
@@ -93,10 +106,7 @@ export const attentionBackwardOp: OpDef<{ scale: number }> = {
   ref: attentionBackwardRef,
   gpu({ runner }, [q, k, v, probs, dOut], [dq, dk, dv], attrs) {
     const s = attentionShapes([q.shape, k.shape, v.shape], attrs);
-    const uniforms = [
-      { u32: s.T }, { u32: s.S }, { u32: s.NH }, { u32: s.NKV },
-      { u32: s.HS }, { u32: s.group }, { f32: attrs.scale }, { u32: 0 },
-    ];
+    const uniforms = backwardParams({ T: s.T, S: s.S, NH: s.NH, NKV: s.NKV, HS: s.HS, group: s.group, scale: attrs.scale });
     // d loss / d scores, handed from the row pass to the column pass; pooled, so releasing it once both
     // dispatches are recorded is safe (later users are ordered after them in the same queue).
     const dS = runner.pool.acquire(probs.numel * 4, 'attention-dS');

@@ -1,8 +1,12 @@
 // concat along axis 1 of two f32 tensors [B, S1, ...rest] and [B, S2, ...rest] (KV-cache growth when decoding).
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
-import { concatRef } from './concat.ref';
+import { uniformStruct } from '../../gpu/uniforms';
+import { concatDims, concatInto, concatRef } from './concat.ref';
 import code from './concat.wgsl?raw';
+
+/** concat.wgsl `Params`. */
+const params = uniformStruct({ B: 'u32', S1: 'u32', S2: 'u32', D: 'u32' }, [code]);
 
 const WG = 256;
 
@@ -15,17 +19,16 @@ export const concatOp: OpDef<Record<string, never>> = {
     return [{ shape: [a.shape[0], a.shape[1] + c.shape[1], ...a.shape.slice(2)], dtype: 'f32' }];
   },
   ref: concatRef,
+  cpu: (_ctx, [a, c], [out]) => concatInto(a.f32, c.f32, out.f32, ...concatDims(a.shape, c.shape)),
   gpu({ runner }, [a, c], [out]) {
-    const [B, S1] = a.shape;
-    const S2 = c.shape[1];
-    const D = a.shape.slice(2).reduce((x, y) => x * y, 1);
+    const [B, S1, S2, D] = concatDims(a.shape, c.shape);
     const groups = Math.ceil((B * (S1 + S2) * D) / WG);
     const x = Math.min(groups, 65535);
     runner.dispatch({
       label: 'concat',
       code,
       entryPoint: 'main',
-      uniforms: [{ u32: B }, { u32: S1 }, { u32: S2 }, { u32: D }],
+      uniforms: params({ B, S1, S2, D }),
       buffers: [a.buffer, c.buffer, out.buffer],
       workgroups: [x, Math.ceil(groups / x)],
     });

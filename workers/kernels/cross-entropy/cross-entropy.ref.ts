@@ -2,7 +2,8 @@
 // reduction='none' and ignore_index), its backward, and per-token log-probs.
 // Forward: loss_i = lse_i − logits[i, y_i], lse_i = log Σ_v exp(logits[i, v]); 0 where y_i = ignoreIndex, NaN
 // for any other label outside [0, V). Backward: dlogits_i = w_i · (softmax(logits_i) − onehot(y_i)).
-import type { HostTensor } from '../../backend/backend';
+// The forwards (crossEntropyRows, tokenLogprobsRows) are the CPU backend's kernels too.
+import type { FloatArray, HostTensor } from '../../backend/backend';
 import { logsumexp } from '../reduce/reduce.ref';
 
 export interface CrossEntropyAttrs {
@@ -19,16 +20,29 @@ export interface CrossEntropyBackwardAttrs extends CrossEntropyAttrs {
 
 export const DEFAULT_IGNORE_INDEX = -100;
 
+/** loss [N] and lse [N] of logits X [N, V] with labels Y [N]. */
+export function crossEntropyRows(X: FloatArray, Y: Int32Array, V: number, ignore: number, loss: FloatArray, lse: FloatArray): void {
+  for (let i = 0; i < Y.length; i++) {
+    const l = logsumexp(X, i * V, V);
+    lse[i] = l;
+    const y = Y[i];
+    loss[i] = y === ignore ? 0 : y < 0 || y >= V ? NaN : l - X[i * V + y];
+  }
+}
+
+/** out [N] = log softmax(X [N, V])[label], 0 where label < 0, NaN where label ≥ V. */
+export function tokenLogprobsRows(X: FloatArray, Y: Int32Array, V: number, out: FloatArray): void {
+  for (let i = 0; i < Y.length; i++) {
+    const y = Y[i];
+    out[i] = y < 0 ? 0 : y >= V ? NaN : X[i * V + y] - logsumexp(X, i * V, V);
+  }
+}
+
 export function crossEntropyRef([logits, labels]: readonly HostTensor[], attrs: CrossEntropyAttrs): HostTensor[] {
   const [N, V] = logits.shape;
-  const ignore = attrs.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
   const loss = new Float64Array(N);
   const lse = new Float64Array(N);
-  for (let i = 0; i < N; i++) {
-    lse[i] = logsumexp(logits.data, i * V, V);
-    const y = labels.data[i];
-    loss[i] = y === ignore ? 0 : y < 0 || y >= V ? NaN : lse[i] - logits.data[i * V + y];
-  }
+  crossEntropyRows(logits.data as Float64Array, labels.data as Int32Array, V, attrs.ignoreIndex ?? DEFAULT_IGNORE_INDEX, loss, lse);
   return [
     { shape: [N], dtype: 'f32', data: loss },
     { shape: [N], dtype: 'f32', data: lse },
@@ -58,9 +72,6 @@ export function crossEntropyBackwardRef(inputs: readonly HostTensor[], attrs: Cr
 export function tokenLogprobsRef([logits, labels]: readonly HostTensor[]): HostTensor[] {
   const [N, V] = logits.shape;
   const out = new Float64Array(N);
-  for (let i = 0; i < N; i++) {
-    const y = labels.data[i];
-    out[i] = y < 0 ? 0 : y >= V ? NaN : logits.data[i * V + y] - logsumexp(logits.data, i * V, V);
-  }
+  tokenLogprobsRows(logits.data as Float64Array, labels.data as Int32Array, V, out);
   return [{ shape: [N], dtype: 'f32', data: out }];
 }

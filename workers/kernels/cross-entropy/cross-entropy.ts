@@ -3,11 +3,14 @@
 // bias metrics). Kernel: cross-entropy.wgsl; reference: cross-entropy.ref.ts.
 import type { Backend, OpDef, Tensor, TensorSpec } from '../../backend/backend';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 import { rowGrid, rowWorkgroupSize } from '../reduce/row-grid';
 import {
   crossEntropyBackwardRef,
   crossEntropyRef,
+  crossEntropyRows,
   tokenLogprobsRef,
+  tokenLogprobsRows,
   DEFAULT_IGNORE_INDEX,
   type CrossEntropyAttrs,
   type CrossEntropyBackwardAttrs,
@@ -25,8 +28,12 @@ function checkLogitsLabels(op: string, logits: TensorSpec, labels: TensorSpec): 
   return [N, V];
 }
 
+/** cross-entropy.wgsl `Params`: scale = the backward's weight of every row without per-row weights; nanBits is
+ *  always 0x7fc00000 (a NaN must come from run-time data: WGSL rejects NaN constants). */
+const params = uniformStruct({ rows: 'u32', V: 'u32', ignoreIndex: 'i32', scale: 'f32', nanBits: 'u32' }, [code]);
+
 function uniforms(N: number, V: number, ignoreIndex: number, scale: number) {
-  return [{ u32: N }, { u32: V }, { i32: ignoreIndex }, { f32: scale }, { u32: 0x7fc00000 }, { u32: 0 }, { u32: 0 }, { u32: 0 }];
+  return params({ rows: N, V, ignoreIndex, scale, nanBits: 0x7fc00000 });
 }
 
 export const crossEntropyOp: OpDef<CrossEntropyAttrs> = {
@@ -39,6 +46,7 @@ export const crossEntropyOp: OpDef<CrossEntropyAttrs> = {
     ];
   },
   ref: crossEntropyRef,
+  cpu: (_ctx, [logits, labels], [loss, lse], attrs) => crossEntropyRows(logits.f32, labels.i32, logits.shape[1], attrs.ignoreIndex ?? DEFAULT_IGNORE_INDEX, loss.f32, lse.f32),
   gpu({ runner }, [logits, labels], [loss, lse], attrs) {
     const [N, V] = logits.shape;
     runner.dispatch({
@@ -84,6 +92,7 @@ export const tokenLogprobsOp: OpDef<Record<string, never>> = {
     return [{ shape: [N], dtype: 'f32' }];
   },
   ref: tokenLogprobsRef,
+  cpu: (_ctx, [logits, labels], [out]) => tokenLogprobsRows(logits.f32, labels.i32, logits.shape[1], out.f32),
   gpu({ runner }, [logits, labels], [out]) {
     const [N, V] = logits.shape;
     runner.dispatch({

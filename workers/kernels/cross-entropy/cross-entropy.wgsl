@@ -10,9 +10,6 @@ struct Params {
   ignoreIndex: i32,
   scale: f32,   // backward: gradient weight of every row when no per-row weights are bound
   nanBits: u32, // 0x7fc00000: a NaN must come from run-time data, WGSL rejects NaN constants
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;

@@ -1,7 +1,8 @@
 // float64 references of the elementwise ops (forward and backward).
 // add/mul broadcast b over a's leading dims; their backward sums over those dims (sumToShape). sumToShape's
 // backward broadcasts dOut back. cast rounds to f16 with round-to-nearest-even, as the GPU conversion does.
-import type { HostTensor } from '../../backend/backend';
+// The forwards (the *Into functions) are the CPU backend's kernels too: they write into the caller's arrays.
+import type { FloatArray, HostTensor } from '../../backend/backend';
 import { fromHalf, toHalf } from '../../gpu/f16';
 import { sumToShapeDims } from './elementwise-shapes';
 
@@ -11,40 +12,75 @@ function f32(shape: readonly number[], data: F): HostTensor {
   return { shape: [...shape], dtype: 'f32', data };
 }
 
-export function addRef([a, b]: readonly HostTensor[]): HostTensor[] {
-  const A = a.data as F;
-  const B = b.data as F;
-  return [f32(a.shape, A.map((v, i) => v + B[i % B.length]))];
+/** out = A ∘ B with B repeating every B.length elements of A (trailing-dims broadcast). */
+export function broadcastInto(op: 'add' | 'mul', A: FloatArray, B: FloatArray, out: FloatArray): void {
+  const nb = B.length;
+  if (nb === 0) return;
+  for (let o = 0; o < A.length; o += nb) {
+    if (op === 'add') for (let i = 0; i < nb; i++) out[o + i] = A[o + i] + B[i];
+    else for (let i = 0; i < nb; i++) out[o + i] = A[o + i] * B[i];
+  }
 }
 
-export function mulRef([a, b]: readonly HostTensor[]): HostTensor[] {
-  const A = a.data as F;
-  const B = b.data as F;
-  return [f32(a.shape, A.map((v, i) => v * B[i % B.length]))];
+export function scaleInto(A: FloatArray, out: FloatArray, s: number): void {
+  for (let i = 0; i < A.length; i++) out[i] = s * A[i];
+}
+
+/** out = acc + alpha · X (the CPU backend passes acc as out: the op updates acc in place). */
+export function addScaledInto(acc: FloatArray, X: FloatArray, out: FloatArray, alpha: number): void {
+  for (let i = 0; i < acc.length; i++) out[i] = acc[i] + alpha * X[i];
+}
+
+/** out [M] = column sums of X [N, M], accumulated in float64 and stored once. */
+export function sumToShapeInto(X: FloatArray, N: number, M: number, out: FloatArray): void {
+  const acc = new Float64Array(M);
+  for (let r = 0; r < N; r++) for (let m = 0; m < M; m++) acc[m] += X[r * M + m];
+  out.set(acc);
+}
+
+/** To f16: round through half. To f32: f16 values are exact in f32 and f32 values stay themselves. */
+export function castInto(X: FloatArray, out: FloatArray, dtype: 'f32' | 'f16'): void {
+  if (dtype === 'f16') for (let i = 0; i < X.length; i++) out[i] = fromHalf(toHalf(X[i]));
+  else for (let i = 0; i < X.length; i++) out[i] = Math.fround(X[i]);
+}
+
+function binaryRef(op: 'add' | 'mul', [a, b]: readonly HostTensor[]): HostTensor[] {
+  const out = new Float64Array(a.data.length);
+  broadcastInto(op, a.data as F, b.data as F, out);
+  return [f32(a.shape, out)];
+}
+
+export function addRef(inputs: readonly HostTensor[]): HostTensor[] {
+  return binaryRef('add', inputs);
+}
+
+export function mulRef(inputs: readonly HostTensor[]): HostTensor[] {
+  return binaryRef('mul', inputs);
 }
 
 export function scaleRef([a]: readonly HostTensor[], { s }: { s: number }): HostTensor[] {
-  return [f32(a.shape, (a.data as F).map((v) => s * v))];
+  const out = new Float64Array(a.data.length);
+  scaleInto(a.data as F, out, s);
+  return [f32(a.shape, out)];
 }
 
 export function addScaledRef([acc, x]: readonly HostTensor[], { alpha }: { alpha: number }): HostTensor[] {
-  const X = x.data as F;
-  return [f32(acc.shape, (acc.data as F).map((v, i) => v + alpha * X[i]))];
+  const out = new Float64Array(acc.data.length);
+  addScaledInto(acc.data as F, x.data as F, out, alpha);
+  return [f32(acc.shape, out)];
 }
 
 export function sumToShapeRef([x]: readonly HostTensor[], { shape }: { shape: readonly number[] }): HostTensor[] {
   const { N, M } = sumToShapeDims(x.shape, shape);
-  const X = x.data as F;
   const out = new Float64Array(M);
-  for (let r = 0; r < N; r++) for (let m = 0; m < M; m++) out[m] += X[r * M + m];
+  sumToShapeInto(x.data as F, N, M, out);
   return [f32(shape, out)];
 }
 
 export function castRef([x]: readonly HostTensor[], { dtype }: { dtype: 'f32' | 'f16' }): HostTensor[] {
-  const X = x.data as F;
-  // To f16: round through half. To f32: f16 values are exact in f32 and f32 values stay themselves.
-  const data = dtype === 'f16' ? X.map((v) => fromHalf(toHalf(v))) : X.map((v) => Math.fround(v));
-  return [{ shape: [...x.shape], dtype, data }];
+  const out = new Float64Array(x.data.length);
+  castInto(x.data as F, out, dtype);
+  return [{ shape: [...x.shape], dtype, data: out }];
 }
 
 /** Backward of a + b: dA = dOut, dB = dOut summed over a's leading dims. */

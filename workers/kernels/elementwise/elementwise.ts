@@ -3,11 +3,18 @@
 // References: elementwise.ref.ts. Kernels: elementwise.wgsl, elementwise-f16.wgsl (needs `shader-f16`).
 import type { Backend, OpDef, Tensor, TensorSpec } from '../../backend/backend';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 import { checkBroadcast, sumToShapeDims } from './elementwise-shapes';
-import { addRef, addScaledRef, castRef, mulRef, scaleRef, sumToShapeRef } from './elementwise.ref';
+import { addRef, addScaledInto, addScaledRef, broadcastInto, castInto, castRef, mulRef, scaleInto, scaleRef, sumToShapeInto, sumToShapeRef } from './elementwise.ref';
 import { flatGrid } from './grid';
 import code from './elementwise.wgsl?raw';
 import codeF16 from './elementwise-f16.wgsl?raw';
+
+/** elementwise.wgsl `Params`: n = output elements (sum_to_shape: the M columns kept); nb = elements of b, which
+ *  repeats every nb elements of a (sum_to_shape: the N rows summed); alpha = the factor of scale / add_scaled. */
+const params = uniformStruct({ n: 'u32', nb: 'u32', alpha: 'f32' }, [code]);
+/** elementwise-f16.wgsl `Params`. */
+const paramsF16 = uniformStruct({ n: 'u32' }, [codeF16]);
 
 type NoAttrs = Record<string, never>;
 
@@ -24,6 +31,7 @@ function binaryOp(name: 'add' | 'mul', opCode: number, ref: OpDef<NoAttrs>['ref'
       return [{ shape: [...a.shape], dtype: 'f32' }];
     },
     ref,
+    cpu: (_ctx, [a, b], [out]) => broadcastInto(name, a.f32, b.f32, out.f32),
     gpu({ runner }, [a, b], [out]) {
       const n = a.numel;
       runner.dispatch({
@@ -31,7 +39,7 @@ function binaryOp(name: 'add' | 'mul', opCode: number, ref: OpDef<NoAttrs>['ref'
         code,
         entryPoint: 'binary',
         constants: { OP: opCode },
-        uniforms: [{ u32: n }, { u32: Math.max(b.numel, 1) }, { f32: 0 }, { u32: 0 }],
+        uniforms: params({ n, nb: Math.max(b.numel, 1), alpha: 0 }),
         buffers: [a.buffer, b.buffer, out.buffer],
         workgroups: flatGrid(n),
       });
@@ -49,12 +57,13 @@ export const scaleOp: OpDef<{ s: number }> = {
     return [{ shape: [...a.shape], dtype: 'f32' }];
   },
   ref: scaleRef,
+  cpu: (_ctx, [a], [out], { s }) => scaleInto(a.f32, out.f32, s),
   gpu({ runner }, [a], [out], { s }) {
     runner.dispatch({
       label: 'scale',
       code,
       entryPoint: 'scale',
-      uniforms: [{ u32: a.numel }, { u32: 0 }, { f32: s }, { u32: 0 }],
+      uniforms: params({ n: a.numel, nb: 0, alpha: s }),
       buffers: [a.buffer, out.buffer],
       workgroups: flatGrid(a.numel),
     });
@@ -62,21 +71,23 @@ export const scaleOp: OpDef<{ s: number }> = {
 };
 
 export const addScaledOp: OpDef<{ alpha: number }> = {
-  name: 'addScaled',
+  name: 'add-scaled',
   infer([acc, x]) {
     checkF32('addScaled', acc, x);
     check(acc.shape.length === x.shape.length && acc.shape.every((d, i) => d === x.shape[i]), () => `addScaled: shapes differ: acc [${acc.shape}], x [${x.shape}]`);
     return [{ shape: [...acc.shape], dtype: 'f32', alias: 0 }];
   },
   ref: addScaledRef,
+  // In place, as on the GPU: the output is the accumulator itself.
+  cpu: (_ctx, [acc, x], _out, { alpha }) => addScaledInto(acc.f32, x.f32, acc.f32, alpha),
   gpu({ runner }, [acc, x], _out, { alpha }) {
     // WebGPU forbids binding one buffer as both writable and readable storage in a dispatch.
     check(acc.buffer !== x.buffer, 'addScaled: x shares storage with acc (use scale for acc·(1 + alpha))');
     runner.dispatch({
-      label: 'addScaled',
+      label: 'add-scaled',
       code,
       entryPoint: 'add_scaled',
-      uniforms: [{ u32: acc.numel }, { u32: 0 }, { f32: alpha }, { u32: 0 }],
+      uniforms: params({ n: acc.numel, nb: 0, alpha }),
       buffers: [acc.buffer, x.buffer],
       workgroups: flatGrid(acc.numel),
     });
@@ -90,24 +101,28 @@ function tileGrid(tiles: number): [number, number] {
 }
 
 export const sumToShapeOp: OpDef<{ shape: readonly number[] }> = {
-  name: 'sumToShape',
+  name: 'sum-to-shape',
   infer([x], { shape }) {
     checkF32('sumToShape', x);
     sumToShapeDims(x.shape, shape);
     return [{ shape: [...shape], dtype: 'f32' }];
   },
   ref: sumToShapeRef,
+  cpu(_ctx, [x], [out], { shape }) {
+    const { N, M } = sumToShapeDims(x.shape, shape);
+    sumToShapeInto(x.f32, N, M, out.f32);
+  },
   gpu({ runner }, [x], [out], { shape }) {
     const { N, M } = sumToShapeDims(x.shape, shape);
     if (M === 0) return;
     // Few columns: give each one all 256 lanes so the row loop stays short.
     const cols = M >= 16 ? 16 : 1;
     runner.dispatch({
-      label: 'sumToShape',
+      label: 'sum-to-shape',
       code,
       entryPoint: 'sum_to_shape',
       constants: { COLS: cols },
-      uniforms: [{ u32: M }, { u32: N }, { f32: 0 }, { u32: 0 }],
+      uniforms: params({ n: M, nb: N, alpha: 0 }),
       buffers: [x.buffer, out.buffer],
       workgroups: tileGrid(Math.ceil(M / cols)),
     });
@@ -122,6 +137,8 @@ export const castOp: OpDef<{ dtype: 'f32' | 'f16' }> = {
     return [{ shape: [...x.shape], dtype }];
   },
   ref: castRef,
+  // The CPU backend stores no f16 (allocating an f16 output already fails), so only f32 → f32 reaches here.
+  cpu: (_ctx, [x], [out], { dtype }) => castInto(x.f32, out.f32, dtype),
   gpu(ctx, [x], [out], { dtype }) {
     const n = x.numel;
     if (x.dtype === dtype) {
@@ -137,7 +154,7 @@ export const castOp: OpDef<{ dtype: 'f32' | 'f16' }> = {
       label: `cast-${dtype}`,
       code: codeF16,
       entryPoint: dtype === 'f16' ? 'to_f16' : 'to_f32',
-      uniforms: [{ u32: n }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
+      uniforms: paramsF16({ n }),
       buffers: [x.buffer, out.buffer],
       workgroups: flatGrid(n),
     });

@@ -7,7 +7,6 @@ struct Params {
   n: u32,      // elements of the output (for sum_to_shape: M, the columns kept)
   nb: u32,     // elements of b; b repeats every nb elements of a (trailing-dims broadcast). sum_to_shape: rows N
   alpha: f32,  // scale factor of scale / add_scaled
-  _pad: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;

@@ -1,16 +1,22 @@
 // float64 reference of the row gather out[..., :] = table[ids[...], :] and of its backward, the scatter-add
 // dTable[v, :] = Σ_{s: ids[s] = v} dOut[s, :]. Ids outside [0, V) gather zeros and scatter nothing, exactly
-// as the kernel (which cannot throw) does.
-import type { HostTensor } from '../../backend/backend';
+// as the kernel (which cannot throw) does. The gather (gatherRows) is the CPU backend's kernel too.
+import type { FloatArray, HostTensor } from '../../backend/backend';
+
+/** out [S, C] = rows ids[s] of table [V, C]; zero rows for ids outside [0, V). */
+export function gatherRows(table: FloatArray, V: number, C: number, ids: Int32Array, out: FloatArray): void {
+  for (let s = 0; s < ids.length; s++) {
+    const id = ids[s];
+    if (id >= 0 && id < V) out.set(table.subarray(id * C, (id + 1) * C), s * C);
+    else out.fill(0, s * C, (s + 1) * C);
+  }
+}
 
 export function embeddingRef([table, ids]: readonly HostTensor[]): HostTensor[] {
   const [V, C] = table.shape;
-  const T = table.data as Float64Array;
   const I = ids.data as Int32Array;
   const out = new Float64Array(I.length * C);
-  I.forEach((id, s) => {
-    if (id >= 0 && id < V) out.set(T.subarray(id * C, (id + 1) * C), s * C);
-  });
+  gatherRows(table.data as Float64Array, V, C, I, out);
   return [{ shape: [...ids.shape, C], dtype: 'f32', data: out }];
 }
 

@@ -4,10 +4,14 @@
 // ids live on the GPU, so the op cannot check them before it runs.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 import { allocTensor } from '../../gpu/tensor';
 import { flatGrid } from '../elementwise/grid';
-import { embeddingBackwardRef, embeddingRef } from './embedding.ref';
+import { embeddingBackwardRef, embeddingRef, gatherRows } from './embedding.ref';
 import code from './embedding.wgsl?raw';
+
+/** embedding.wgsl `Params`: n = invocations needed (S·C gather and scatter, S links, V·C zero). */
+const params = uniformStruct({ n: 'u32', S: 'u32', C: 'u32', V: 'u32' }, [code]);
 
 export interface EmbeddingBackwardAttrs {
   /** V, the number of rows of the table whose gradient is built. */
@@ -24,6 +28,7 @@ export const embeddingOp: OpDef<Record<string, never>> = {
     return [{ shape: [...ids.shape, table.shape[1]], dtype: 'f32' }];
   },
   ref: embeddingRef,
+  cpu: (_ctx, [table, ids], [out]) => gatherRows(table.f32, table.shape[0], table.shape[1], ids.i32, out.f32),
   gpu({ runner }, [table, ids], [out]) {
     const [V, C] = table.shape;
     const S = ids.numel;
@@ -31,7 +36,7 @@ export const embeddingOp: OpDef<Record<string, never>> = {
       label: 'embedding',
       code,
       entryPoint: 'gather',
-      uniforms: [{ u32: S * C }, { u32: S }, { u32: C }, { u32: V }],
+      uniforms: params({ n: S * C, S, C, V }),
       buffers: [table.buffer, ids.buffer, out.buffer],
       workgroups: flatGrid(S * C),
     });
@@ -39,7 +44,7 @@ export const embeddingOp: OpDef<Record<string, never>> = {
 };
 
 export const embeddingBackwardOp: OpDef<EmbeddingBackwardAttrs> = {
-  name: 'embeddingBackward',
+  name: 'embedding-backward',
   infer([ids, dOut], { numRows }) {
     check(ids.dtype === 'i32', `embeddingBackward: ids must be i32, got ${ids.dtype}`);
     check(dOut.dtype === 'f32', `embeddingBackward: dOut must be f32, got ${dOut.dtype}`);
@@ -53,14 +58,14 @@ export const embeddingBackwardOp: OpDef<EmbeddingBackwardAttrs> = {
     const C = dOut.shape[dOut.shape.length - 1];
     const S = ids.numel;
     const V = numRows;
-    const uniforms = (n: number) => [{ u32: n }, { u32: S }, { u32: C }, { u32: V }];
-    runner.dispatch({ label: 'embeddingBackward-zero', code, entryPoint: 'zero', uniforms: uniforms(V * C), buffers: [dTable.buffer], workgroups: flatGrid(V * C) });
+    const uniforms = (n: number) => params({ n, S, C, V });
+    runner.dispatch({ label: 'embedding-backward-zero', code, entryPoint: 'zero', uniforms: uniforms(V * C), buffers: [dTable.buffer], workgroups: flatGrid(V * C) });
     if (S === 0 || C === 0) return;
     // Scratch [S, 2] chain links; released right away: later users of the buffer are ordered after this work.
     const links = allocTensor(runner, [S, 2], 'i32', 'embedding-links');
-    runner.dispatch({ label: 'embeddingBackward-links', code, entryPoint: 'links', uniforms: uniforms(S), buffers: [ids.buffer, links.buffer], workgroups: flatGrid(S) });
+    runner.dispatch({ label: 'embedding-backward-links', code, entryPoint: 'links', uniforms: uniforms(S), buffers: [ids.buffer, links.buffer], workgroups: flatGrid(S) });
     runner.dispatch({
-      label: 'embeddingBackward-scatter',
+      label: 'embedding-backward-scatter',
       code,
       entryPoint: 'scatter',
       uniforms: uniforms(S * C),

@@ -4,8 +4,9 @@
 // activation maths (the float32 erf fit) once for both folders.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
-import { ACT_CODE, sameShapes } from '../activation/activation';
-import type { ActKind } from '../activation/activation.ref';
+import { ACT_CODE, activationParams, sameShapes } from '../activation/activation';
+import { activationInto, type ActKind } from '../activation/activation.ref';
+import { normalCdfF32 } from '../activation/erf32';
 import code from '../activation/activation.wgsl?raw';
 import { flatGrid } from '../elementwise/grid';
 import { gatedBackwardRef, gatedRef } from './gated.ref';
@@ -28,6 +29,7 @@ export const gatedOp: OpDef<GatedAttrs> = {
     return [{ shape: [...gate.shape], dtype: gate.dtype }];
   },
   ref: (inputs, { act }) => gatedRef(inputs, act),
+  cpu: (_ctx, [gate, up], [out], { act }) => activationInto(act, gate.f32, out.f32, up.f32, normalCdfF32),
   gpu({ runner }, [gate, up], [out], { act }) {
     // f16 in, f16 out (inference): one invocation per pair of halves, maths in f32.
     const h = gate.dtype === 'f16';
@@ -36,7 +38,7 @@ export const gatedOp: OpDef<GatedAttrs> = {
       code,
       entryPoint: h ? 'gated_forward_h' : 'gated_forward',
       constants: { ACT: ACT_CODE[act] },
-      uniforms: [{ u32: gate.numel }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
+      uniforms: activationParams({ n: gate.numel }),
       buffers: [gate.buffer, up.buffer, out.buffer],
       workgroups: flatGrid(h ? Math.ceil(gate.numel / 2) : gate.numel),
     });
@@ -44,7 +46,7 @@ export const gatedOp: OpDef<GatedAttrs> = {
 };
 
 export const gatedBackwardOp: OpDef<GatedAttrs> = {
-  name: 'gatedBackward',
+  name: 'gated-backward',
   infer([gate, up, dy], { act }) {
     checkAct('gatedBackward', act);
     check([gate, up, dy].every((t) => t.dtype === 'f32'), 'gatedBackward: f32 inputs expected');
@@ -57,11 +59,11 @@ export const gatedBackwardOp: OpDef<GatedAttrs> = {
   ref: (inputs, { act }) => gatedBackwardRef(inputs, act),
   gpu({ runner }, [gate, up, dy], [dGate, dUp], { act }) {
     runner.dispatch({
-      label: 'gatedBackward',
+      label: 'gated-backward',
       code,
       entryPoint: 'gated_backward',
       constants: { ACT: ACT_CODE[act] },
-      uniforms: [{ u32: gate.numel }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
+      uniforms: activationParams({ n: gate.numel }),
       buffers: [gate.buffer, up.buffer, dy.buffer, dGate.buffer, dUp.buffer],
       workgroups: flatGrid(gate.numel),
     });

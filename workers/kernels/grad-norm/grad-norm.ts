@@ -2,8 +2,12 @@
 // one-element tensor so only one number is read back; float64 reference in grad-norm.ref.ts.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 import { sumSquaresRef } from './grad-norm.ref';
 import code from './grad-norm.wgsl?raw';
+
+/** grad-norm.wgsl `Params`: stride = invocations in the whole grid. */
+const params = uniformStruct({ n: 'u32', stride: 'u32' }, [code]);
 
 const WG = 256;
 /** Partial sums per tensor: enough workgroups to fill a GPU, few enough for one finishing workgroup. */
@@ -27,7 +31,7 @@ export const sumSquaresOp: OpDef<Record<string, never>> = {
       label: 'sum-squares-partial',
       code,
       entryPoint: 'partial',
-      uniforms: [{ u32: n }, { u32: groups * WG }, { u32: 0 }, { u32: 0 }],
+      uniforms: params({ n, stride: groups * WG }),
       buffers: [x.buffer, partials],
       workgroups: [groups],
     });
@@ -35,7 +39,7 @@ export const sumSquaresOp: OpDef<Record<string, never>> = {
       label: 'sum-squares-finish',
       code,
       entryPoint: 'finish',
-      uniforms: [{ u32: groups }, { u32: WG }, { u32: 0 }, { u32: 0 }],
+      uniforms: params({ n: groups, stride: WG }),
       buffers: [partials, acc.buffer],
       workgroups: [1],
     });

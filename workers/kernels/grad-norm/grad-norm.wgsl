@@ -4,7 +4,7 @@
 // f32 throughout, like torch's per-tensor norms; the result only sets a clipping factor.
 
 struct Params {
-  n: u32, stride: u32, _p0: u32, _p1: u32, // stride = invocations in the whole grid
+  n: u32, stride: u32, // stride = invocations in the whole grid
 }
 
 @group(0) @binding(0) var<uniform> p: Params;

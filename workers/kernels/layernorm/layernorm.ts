@@ -3,10 +3,14 @@
 // Kernels: layernorm.wgsl, layernorm-f16.wgsl; reference: layernorm.ref.ts.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 import { rowGrid, rowWorkgroupSize, rowsOf } from '../reduce/row-grid';
-import { layerNormBackwardRef, layerNormRef, type LayerNormAttrs } from './layernorm.ref';
+import { layerNormBackwardRef, layerNormRef, layerNormRows, type LayerNormAttrs } from './layernorm.ref';
 import code from './layernorm.wgsl?raw';
 import codeF16 from './layernorm-f16.wgsl?raw';
+
+/** layernorm.wgsl and layernorm-f16.wgsl `Params`. */
+const params = uniformStruct({ rows: 'u32', C: 'u32', eps: 'f32' }, [code, codeF16]);
 
 export type { LayerNormAttrs };
 
@@ -35,6 +39,7 @@ export const layerNormOp: OpDef<LayerNormAttrs> = {
     ];
   },
   ref: layerNormRef,
+  cpu: (_ctx, [x, gamma, beta], [y, mean, rstd], { eps }) => layerNormRows(x.f32, gamma.f32, beta.f32, x.shape[x.shape.length - 1], eps, y.f32, mean.f32, rstd.f32),
   gpu({ runner, f16 }, [x, gamma, beta], [y, mean, rstd], { eps }) {
     const rows = rowsOf(x.shape);
     const C = x.shape[x.shape.length - 1];
@@ -45,7 +50,7 @@ export const layerNormOp: OpDef<LayerNormAttrs> = {
         code: codeF16,
         entryPoint: 'forward',
         constants: { WG: VEC4_ROWS },
-        uniforms: [{ u32: rows }, { u32: C }, { f32: eps }, { u32: 0 }],
+        uniforms: params({ rows, C, eps }),
         buffers: [x.buffer, gamma.buffer, beta.buffer, y.buffer, mean.buffer, rstd.buffer],
         workgroups: rowGrid(Math.ceil(rows / VEC4_ROWS)),
       });
@@ -57,7 +62,7 @@ export const layerNormOp: OpDef<LayerNormAttrs> = {
       code,
       entryPoint: vec4 ? 'forward_vec4' : 'forward',
       constants: { WG: vec4 ? VEC4_ROWS : rowWorkgroupSize(C) },
-      uniforms: [{ u32: rows }, { u32: C }, { f32: eps }, { u32: 0 }],
+      uniforms: params({ rows, C, eps }),
       buffers: [x.buffer, gamma.buffer, beta.buffer, y.buffer, mean.buffer, rstd.buffer],
       workgroups: rowGrid(vec4 ? Math.ceil(rows / VEC4_ROWS) : rows),
     });
@@ -89,7 +94,7 @@ export const layerNormBackwardOp: OpDef<Record<string, never>> = {
       code,
       entryPoint: 'backward',
       constants: { WG },
-      uniforms: [{ u32: rows }, { u32: C }, { f32: 0 }, { u32: 0 }],
+      uniforms: params({ rows, C, eps: 0 }),
       buffers: [x.buffer, gamma.buffer, mean.buffer, rstd.buffer, dy.buffer, dx.buffer, dgamma.buffer, dbeta.buffer],
       workgroups: rowGrid(rows + Math.ceil(C / (WG / LANES))),
     });

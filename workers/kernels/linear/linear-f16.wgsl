@@ -8,7 +8,6 @@ enable f16;
 
 struct Params {
   M: u32, N: u32, K: u32,
-  pad: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;

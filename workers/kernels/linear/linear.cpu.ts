@@ -1,13 +1,18 @@
-// CPU (float32) implementation of the linear op for the CPU backend: y = x·Wᵀ + bias with W [N, K] stored as
-// f32, or as q8 / q4 in the packed layout of gpu/quant-layout.ts. Quantised weights stay packed in memory and are
-// dequantised here, one block of rows at a time into a small scratch buffer (the same f32(q·d) values the GPU
-// kernel and quantize.ts's dequantize produce), so a quantised vocabulary projection never exists as f32.
-import type { CpuTensor } from '../../backend/cpu-backend';
+// The CPU backend's linear op: y = x·Wᵀ + bias with W [N, K] stored as f32, or as q8 / q4 in the packed layout
+// of gpu/quant-layout.ts, on the host's matrix-product engine (CpuGemm) where it accepts the product, else on
+// matmul's blocked JS kernel. Quantised weights stay packed in memory and are dequantised here, one block of rows
+// at a time into a small scratch buffer (the same f32(q·d) values the GPU kernel and quantize.ts's dequantize
+// produce), so a quantised vocabulary projection never exists as f32. The engine gets the weight in row blocks of
+// at most its blockFloats, so its memory stays bounded too.
+// Not the body of linear.ref.ts on purpose, for the reason given in matmul.cpu.ts: the reference dequantises the
+// whole weight and multiplies in a plain loop, the independent yardstick of this blocked kernel.
+
 import { QUANT_GROUP, quantDataOffset } from '../../gpu/quant-layout';
 import { dotRows } from '../matmul/matmul.cpu';
 import { linearShapes } from './linear-shapes';
+import type { CpuGemm, CpuKernelContext, CpuTensor } from '../../backend/cpu-tensor';
 
-/** Weight rows dequantised per block: 64 × K floats of scratch. */
+/** Weight rows dequantised per block of the JS kernel: 64 × K floats of scratch. */
 const ROWS = 64;
 
 /** Rows [n0, n0 + rows) of a q8/q4 weight [N, K] as f32 into out [rows, K]. */
@@ -39,20 +44,45 @@ export function dequantRows(words: Uint32Array, shape: readonly number[], dtype:
   }
 }
 
-export function linearCpu([x, w, bias]: readonly CpuTensor[], [y]: readonly CpuTensor[]): void {
+export async function linearCpu({ gemm }: CpuKernelContext, [x, w, bias]: readonly CpuTensor[], [y]: readonly CpuTensor[]): Promise<void> {
   const { M, N, K } = linearShapes(x, w, bias);
-  const X = x.data as Float32Array;
-  const Y = y.data as Float32Array;
-  const b = bias ? (bias.data as Float32Array) : undefined;
+  if (w.dtype !== 'f32' && w.dtype !== 'q8' && w.dtype !== 'q4') throw new Error(`linear: the CPU backend cannot read ${w.dtype} weights (f32, q8 or q4)`);
+  if (gemm && (await gemm.accepts(M, N, K))) return linearGemm(gemm, x, w, bias, y);
+  linearJs(x, w, bias, y);
+}
+
+/** The product on the engine, the weight fed in row blocks of at most gemm.blockFloats. */
+async function linearGemm(gemm: CpuGemm, x: CpuTensor, w: CpuTensor, bias: CpuTensor | undefined, y: CpuTensor): Promise<void> {
+  const { M, N, K } = linearShapes(x, w, bias);
+  const X = x.f32.subarray(0, M * K);
+  const bAll = bias?.f32;
+  const rows = Math.max(1, Math.floor(gemm.blockFloats / K));
+  const scratch = w.dtype === 'f32' ? null : new Float32Array(Math.min(rows, N) * K);
+  for (let n0 = 0; n0 < N; n0 += rows) {
+    const nb = Math.min(rows, N - n0);
+    let Wb: Float32Array;
+    if (scratch) {
+      dequantRows(w.data as Uint32Array, w.shape, w.dtype as 'q8' | 'q4', n0, nb, scratch);
+      Wb = scratch.subarray(0, nb * K);
+    } else Wb = w.f32.subarray(n0 * K, (n0 + nb) * K);
+    await gemm.gemm({ transA: false, transB: true, alpha: 1, A: X, B: Wb, bias: bAll?.subarray(n0, n0 + nb), M, N: nb, K, out: y.f32, outOff: n0, ldo: N });
+  }
+}
+
+/** The plain-JS linear (always used without a gemm engine). */
+function linearJs(x: CpuTensor, w: CpuTensor, bias: CpuTensor | undefined, y: CpuTensor): void {
+  const { M, N, K } = linearShapes(x, w, bias);
+  const X = x.f32;
+  const Y = y.f32;
+  const b = bias?.f32;
   if (w.dtype === 'f32') {
-    dotRows({ A: X, aOff: 0, M, B: w.data as Float32Array, bOff: 0, N, K, C: Y, cOff: 0, ldc: N, bias: b });
+    dotRows({ A: X, aOff: 0, M, B: w.f32, bOff: 0, N, K, C: Y, cOff: 0, ldc: N, bias: b });
     return;
   }
-  if (w.dtype !== 'q8' && w.dtype !== 'q4') throw new Error(`linear: the CPU backend cannot read ${w.dtype} weights (f32, q8 or q4)`);
   const scratch = new Float32Array(Math.min(ROWS, N) * K);
   for (let n0 = 0; n0 < N; n0 += ROWS) {
     const rows = Math.min(ROWS, N - n0);
-    dequantRows(w.data as Uint32Array, w.shape, w.dtype, n0, rows, scratch);
+    dequantRows(w.data as Uint32Array, w.shape, w.dtype as 'q8' | 'q4', n0, rows, scratch);
     dotRows({ A: X, aOff: 0, M, B: scratch, bOff: 0, N: rows, K, C: Y, cOff: 0, ldc: N, n0, bias: b });
   }
 }

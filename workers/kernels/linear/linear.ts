@@ -5,14 +5,21 @@
 import type { Backend, KernelContext, OpDef, Tensor } from '../../backend/backend';
 import type { GpuTensor } from '../../gpu/tensor';
 import { quantDataOffset } from '../../gpu/quant-layout';
+import { linearCpu } from './linear.cpu';
 import { linearBackwardInputRef, linearRef } from './linear.ref';
 import { UnsupportedWeightError, linearBackwardInputShapes, linearShapes } from './linear-shapes';
 import code from './linear.wgsl?raw';
 import codeF16 from './linear-f16.wgsl?raw';
 import codeVec4 from './linear-vec4.wgsl?raw';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 
 export { UnsupportedWeightError };
+
+/** linear.wgsl and linear-vec4.wgsl `Params`: qdata = word offset of the packed integers of q8/q4 weights (0 for f32). */
+const params = uniformStruct({ M: 'u32', N: 'u32', K: 'u32', qdata: 'u32' }, [code, codeVec4]);
+/** linear-f16.wgsl `Params`. */
+const paramsF16 = uniformStruct({ M: 'u32', N: 'u32', K: 'u32' }, [codeF16]);
 /** 'vec4': linear-vec4.wgsl (4×4 per invocation, no workgroup memory; needs aligned shapes, not f16);
  *  'tiled': linear.wgsl / linear-f16.wgsl (64×64 workgroup tiles, any shape). */
 export type LinearKernel = 'vec4' | 'tiled';
@@ -57,7 +64,7 @@ function dispatch(ctx: KernelContext, { label, entryPoint, buffers, w, M, N, K, 
     code: f16 ? codeF16 : kernel === 'vec4' ? codeVec4 : code,
     entryPoint,
     constants: f16 ? undefined : { WDTYPE: WDTYPE[w.dtype as keyof typeof WDTYPE] },
-    uniforms: [{ u32: M }, { u32: N }, { u32: K }, { u32: f16 || w.dtype === 'f32' ? 0 : quantDataOffset(w.shape) }],
+    uniforms: f16 ? paramsF16({ M, N, K }) : params({ M, N, K, qdata: w.dtype === 'f32' ? 0 : quantDataOffset(w.shape) }),
     buffers,
     workgroups: [Math.ceil(cols / tile), Math.ceil(M / tile)],
   });
@@ -71,6 +78,7 @@ export const linearOp: OpDef<LinearAttrs> = {
     return [{ shape: outShape, dtype: x.dtype }];
   },
   ref: linearRef,
+  cpu: linearCpu,
   gpu(ctx, [x, w, bias], [y], attrs) {
     const { M, N, K } = linearShapes(x, w, bias);
     const buffers = bias ? [x.buffer, w.buffer, y.buffer, bias.buffer] : [x.buffer, w.buffer, y.buffer];
@@ -82,7 +90,7 @@ export const linearOp: OpDef<LinearAttrs> = {
 };
 
 export const linearBackwardInputOp: OpDef<LinearAttrs> = {
-  name: 'linearBackwardInput',
+  name: 'linear-backward-input',
   infer([dy, w], attrs) {
     const { N, K, outShape } = linearBackwardInputShapes(dy, w);
     linearKernel('backward', N, K, w.dtype, attrs);
@@ -93,7 +101,7 @@ export const linearBackwardInputOp: OpDef<LinearAttrs> = {
     const { M, N, K } = linearBackwardInputShapes(dy, w);
     const kernel = linearKernel('backward', N, K, w.dtype, attrs);
     const buffers = [dy.buffer, w.buffer, dx.buffer];
-    dispatch(ctx, { label: 'linearBackwardInput', entryPoint: 'backward_input', buffers, w, M, N, K, cols: K, kernel });
+    dispatch(ctx, { label: 'linear-backward-input', entryPoint: 'backward_input', buffers, w, M, N, K, cols: K, kernel });
   },
 };
 

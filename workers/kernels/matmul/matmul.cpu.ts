@@ -1,9 +1,14 @@
-// CPU (float32 storage) implementation of batched matmul for the CPU backend, and the cache-blocked dot-product
-// kernel the linear and attention CPU ops share. Every product is brought into "rows · rowsᵀ" form (both
-// operands contiguous along K, packing a transposed operand once), then C is computed in 4×4 register blocks
-// over column blocks of B that stay in cache. Sums run in JS doubles and are stored as f32.
-import type { CpuTensor } from '../../backend/cpu-backend';
+// The CPU backend's batched matmul: each product goes to the host's matrix-product engine (CpuGemm, e.g.
+// onnxruntime-web's wasm) where it accepts it, else to the cache-blocked JS kernel below, which linear's CPU
+// kernel shares. The JS kernel brings every product into "rows · rowsᵀ" form (both operands contiguous along K,
+// packing a transposed operand once), then computes C in 4×4 register blocks over column blocks of B that stay
+// in cache; sums run in JS doubles and are stored as f32.
+// Not the body of matmul.ref.ts on purpose: the reference stays the plain triple loop that defines the product
+// (the yardstick of this kernel's test and of the GPU kernels'), while this one reorders and blocks the loops for
+// speed; sharing one body would leave the blocking and packing without an independent check.
+
 import { matmulShapes, type MatmulAttrs } from './matmul-shapes';
+import type { CpuKernelContext, CpuTensor } from '../../backend/cpu-tensor';
 
 /** Rows of B kept hot while every row of A passes over them (64 rows × K = 768 floats = 192 KiB, in L2). */
 const NB = 64;
@@ -120,12 +125,23 @@ export function transposeInto(X: Float32Array, off: number, rows: number, cols: 
   return out;
 }
 
-/** C = alpha · op(A) · op(B), batched, B optionally 2-D (broadcast). */
-export function matmulCpu([a, b]: readonly CpuTensor[], [c]: readonly CpuTensor[], attrs: MatmulAttrs): void {
+/** C = alpha · op(A) · op(B), batched, B optionally 2-D (broadcast): on the host's gemm engine where it accepts
+ *  the product, else in JS. */
+export async function matmulCpu({ gemm }: CpuKernelContext, [a, b]: readonly CpuTensor[], [c]: readonly CpuTensor[], attrs: MatmulAttrs): Promise<void> {
   const { M, N, K, batch, broadcastB } = matmulShapes(a.shape, b.shape, attrs);
-  const A = a.data as Float32Array;
-  const B = b.data as Float32Array;
-  const C = c.data as Float32Array;
+  if (!gemm || !(await gemm.accepts(M, N, K))) return matmulJs(a, b, c, attrs);
+  const [A, B, C] = [a.f32, b.f32, c.f32];
+  for (let bi = 0; bi < batch; bi++) {
+    const bOff = broadcastB ? 0 : bi * K * N;
+    const args = { transA: !!attrs.transA, transB: !!attrs.transB, alpha: attrs.alpha ?? 1, M, N, K, out: C, outOff: bi * M * N, ldo: N };
+    await gemm.gemm({ ...args, A: A.subarray(bi * M * K, (bi + 1) * M * K), B: B.subarray(bOff, bOff + K * N) });
+  }
+}
+
+/** The plain-JS matmul (always used without a gemm engine). */
+export function matmulJs(a: CpuTensor, b: CpuTensor, c: CpuTensor, attrs: MatmulAttrs): void {
+  const { M, N, K, batch, broadcastB } = matmulShapes(a.shape, b.shape, attrs);
+  const [A, B, C] = [a.f32, b.f32, c.f32];
   // Rows form: A as [M, K] (transpose packed when transA), B as [N, K] (packed when not transB).
   const packA = attrs.transA ? new Float32Array(M * K) : null;
   const packB = attrs.transB ? null : new Float32Array(N * K);

@@ -3,9 +3,11 @@
 // itself serves (browser: a Vite `?url` asset of this build, never a CDN; Node: the file inside node_modules, which
 // ORT finds next to its own module), and keeps one session per Gemm form (gemm-model.ts). Runs are serialised:
 // ORT's wasm instance is single and every run copies its feeds into the wasm heap, so one at a time bounds the heap.
-// If ORT cannot start, `status()` says why and the kernels (ort-matmul.ts) use the plain-JS ones instead.
+// If ORT cannot start, `status()` says why and matmul's and linear's CPU kernels use their plain-JS paths instead.
 import type * as Ort from 'onnxruntime-web';
+
 import { gemmModel, type GemmForm } from './gemm-model';
+import type { GemmArgs } from '../../backend/cpu-tensor';
 
 export type OrtStatus =
   | { state: 'idle' }
@@ -93,24 +95,22 @@ export class OrtGemm {
    * Y [M, N] = alpha · op(A) · op(B) (+ bias[N]) on ORT; A and B as stored (transposed forms read in place).
    * Writes into `out` at `outOff` with row stride `ldo` (a column block of a wider output when ldo > N).
    */
-  gemm(args: { form: GemmForm; A: Float32Array; B: Float32Array; bias?: Float32Array; M: number; N: number; K: number; out: Float32Array; outOff: number; ldo: number }): Promise<void> {
+  gemm(args: GemmArgs): Promise<void> {
     const run = this.queue.then(() => this.gemmNow(args));
     this.queue = run.catch(() => {});
     return run;
   }
 
-  private async gemmNow({ form, A, B, bias, M, N, K, out, outOff, ldo }: Parameters<OrtGemm['gemm']>[0]): Promise<void> {
+  private async gemmNow({ transA, transB, alpha, A, B, bias, M, N, K, out, outOff, ldo }: GemmArgs): Promise<void> {
     const ort = this.ort;
     if (!ort) throw new Error('onnxruntime-web is not started (call start() first)');
+    const form: GemmForm = { transA, transB, alpha, bias: !!bias };
     const session = await this.session(ort, form);
     const feeds: Record<string, Ort.Tensor> = {
       A: new ort.Tensor('float32', A, form.transA ? [K, M] : [M, K]),
       B: new ort.Tensor('float32', B, form.transB ? [N, K] : [K, N]),
     };
-    if (form.bias) {
-      if (!bias) throw new Error('gemm: the bias form needs a bias');
-      feeds.C = new ort.Tensor('float32', bias, [N]);
-    }
+    if (bias) feeds.C = new ort.Tensor('float32', bias, [N]);
     const res = await session.run(feeds);
     this.runs++;
     const y = res.Y.data as Float32Array;

@@ -4,9 +4,13 @@
 // here where the reference gives −inf; masked logits should use float32 min, as the softmax does.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
-import { reduceRowsRef, sumAllRef, type ReduceOp, type ReduceRowsAttrs, type SumAllAttrs } from './reduce.ref';
+import { uniformStruct } from '../../gpu/uniforms';
+import { reduceRowsInto, reduceRowsRef, sumAllOf, sumAllRef, type ReduceOp, type ReduceRowsAttrs, type SumAllAttrs } from './reduce.ref';
 import { rowGrid, rowWorkgroupSize, rowsOf } from './row-grid';
 import code from './reduce.wgsl?raw';
+
+/** reduce.wgsl `Params`: the rows entry reads rows and V (row length); the partial entry V (elements) and groups. */
+const params = uniformStruct({ rows: 'u32', V: 'u32', groups: 'u32' }, [code]);
 
 export type { ReduceOp, ReduceRowsAttrs, SumAllAttrs };
 export { topk, topkOp, type TopkAttrs } from './topk';
@@ -26,6 +30,7 @@ export const reduceRowsOp: OpDef<ReduceRowsAttrs> = {
     return [{ shape: [rowsOf(x.shape)], dtype: 'f32' }];
   },
   ref: reduceRowsRef,
+  cpu: (_ctx, [x], [y], { op }) => reduceRowsInto(x.f32, x.shape[x.shape.length - 1], op, y.f32),
   gpu({ runner }, [x], [y], { op }) {
     const rows = rowsOf(x.shape);
     runner.dispatch({
@@ -33,7 +38,7 @@ export const reduceRowsOp: OpDef<ReduceRowsAttrs> = {
       code,
       entryPoint: 'rows',
       constants: { OP: OP_CODE[op], WG: rowWorkgroupSize(x.shape[x.shape.length - 1]) },
-      uniforms: [{ u32: rows }, { u32: x.shape[x.shape.length - 1] }, { u32: 0 }, { u32: 0 }],
+      uniforms: params({ rows, V: x.shape[x.shape.length - 1], groups: 0 }),
       buffers: [x.buffer, y.buffer],
       workgroups: rowGrid(rows),
     });
@@ -48,6 +53,9 @@ export const sumAllOp: OpDef<SumAllAttrs> = {
     return [{ shape: [1], dtype: 'f32' }];
   },
   ref: sumAllRef,
+  cpu(_ctx, [x], [y], { op }) {
+    y.f32[0] = sumAllOf(x.f32, op);
+  },
   gpu({ runner }, [x], [y], { op }) {
     const n = x.numel;
     const groups = Math.max(1, Math.min(MAX_GROUPS, Math.ceil(n / SUM_WG)));
@@ -57,7 +65,7 @@ export const sumAllOp: OpDef<SumAllAttrs> = {
       code,
       entryPoint: 'partial',
       constants: { OP: OP_CODE[op], WG: SUM_WG },
-      uniforms: [{ u32: 0 }, { u32: n }, { u32: groups }, { u32: 0 }],
+      uniforms: params({ rows: 0, V: n, groups }),
       buffers: [x.buffer, partials],
       workgroups: [groups],
     });
@@ -66,7 +74,7 @@ export const sumAllOp: OpDef<SumAllAttrs> = {
       code,
       entryPoint: 'rows',
       constants: { OP: OP_CODE.sum, WG: SUM_WG },
-      uniforms: [{ u32: 1 }, { u32: groups }, { u32: 0 }, { u32: 0 }],
+      uniforms: params({ rows: 1, V: groups, groups: 0 }),
       buffers: [partials, y.buffer],
       workgroups: [1],
     });

@@ -7,7 +7,6 @@ struct Params {
   rows: u32,    // number of rows (rows entry) or unused
   V: u32,       // row length (rows entry) or total element count N (partial entry)
   groups: u32,  // workgroups of the partial entry
-  _pad: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;

@@ -3,9 +3,13 @@
 // supported). Kernel: topk.wgsl (counting radix select + bitonic sort); reference: topkRef in reduce.ref.ts.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
-import { topkRef, type TopkAttrs } from './reduce.ref';
+import { uniformStruct } from '../../gpu/uniforms';
+import { topkInto, topkRef, type TopkAttrs } from './reduce.ref';
 import { rowGrid, rowWorkgroupSize, rowsOf } from './row-grid';
 import code from './topk.wgsl?raw';
+
+/** topk.wgsl `Params`: idxBits = bits needed to write V, P = the sort size (next power of two ≥ k). */
+const params = uniformStruct({ rows: 'u32', V: 'u32', k: 'u32', idxBits: 'u32', P: 'u32' }, [code]);
 
 export type { TopkAttrs };
 
@@ -26,6 +30,7 @@ export const topkOp: OpDef<TopkAttrs> = {
     ];
   },
   ref: topkRef,
+  cpu: (_ctx, [x], [values, indices], { k }) => topkInto(x.f32, x.shape[x.shape.length - 1], k, values.f32, indices.i32),
   gpu({ runner }, [x], [values, indices], { k }) {
     const rows = rowsOf(x.shape);
     const V = x.shape[x.shape.length - 1];
@@ -36,7 +41,7 @@ export const topkOp: OpDef<TopkAttrs> = {
       code,
       entryPoint: 'main',
       constants: { WG: rowWorkgroupSize(V) },
-      uniforms: [{ u32: rows }, { u32: V }, { u32: k }, { u32: idxBits }, { u32: P }, { u32: 0 }, { u32: 0 }, { u32: 0 }],
+      uniforms: params({ rows, V, k, idxBits, P }),
       buffers: [x.buffer, values.buffer, indices.buffer],
       workgroups: rowGrid(rows),
     });

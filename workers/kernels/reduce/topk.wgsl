@@ -15,9 +15,6 @@ struct Params {
   k: u32,
   idxBits: u32,  // bits needed to write V, so every index is < 2^idxBits
   P: u32,        // sort size: the next power of two ≥ k
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;

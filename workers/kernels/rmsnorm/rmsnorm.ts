@@ -4,10 +4,14 @@
 // Kernels: rmsnorm.wgsl, rmsnorm-f16.wgsl; reference: rmsnorm.ref.ts.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 import { rowGrid, rowWorkgroupSize, rowsOf } from '../reduce/row-grid';
-import { rmsNormBackwardRef, rmsNormRef, type RmsNormAttrs } from './rmsnorm.ref';
+import { rmsNormBackwardRef, rmsNormRef, rmsNormRows, type RmsNormAttrs } from './rmsnorm.ref';
 import code from './rmsnorm.wgsl?raw';
 import codeF16 from './rmsnorm-f16.wgsl?raw';
+
+/** rmsnorm.wgsl and rmsnorm-f16.wgsl `Params`. */
+const params = uniformStruct({ rows: 'u32', C: 'u32', eps: 'f32' }, [code, codeF16]);
 
 export type { RmsNormAttrs };
 
@@ -34,8 +38,10 @@ export const rmsNormOp: OpDef<RmsNormAttrs> = {
     ];
   },
   ref: rmsNormRef,
+  cpu: (_ctx, [x, gamma], [y, rstd], { eps }) => rmsNormRows(x.f32, gamma.f32, x.shape[x.shape.length - 1], eps, y.f32, rstd.f32),
   gpu({ runner, f16 }, [x, gamma], [y, rstd], { eps }) {
     const rows = rowsOf(x.shape);
+    const C = x.shape[x.shape.length - 1];
     if (x.dtype === 'f16') {
       check(f16, "rmsNorm: f16 activations need the WebGPU 'shader-f16' feature, which this adapter does not offer");
       runner.dispatch({
@@ -43,7 +49,7 @@ export const rmsNormOp: OpDef<RmsNormAttrs> = {
         code: codeF16,
         entryPoint: 'forward',
         constants: { WG: F16_ROWS },
-        uniforms: [{ u32: rows }, { u32: x.shape[x.shape.length - 1] }, { f32: eps }, { u32: 0 }],
+        uniforms: params({ rows, C, eps }),
         buffers: [x.buffer, gamma.buffer, y.buffer, rstd.buffer],
         workgroups: rowGrid(Math.ceil(rows / F16_ROWS)),
       });
@@ -53,8 +59,8 @@ export const rmsNormOp: OpDef<RmsNormAttrs> = {
       label: 'rmsnorm',
       code,
       entryPoint: 'forward',
-      constants: { WG: rowWorkgroupSize(x.shape[x.shape.length - 1]) },
-      uniforms: [{ u32: rows }, { u32: x.shape[x.shape.length - 1] }, { f32: eps }, { u32: 0 }],
+      constants: { WG: rowWorkgroupSize(C) },
+      uniforms: params({ rows, C, eps }),
       buffers: [x.buffer, gamma.buffer, y.buffer, rstd.buffer],
       workgroups: rowGrid(rows),
     });
@@ -84,7 +90,7 @@ export const rmsNormBackwardOp: OpDef<Record<string, never>> = {
       code,
       entryPoint: 'backward',
       constants: { WG },
-      uniforms: [{ u32: rows }, { u32: C }, { f32: 0 }, { u32: 0 }],
+      uniforms: params({ rows, C, eps: 0 }),
       buffers: [x.buffer, gamma.buffer, rstd.buffer, dy.buffer, dx.buffer, dgamma.buffer],
       workgroups: rowGrid(rows + Math.ceil(C / (WG / LANES))),
     });

@@ -7,7 +7,6 @@ struct Params {
   rows: u32,
   C: u32,
   eps: f32,
-  _pad: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;

@@ -3,9 +3,13 @@
 // Reference: rope.ref.ts. Kernel: rope.wgsl.
 import type { Backend, OpDef, Tensor, TensorSpec } from '../../backend/backend';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 import { flatGrid } from '../elementwise/grid';
-import { ropeBackwardRef, ropeRef } from './rope.ref';
+import { ropeBackwardRef, ropeRef, rotateInto } from './rope.ref';
 import code from './rope.wgsl?raw';
+
+/** rope.wgsl `Params`: n pairs, H2 = HS/2, perRow 1 for [B, T, HS/2] tables, sign +1 forward / −1 backward. */
+const params = uniformStruct({ n: 'u32', T: 'u32', NH: 'u32', H2: 'u32', perRow: 'u32', sign: 'f32' }, [code]);
 
 export { ropeInvFreq, ropeTables, type Llama3RopeScaling, type RopeTableOptions } from './rope-tables';
 
@@ -26,6 +30,8 @@ function ropeOp(name: string, sign: 1 | -1, ref: OpDef<Record<string, never>>['r
     name,
     infer: (inputs) => ropeInfer(name, inputs),
     ref,
+    // The backward rotation is training's: WebGPU only, like every backward op.
+    cpu: sign === 1 ? (_ctx, [x, cos, sin], [y]) => rotateInto(x.f32, x.shape, cos.f32, sin.f32, cos.shape.length === 3, 1, y.f32) : undefined,
     gpu({ runner }, [x, cos, sin], [y]) {
       const [, T, NH, HS] = x.shape;
       const n = x.numel / 2;
@@ -33,7 +39,7 @@ function ropeOp(name: string, sign: 1 | -1, ref: OpDef<Record<string, never>>['r
         label: name,
         code,
         entryPoint: 'main',
-        uniforms: [{ u32: n }, { u32: T }, { u32: NH }, { u32: HS / 2 }, { u32: cos.shape.length === 3 ? 1 : 0 }, { f32: sign }, { u32: 0 }, { u32: 0 }],
+        uniforms: params({ n, T, NH, H2: HS / 2, perRow: cos.shape.length === 3 ? 1 : 0, sign }),
         buffers: [x.buffer, cos.buffer, sin.buffer, y.buffer],
         workgroups: flatGrid(n),
       });
@@ -42,7 +48,7 @@ function ropeOp(name: string, sign: 1 | -1, ref: OpDef<Record<string, never>>['r
 }
 
 export const ropeOpDef = ropeOp('rope', 1, ropeRef);
-export const ropeBackwardOpDef = ropeOp('ropeBackward', -1, ropeBackwardRef);
+export const ropeBackwardOpDef = ropeOp('rope-backward', -1, ropeBackwardRef);
 
 /** x [B, T, NH, HS] rotated by the angles in cos/sin ([T, HS/2] or [B, T, HS/2]). */
 export async function rope(be: Backend, x: Tensor, cos: Tensor, sin: Tensor): Promise<Tensor> {

@@ -10,8 +10,6 @@ struct Params {
   H2: u32,      // HS/2
   perRow: u32,  // 1: tables are [B, T, HS/2] (a position row per batch row); 0: [T, HS/2] shared
   sign: f32,    // +1 forward, −1 backward
-  _pad0: u32,
-  _pad1: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;

@@ -5,9 +5,14 @@
 // Kernel: soft-cross-entropy.wgsl.
 import type { Backend, OpDef, Tensor, TensorSpec } from '../../backend/backend';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 import { rowGrid, rowWorkgroupSize } from '../reduce/row-grid';
 import { softCrossEntropyBackwardRef, softCrossEntropyRef, type SoftCrossEntropyAttrs, type SoftCrossEntropyBackwardAttrs } from './soft-cross-entropy.ref';
 import code from './soft-cross-entropy.wgsl?raw';
+
+/** soft-cross-entropy.wgsl `Params`: scale = the backward's weight of every row without per-row weights; eps is
+ *  added to q inside the log (0 = exact log-softmax). */
+const params = uniformStruct({ rows: 'u32', V: 'u32', scale: 'f32', eps: 'f32' }, [code]);
 
 export type { SoftCrossEntropyAttrs, SoftCrossEntropyBackwardAttrs };
 
@@ -31,7 +36,7 @@ export const softCrossEntropyOp: OpDef<SoftCrossEntropyAttrs> = {
       code,
       entryPoint: 'forward',
       constants: { WG: rowWorkgroupSize(V) },
-      uniforms: [{ u32: N }, { u32: V }, { f32: 1 }, { f32: checkEps(attrs.eps) }],
+      uniforms: params({ rows: N, V, scale: 1, eps: checkEps(attrs.eps) }),
       buffers: [logits.buffer, ref.buffer, loss.buffer],
       workgroups: rowGrid(N),
     });
@@ -54,7 +59,7 @@ export const softCrossEntropyBackwardOp: OpDef<SoftCrossEntropyBackwardAttrs> = 
       code,
       entryPoint: weights ? 'backward_weighted' : 'backward',
       constants: { WG: rowWorkgroupSize(V) },
-      uniforms: [{ u32: N }, { u32: V }, { f32: attrs.scale ?? 1 }, { f32: checkEps(attrs.eps) }],
+      uniforms: params({ rows: N, V, scale: attrs.scale ?? 1, eps: checkEps(attrs.eps) }),
       buffers: [logits.buffer, ref.buffer, d.buffer, ...(weights ? [weights.buffer] : [])],
       workgroups: rowGrid(N),
     });

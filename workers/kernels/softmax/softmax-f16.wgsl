@@ -15,9 +15,6 @@ struct Params {
   causal: u32,        // 1: query q sees keys k ≤ q + offset
   offset: i32,
   flags: u32,         // bit 0: bias bound, bit 1: key mask bound
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;

@@ -5,11 +5,18 @@
 // Kernel: softmax.wgsl; reference: softmax.ref.ts.
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
+import { uniformStruct } from '../../gpu/uniforms';
 import { rowGrid, rowWorkgroupSize } from '../reduce/row-grid';
-import { softmaxBackwardRef, softmaxRef } from './softmax.ref';
+import { softmaxBackwardRef, softmaxExtras, softmaxRef, softmaxRows } from './softmax.ref';
 import { softmaxShapes, type SoftmaxAttrs, type SoftmaxOpAttrs } from './softmax-shapes';
 import code from './softmax.wgsl?raw';
 import codeF16 from './softmax-f16.wgsl?raw';
+
+/** softmax.wgsl and softmax-f16.wgsl `Params` (field meanings in the .wgsl; flags bit 0 bias, bit 1 key mask). */
+const params = uniformStruct(
+  { rows: 'u32', Tq: 'u32', Tk: 'u32', rowsPerBatch: 'u32', biasRows: 'u32', scale: 'f32', causal: 'u32', offset: 'i32', flags: 'u32' },
+  [code, codeF16],
+);
 
 export type { SoftmaxAttrs, SoftmaxOpAttrs };
 
@@ -42,6 +49,11 @@ export const softmaxOp: OpDef<SoftmaxOpAttrs> = {
     return [{ shape: [...x.shape], dtype: x.dtype }];
   },
   ref: softmaxRef,
+  cpu(_ctx, inputs, [y], attrs) {
+    const { bias, mask } = softmaxExtras(inputs, attrs);
+    const s = softmaxShapes(inputs.map((t) => t.shape), attrs);
+    softmaxRows(s, inputs[0].f32, bias?.f32 ?? null, mask?.f32 ?? null, attrs, y.f32);
+  },
   gpu({ runner, f16 }, inputs, [y], attrs) {
     const s = softmaxShapes(
       inputs.map((t) => t.shape),
@@ -57,11 +69,10 @@ export const softmaxOp: OpDef<SoftmaxOpAttrs> = {
       label: h ? 'softmax-f16' : 'softmax',
       code: h ? codeF16 : code,
       ...(h ? { entryPoint: 'forward', workgroups: rowGrid(Math.ceil(s.rows / ROWS_PER_WG)) } : variant('forward', s.rows, s.Tk)),
-      uniforms: [
-        { u32: s.rows }, { u32: s.Tq }, { u32: s.Tk }, { u32: s.rowsPerBatch },
-        { u32: s.biasRows }, { f32: attrs.scale ?? 1 }, { u32: attrs.causal ? 1 : 0 }, { i32: s.offset },
-        { u32: flags }, { u32: 0 }, { u32: 0 }, { u32: 0 },
-      ],
+      uniforms: params({
+        rows: s.rows, Tq: s.Tq, Tk: s.Tk, rowsPerBatch: s.rowsPerBatch, biasRows: s.biasRows,
+        scale: attrs.scale ?? 1, causal: attrs.causal ? 1 : 0, offset: s.offset, flags,
+      }),
       buffers: [x.buffer, bias.buffer, mask.buffer, y.buffer],
     });
   },
@@ -82,11 +93,8 @@ export const softmaxBackwardOp: OpDef<SoftmaxAttrs> = {
       label: 'softmax-backward',
       code,
       ...variant('backward', rows, Tk),
-      uniforms: [
-        { u32: rows }, { u32: 1 }, { u32: Tk }, { u32: 1 },
-        { u32: 1 }, { f32: attrs.scale ?? 1 }, { u32: 0 }, { i32: 0 },
-        { u32: 0 }, { u32: 0 }, { u32: 0 }, { u32: 0 },
-      ],
+      // The backward reads rows, Tk and scale only; the masking fields describe no mask.
+      uniforms: params({ rows, Tq: 1, Tk, rowsPerBatch: 1, biasRows: 1, scale: attrs.scale ?? 1, causal: 0, offset: 0, flags: 0 }),
       buffers: [y.buffer, dy.buffer, dx.buffer],
     });
   },

@@ -6,12 +6,16 @@
 import { bench, describe, expect } from 'vitest';
 import type { WebGpuBackend } from '../../../backend/webgpu-backend';
 import { allocTensor, type GpuTensor } from '../../../gpu/tensor';
+import { uniformStruct } from '../../../gpu/uniforms';
 import { testBackend } from '../../../../tests/helpers/gpu';
 import { randn } from '../../../../tests/helpers/random';
 import { matmul } from '../../matmul/matmul';
 import { attention } from '../attention';
 import softmaxCode from './masked-softmax.wgsl?raw';
 import permuteCode from './permute-heads.wgsl?raw';
+
+const permuteParams = uniformStruct({ L: 'u32', NH: 'u32', NHsrc: 'u32', HS: 'u32', group: 'u32', inverse: 'u32', total: 'u32' }, [permuteCode]);
+const softmaxParams = uniformStruct({ T: 'u32', S: 'u32', NH: 'u32', causal: 'u32', offset: 'i32', hasMask: 'u32' }, [softmaxCode]);
 
 interface Shape {
   name: string;
@@ -37,7 +41,7 @@ function permute(be: WebGpuBackend, src: GpuTensor, B: number, L: number, NH: nu
     label: 'permute-heads',
     code: permuteCode,
     entryPoint: 'main',
-    uniforms: [{ u32: L }, { u32: NH }, { u32: NHsrc }, { u32: HS }, { u32: NH / NHsrc }, { u32: inverse ? 1 : 0 }, { u32: total }, { u32: 0 }],
+    uniforms: permuteParams({ L, NH, NHsrc, HS, group: NH / NHsrc, inverse: inverse ? 1 : 0, total }),
     buffers: [src.buffer, dst.buffer],
     workgroups: [Math.ceil(total / 256)],
   });
@@ -53,7 +57,7 @@ async function composed(be: WebGpuBackend, s: Shape, q: GpuTensor, k: GpuTensor,
     label: 'masked-softmax',
     code: softmaxCode,
     entryPoint: 'main',
-    uniforms: [{ u32: s.T }, { u32: s.S }, { u32: s.NH }, { u32: s.causal ? 1 : 0 }, { i32: s.S - s.T }, { u32: 1 }, { u32: 0 }, { u32: 0 }],
+    uniforms: softmaxParams({ T: s.T, S: s.S, NH: s.NH, causal: s.causal ? 1 : 0, offset: s.S - s.T, hasMask: 1 }),
     buffers: [scores.buffer, mask.buffer],
     workgroups: [s.T, s.NH, s.B],
   });

@@ -3,7 +3,7 @@
 
 struct Params {
   T: u32, S: u32, NH: u32, causal: u32,
-  offset: i32, hasMask: u32, _p0: u32, _p1: u32,
+  offset: i32, hasMask: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;

@@ -4,7 +4,7 @@
 
 struct Params {
   L: u32, NH: u32, NHsrc: u32, HS: u32,
-  group: u32, inverse: u32, total: u32, _pad: u32,
+  group: u32, inverse: u32, total: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
