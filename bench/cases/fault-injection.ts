@@ -7,7 +7,7 @@ import type { BenchCase } from '../lib/types';
 
 /** Faults the page produces, and 'node-step-fails', which the driver produces by giving the Node Study B step of
  *  --quick an invalid option. */
-export const FAULT_KINDS = ['case-throws', 'unhandled-rejection', 'page-error', 'worker-error', 'hang', 'renderer-crash', 'browser-exit', 'node-step-fails'] as const;
+export const FAULT_KINDS = ['case-throws', 'unhandled-rejection', 'page-error', 'missing-export', 'worker-error', 'hang', 'renderer-crash', 'browser-exit', 'node-step-fails'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What the page asks the driver to do to it (a page cannot crash its own renderer or kill its browser). */
@@ -40,6 +40,15 @@ const faults: Record<Exclude<FaultKind, 'node-step-fails'>, () => Promise<void>>
     setTimeout(() => {
       throw new Error('fault injection: uncaught error in a timer');
     });
+    await never();
+  },
+  'missing-export': async () => {
+    // A module script importing a name its module does not export fails to link, with no stack: how the page
+    // broke when a refactor moved disposeModelWeights out of lib/synthetic-checkpoint.ts.
+    const script = document.createElement('script');
+    script.type = 'module';
+    script.textContent = `import { noSuchExport } from '${new URL('../lib/measure.ts', import.meta.url).href}'; noSuchExport();`;
+    document.head.append(script);
     await never();
   },
   'worker-error': async () => {

@@ -34,6 +34,13 @@ type PageMessage =
   | { type: 'error'; case?: string; message: string }
   | { type: 'fault'; action: FaultAction };
 
+/** Name, message and stack of an error from the page (a module that fails to link has no stack). */
+function describeError(e: Error): string {
+  const head = `${e.name}: ${e.message}`;
+  if (!e.stack) return head;
+  return e.stack.startsWith(head) ? e.stack : `${head}\n${e.stack}`;
+}
+
 async function settleWithin(p: Promise<unknown> | undefined, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([p?.catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))]);
@@ -71,7 +78,7 @@ export async function runPage(o: PageRunOptions): Promise<void> {
     context = await chromium.launchPersistentContext(profile, { executablePath: o.chromiumPath, headless: true, args: o.chromiumArgs });
     context.on('close', () => fail('the browser closed (it crashed or was killed)'));
     const page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (e) => fail(`uncaught error in the page or a worker: ${e.stack ?? e.message}`));
+    page.on('pageerror', (e) => fail(`uncaught error in the page or a worker: ${describeError(e)}`));
     page.on('crash', () => fail('the page crashed (its renderer process died)'));
     page.on('console', (m) => m.type() === 'error' && console.error(`[page] ${m.text()}`));
     page.on('request', (r) => r.url().includes('/ort/') && console.error(`[ort file] ${r.url()}`));

@@ -112,6 +112,7 @@ describe('a broken bench run ends at once with exit code 1 and the error', () =>
     ['case-throws', /case "fault-injection case-throws": Error: fault injection: run\(\) threw/],
     ['unhandled-rejection', /case "fault-injection unhandled-rejection": uncaught error in the page or a worker: Error: fault injection: a promise nobody awaits rejected/],
     ['page-error', /case "fault-injection page-error": uncaught error in the page or a worker: Error: fault injection: uncaught error in a timer/],
+    ['missing-export', /case "fault-injection missing-export": uncaught error in the page or a worker: SyntaxError: The requested module '[^']*\/bench\/lib\/measure\.ts' does not provide an export named 'noSuchExport'/],
     ['worker-error', /case "fault-injection worker-error": uncaught error in the page or a worker: Error: fault injection: uncaught error in a worker/],
     ['hang', /case "fault-injection hang": did not finish within 5 s \(the page stopped answering, or the case hangs\)/],
     ['renderer-crash', /case "fault-injection renderer-crash": the page crashed \(its renderer process died\)/],
