@@ -130,12 +130,20 @@ export async function runPage(o: PageRunOptions): Promise<void> {
     clearTimeout(watchdog);
     // A wedged browser must not hold the run: close it if it answers, else the driver's exit ends it.
     await settleWithin(context?.close(), 15_000);
-    // A killed browser's helper processes may still be writing to the profile: leaving it behind in /tmp beats
-    // hiding the run's real failure behind this one.
+    await removeProfile(profile);
+  }
+}
+
+/** A killed browser's helper processes go on writing to the profile for a few seconds; if it still cannot be
+ *  removed after that, leaving it in /tmp beats hiding the run's real failure behind this one. */
+async function removeProfile(profile: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
     try {
-      rmSync(profile, { recursive: true, force: true, maxRetries: 10 });
+      rmSync(profile, { recursive: true, force: true });
+      return;
     } catch (e) {
-      console.error(`bench: could not remove the browser profile ${profile}: ${(e as Error).message}`);
+      if (attempt === 20) return void console.error(`bench: could not remove the browser profile ${profile}: ${(e as Error).message}`);
+      await new Promise((r) => setTimeout(r, 500));
     }
   }
 }
