@@ -1,122 +1,111 @@
 // `npm run bench`: serves bench/page with Vite's dev server, drives /usr/bin/chromium (playwright-core, a fresh
 // profile, the project's WebGPU flags) to run our kernels and onnxruntime-web on the same adapter, and prints
-// a table. Options: --runs N (timed runs per side, default 5), --warmup N (default 1), --filter TEXT,
-// --ort jsep,native (which onnxruntime-web builds to race, default both).
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+// a table. `--quick` runs every case at small shapes once, then the Node Study B step at a tiny shape: a check
+// that every part of the bench still runs (`npm test` runs it), not a measurement. Any failure ends the run at once
+// with exit code 1 and a message naming the case (driver/page-run.ts). Options: see USAGE.
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { createServer, type Plugin } from 'vite';
-import { CHROMIUM_ARGS } from '../vite.config';
-import type { BenchRow } from './lib/types';
-import type { PoolStats } from '../workers/gpu/buffer-pool';
+import { FAULT_KINDS, isFaultKind, type FaultKind } from './cases/fault-injection';
+import { BenchFailure } from './driver/failure';
+import { runNodeStep } from './driver/node-step';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '..');
-const ortDist = join(repo, 'node_modules/onnxruntime-web/dist');
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+const USAGE = `usage: npm run bench -- [options]
+  --quick          every case at small shapes, 1 timed run, no warm-up, then the Node Study B step at a tiny
+                   shape (bench/node/study-b-step.mjs --quick): checks that everything runs; times mean nothing
+  --runs N         timed runs per side (default 5; model cases set fewer)
+  --warmup N       warm-up runs per side (default 1; model cases set their own)
+  --filter TEXT    only the cases whose "group shape" contains TEXT
+  --ort LIST       onnxruntime-web builds to race: jsep,native (default both)
+  --case-limit S   seconds a case may take before the run is ended as hung (default 3600; --quick 240)
+env: CHROMIUM_PATH overrides /usr/bin/chromium`;
+
+/** Test only (tests/node/bench.test.ts): makes the page run one case that fails on purpose, nothing else. */
+const FAULT_ENV = 'STEREOSCOPE_BENCH_FAULT';
+const STARTUP_LIMIT_MS = 180_000;
+const NODE_STEP_LIMIT_MS = 240_000;
+
+interface Options {
+  quick: boolean;
+  runs: number;
+  warmup: number;
+  filter: string;
+  builds: string[];
+  caseLimitMs: number;
 }
 
-/** Serves onnxruntime-web's wasm and glue files at /ort/ straight from node_modules (never a CDN). */
-function ortFiles(): Plugin {
-  return {
-    name: 'bench-ort-files',
-    configureServer(server) {
-      server.middlewares.use('/ort/', (req, res, next) => {
-        const file = join(ortDist, (req.url ?? '').split('?')[0].replace(/^\/+/, ''));
-        if (!file.startsWith(ortDist) || !statSync(file, { throwIfNoEntry: false })?.isFile()) return next();
-        res.setHeader('Content-Type', file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
-        res.end(readFileSync(file));
-      });
-    },
+function parseOptions(argv: string[]): Options {
+  const values = new Map<string, string>();
+  let quick = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') quick = true;
+    else if (['--runs', '--warmup', '--filter', '--ort', '--case-limit'].includes(a) && i + 1 < argv.length) values.set(a.slice(2), argv[++i]);
+    else throw new Error(`unknown or incomplete option "${a}"`);
+  }
+  const count = (name: string, fallback: number, min: number) => {
+    const v = Number(values.get(name) ?? fallback);
+    if (!Number.isInteger(v) || v < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
+    return v;
   };
+  const builds = (values.get('ort') ?? 'jsep,native').split(',');
+  if (builds.some((b) => b !== 'jsep' && b !== 'native')) throw new Error('--ort takes jsep, native or jsep,native');
+  return { quick, runs: count('runs', 5, 1), warmup: count('warmup', 1, 0), filter: values.get('filter') ?? '', builds, caseLimitMs: 1000 * count('case-limit', quick ? 240 : 3600, 1) };
 }
 
-function fmtMs(ms: number | null): string {
-  return ms === null ? '—' : ms >= 100 ? ms.toFixed(0) : ms.toFixed(2);
+function faultFromEnv(): FaultKind | null {
+  const kind = process.env[FAULT_ENV];
+  if (!kind) return null;
+  if (!isFaultKind(kind)) throw new Error(`${FAULT_ENV}="${kind}" is not a fault kind (${FAULT_KINDS.join(', ')})`);
+  console.error(`FAULT INJECTION (test only): ${FAULT_ENV}=${kind}: this run only breaks on purpose, it measures nothing. Unset it for a real bench run.\n`);
+  return kind;
 }
 
-function cell(ms: number | null, flops?: number): string {
-  if (ms === null) return '—';
-  return flops ? `${(flops / ms / 1e6).toFixed(3)} GF/s (${fmtMs(ms)} ms)` : `${fmtMs(ms)} ms`;
-}
-
-function printRow(r: BenchRow): void {
-  const cols = [`${r.group} ${r.shape}`.padEnd(28), cell(r.oursMs, r.flops).padStart(26)];
-  for (const p of r.peers) {
-    const ratio = r.oursMs && p.ms ? (p.ms / r.oursMs).toFixed(2) : '—';
-    const diff = p.maxDiff === undefined ? '' : p.maxDiff.toExponential(1);
-    cols.push(cell(p.ms, r.flops).padStart(26), ratio.padStart(6), diff.padStart(8));
-  }
-  console.log(`${cols.join('  ')}${r.note ? `   ${r.note}` : ''}`);
-}
-
-function printHeader(builds: string[]): void {
-  const cols = ['case'.padEnd(28), 'ours'.padStart(26)];
-  for (const b of builds) cols.push(`ORT ${b}`.padStart(26), 'ratio'.padStart(6), 'max|Δ|'.padStart(8));
-  console.log(cols.join('  '));
-}
-
-async function main(): Promise<void> {
-  const builds = arg('ort', 'jsep,native');
-  const query = new URLSearchParams({ runs: arg('runs', '5'), warmup: arg('warmup', '1'), filter: arg('filter', ''), ort: builds });
-  const server = await createServer({
-    configFile: false,
-    root: join(here, 'page'),
-    logLevel: 'warn',
-    plugins: [ortFiles()],
-    // No HMR and no watcher: other people editing kernels must not reload the page mid-run.
-    server: { host: '127.0.0.1', port: 0, fs: { allow: [repo] }, hmr: false, watch: null },
-    // Pre-bundle ORT up front so a late dependency discovery cannot reload the page mid-run.
-    optimizeDeps: { include: ['onnxruntime-web', 'onnxruntime-web/webgpu', 'onnxruntime-web/wasm'], entries: [join(here, 'page/main.ts')] },
-  });
-  await server.listen();
-  const url = server.resolvedUrls?.local[0];
-  if (!url) throw new Error('vite did not report a URL');
-  const profile = mkdtempSync(join(tmpdir(), 'stereoscope-bench-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+async function benchPage(o: Options, fault: FaultKind | null): Promise<void> {
+  // Loaded here, not at the top: they take seconds to import, and a bad option should be reported at once.
+  const [{ CHROMIUM_ARGS }, { runPage }, { startBenchServer }] = await Promise.all([import('../vite.config'), import('./driver/page-run'), import('./driver/vite-server')]);
+  const { server, url } = await startBenchServer(repo);
+  const query = new URLSearchParams({ scale: o.quick ? 'quick' : 'full', runs: String(o.runs), warmup: String(o.warmup), filter: o.filter, ort: o.builds.join(',') });
+  if (fault) query.set('fault', fault);
   try {
-    const page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
-    page.on('console', (m) => m.type() === 'error' && console.error(`[page] ${m.text()}`));
-    page.on('response', (r) => r.status() >= 400 && console.error(`[page] ${r.status()} ${r.url()}`));
-    page.on('request', (r) => r.url().includes('/ort/') && console.error(`[ort file] ${r.url()}`));
-    const done = new Promise<void>((resolveDone, reject) => {
-      void page.exposeFunction('benchReport', (msg: { type: string; [k: string]: unknown }) => {
-        if (msg.type === 'adapter') {
-          const info = msg.info as { vendor: string; architecture: string; description: string; isFallbackAdapter: boolean; features: object };
-          console.log(`adapter: ${info.vendor} / ${info.architecture} ${info.description} (fallback: ${info.isFallbackAdapter}) features ${JSON.stringify(info.features)}`);
-          console.log(`browser: ${msg.userAgent}\n`);
-          printHeader(builds.split(','));
-        } else if (msg.type === 'row') printRow(msg.row as BenchRow);
-        else if (msg.type === 'done') {
-          const pool = msg.pool as PoolStats;
-          console.log(`\nratio = ORT time / our time (> 1: ours is faster); medians of ${msg.runs} alternating runs after ${msg.warmup} warm-up`);
-          console.log('ORT jsep = onnxruntime-web (JS WebGPU EP, as transformers.js uses it); ORT native = onnxruntime-web/webgpu (C++ EP in wasm)');
-          console.log('max|Δ| = largest |ours − ORT| over the output for shared random inputs in [-1, 1) (where the case checks it)');
-          console.log(`our buffer pool: peak live ${(pool.peakLiveBytes / 2 ** 20).toFixed(1)} MiB, peak allocated ${(pool.peakAllocatedBytes / 2 ** 20).toFixed(1)} MiB`);
-          resolveDone();
-        } else if (msg.type === 'error') reject(new Error(String(msg.message)));
-      });
+    await runPage({
+      url: `${url}?${query}`,
+      chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      chromiumArgs: CHROMIUM_ARGS,
+      builds: o.builds,
+      startupLimitMs: STARTUP_LIMIT_MS,
+      caseLimitMs: o.caseLimitMs,
     });
-    await page.goto(`${url}?${query}`);
-    await done;
   } finally {
-    await context.close();
-    await server.close();
-    rmSync(profile, { recursive: true, force: true });
+    await Promise.race([server.close(), new Promise((r) => setTimeout(r, 10_000))]);
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+async function main(): Promise<number> {
+  const t0 = performance.now();
+  let options: Options;
+  let fault: FaultKind | null;
+  try {
+    options = parseOptions(process.argv.slice(2));
+    fault = faultFromEnv();
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const seconds = () => ((performance.now() - t0) / 1000).toFixed(0);
+  try {
+    if (fault !== 'node-step-fails') await benchPage(options, fault);
+    // The fault makes the Node step's options invalid, so its real failure path ends the run.
+    if (options.quick) await runNodeStep(repo, fault === 'node-step-fails' ? ['--quick', '--format', 'not-a-format'] : ['--quick'], NODE_STEP_LIMIT_MS);
+  } catch (e) {
+    const message = e instanceof BenchFailure ? e.message : String((e as Error)?.stack ?? e);
+    console.error(`\nbench FAILED after ${seconds()} s — ${message}`);
+    return 1;
+  }
+  console.log(`\nbench${options.quick ? ' --quick' : ''}: finished in ${seconds()} s`);
+  return 0;
+}
+
+// Exit explicitly: a browser or server that did not shut down cleanly must not keep the process alive.
+main().then((code) => process.exit(code));

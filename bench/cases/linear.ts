@@ -2,16 +2,20 @@
 // shape, and its input gradient (dx = dy·W, the LoRA path through frozen weights). The peer is ORT's f32 MatMul
 // of the same size: it has no counterpart of our quantised formats in a one-node graph, so for q8/q4 the ratio
 // says what quantised weights cost or save relative to a plain f32 matmul, not a like-for-like race.
+// --quick: 32 × 64 → 128.
 import type { Tensor } from '../../workers/backend/backend';
 import { linear, linearBackwardInput } from '../../workers/kernels/linear/linear';
 import { quantize } from '../../workers/kernels/quantize/quantize';
 import { ortOneNode } from '../lib/ort';
-import type { BenchCase, BenchEnv } from '../lib/types';
+import type { BenchCase, BenchEnv, BenchScale } from '../lib/types';
 
-const [M, K, N] = [256, 768, 3072];
 type WDType = 'f32' | 'q8' | 'q4';
+/** Rows M, in features K, out features N. */
+type Dims = [number, number, number];
+const FULL: Dims = [256, 768, 3072];
+const QUICK: Dims = [32, 64, 128];
 
-function weight({ backend, random }: BenchEnv, dtype: WDType): Tensor {
+function weight({ backend, random }: BenchEnv, dtype: WDType, [, K, N]: Dims): Tensor {
   const w = random(N * K);
   return dtype === 'f32' ? backend.upload(w, [N, K]) : backend.upload(quantize(w, [N, K], dtype), [N, K], dtype);
 }
@@ -32,7 +36,8 @@ function ortMatmul(env: BenchEnv, rows: number, inner: number, cols: number) {
   );
 }
 
-function forwardCase(dtype: WDType): BenchCase {
+function forwardCase(dtype: WDType, dims: Dims): BenchCase {
+  const [M, K, N] = dims;
   return {
     group: `linear ${dtype}`,
     shape: `${M}×${K}→${N}`,
@@ -40,7 +45,7 @@ function forwardCase(dtype: WDType): BenchCase {
     async ours(env) {
       const { backend, random } = env;
       const x = backend.upload(random(M * K), [M, K]);
-      const w = weight(env, dtype);
+      const w = weight(env, dtype, dims);
       const b = backend.upload(random(N), [N]);
       return {
         async run() {
@@ -55,7 +60,8 @@ function forwardCase(dtype: WDType): BenchCase {
   };
 }
 
-function backwardCase(dtype: WDType): BenchCase {
+function backwardCase(dtype: WDType, dims: Dims): BenchCase {
+  const [M, K, N] = dims;
   return {
     group: `linear dx ${dtype}`,
     shape: `${M}×${N}→${K}`,
@@ -63,7 +69,7 @@ function backwardCase(dtype: WDType): BenchCase {
     async ours(env) {
       const { backend, random } = env;
       const dy = backend.upload(random(M * N), [M, N]);
-      const w = weight(env, dtype);
+      const w = weight(env, dtype, dims);
       return {
         async run() {
           const dx = await linearBackwardInput(backend, dy, w);
@@ -77,4 +83,7 @@ function backwardCase(dtype: WDType): BenchCase {
   };
 }
 
-export const linearCases: BenchCase[] = [forwardCase('f32'), forwardCase('q8'), forwardCase('q4'), backwardCase('f32'), backwardCase('q4')];
+export function linearCases(scale: BenchScale): BenchCase[] {
+  const dims = scale === 'quick' ? QUICK : FULL;
+  return [forwardCase('f32', dims), forwardCase('q8', dims), forwardCase('q4', dims), backwardCase('f32', dims), backwardCase('q4', dims)];
+}

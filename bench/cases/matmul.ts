@@ -1,16 +1,18 @@
 // f32 matmul C[M, N] = A[M, K]·B[K, N]: ours vs ORT's MatMul node, at 256³, 512×512×2048 and the
-// xlm-roberta-base projection shapes (256 tokens: attention projections, FFN up, FFN down).
+// xlm-roberta-base projection shapes (256 tokens: attention projections, FFN up, FFN down); --quick: one small
+// non-square shape.
 import { matmul } from '../../workers/kernels/matmul/matmul';
 import { ortOneNode, ortOutput } from '../lib/ort';
-import type { BenchCase } from '../lib/types';
+import type { BenchCase, BenchScale } from '../lib/types';
 
-const SHAPES: [number, number, number][] = [
+const FULL: [number, number, number][] = [
   [256, 256, 256],
   [512, 512, 2048],
   [256, 768, 768],
   [256, 768, 3072],
   [256, 3072, 768],
 ];
+const QUICK: [number, number, number][] = [[64, 96, 48]];
 
 function graph(M: number, K: number, N: number) {
   return {
@@ -58,4 +60,6 @@ function matmulCase(M: number, K: number, N: number): BenchCase {
   };
 }
 
-export const matmulCases: BenchCase[] = SHAPES.map(([M, K, N]) => matmulCase(M, K, N));
+export function matmulCases(scale: BenchScale): BenchCase[] {
+  return (scale === 'quick' ? QUICK : FULL).map(([M, K, N]) => matmulCase(M, K, N));
+}

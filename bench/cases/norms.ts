@@ -1,10 +1,10 @@
-// Row-wise kernels at transformer sizes: LayerNorm ([256, 768], [512, 768], [128, 1024], [256, 2048]) vs ORT's LayerNormalization, and Softmax
-// [3072, 32] vs ORT's Softmax. Softmax is looked up with import.meta.glob so the bench runs (and says "not yet
-// available") until workers/kernels/softmax/softmax.ts exists; it is then called as softmax(backend, x).
+// Row-wise kernels at transformer sizes: LayerNorm ([256, 768], [512, 768], [128, 1024], [256, 2048]) vs ORT's
+// LayerNormalization, and Softmax [3072, 32] vs ORT's Softmax; --quick: LayerNorm [16, 64], Softmax [64, 32].
 import type { Backend, Tensor } from '../../workers/backend/backend';
 import { layerNorm } from '../../workers/kernels/layernorm/layernorm';
+import { softmax } from '../../workers/kernels/softmax/softmax';
 import { ortOneNode } from '../lib/ort';
-import type { BenchCase, Runnable } from '../lib/types';
+import type { BenchCase, BenchScale, Runnable } from '../lib/types';
 
 const EPS = 1e-5;
 
@@ -22,12 +22,13 @@ function runnable(backend: Backend, inputs: Tensor[], op: () => Promise<Tensor |
 }
 
 /** LayerNorm at transformer shapes (rows × hidden): xlm-roberta-base batches, and a large model's width. */
-const LAYERNORM_SHAPES: [number, number][] = [
+const LAYERNORM_FULL: [number, number][] = [
   [256, 768],
   [512, 768],
   [128, 1024],
   [256, 2048],
 ];
+const LAYERNORM_QUICK: [number, number][] = [[16, 64]];
 
 function layerNormCase([rows, C]: [number, number]): BenchCase {
   return {
@@ -62,32 +63,31 @@ function layerNormCase([rows, C]: [number, number]): BenchCase {
   };
 }
 
-type SoftmaxFn = (backend: Backend, x: Tensor) => Promise<Tensor | Tensor[]>;
-const softmaxModules = import.meta.glob<{ softmax?: SoftmaxFn }>('../../workers/kernels/softmax/softmax.ts');
+function softmaxCase(rows: number, cols: number): BenchCase {
+  return {
+    group: 'softmax',
+    shape: `${rows}×${cols}`,
+    async ours({ backend, random }) {
+      const x = backend.upload(random(rows * cols), [rows, cols]);
+      return runnable(backend, [x], () => softmax(backend, x));
+    },
+    peer({ random, ortBuild }) {
+      return ortOneNode(
+        ortBuild,
+        {
+          opType: 'Softmax',
+          opset: 13,
+          inputs: [{ name: 'X', shape: [rows, cols] }],
+          output: { name: 'Y', shape: [rows, cols] },
+          attrs: [{ name: 'axis', int: -1 }],
+        },
+        [random(rows * cols)],
+      );
+    },
+  };
+}
 
-const softmaxCase: BenchCase = {
-  group: 'softmax',
-  shape: '3072×32',
-  async ours({ backend, random }) {
-    const load = Object.values(softmaxModules)[0];
-    const softmax = load ? (await load()).softmax : undefined;
-    if (!softmax) return null;
-    const x = backend.upload(random(3072 * 32), [3072, 32]);
-    return runnable(backend, [x], () => softmax(backend, x));
-  },
-  peer({ random, ortBuild }) {
-    return ortOneNode(
-      ortBuild,
-      {
-        opType: 'Softmax',
-        opset: 13,
-        inputs: [{ name: 'X', shape: [3072, 32] }],
-        output: { name: 'Y', shape: [3072, 32] },
-        attrs: [{ name: 'axis', int: -1 }],
-      },
-      [random(3072 * 32)],
-    );
-  },
-};
-
-export const normCases: BenchCase[] = [...LAYERNORM_SHAPES.map(layerNormCase), softmaxCase];
+export function normCases(scale: BenchScale): BenchCase[] {
+  if (scale === 'quick') return [...LAYERNORM_QUICK.map(layerNormCase), softmaxCase(64, 32)];
+  return [...LAYERNORM_FULL.map(layerNormCase), softmaxCase(3072, 32)];
+}

@@ -24,6 +24,10 @@ export interface BenchEnv {
   random(n: number): Float32Array;
 }
 
+/** 'full': the shapes the table is about. 'quick': every case at small shapes, to check that each one still runs
+ *  (`npm run bench -- --quick`, part of `npm test`); its times mean nothing. */
+export type BenchScale = 'full' | 'quick';
+
 export interface BenchCase {
   group: string;
   shape: string;
@@ -40,6 +44,9 @@ export interface BenchCase {
   warmup?: number;
   /** `group shape` of an earlier case: the row also prints our time as a multiple of that case's. */
   relativeTo?: string;
+  /** How long the whole case (prepare, runs, verify) may take before the driver ends the bench as hung; the
+   *  driver's default (run.ts) when absent. */
+  timeLimitMs?: number;
 }
 
 export interface PeerResult {

@@ -4,7 +4,9 @@
 // (q_proj + v_proj, the example's rank 16 / alpha 32), and runs ONE real unlearning step: the three streams
 // (forget / unknown / retain with the adapter-off KL reference) of batch 6, backward, AdamW. Prints the step
 // time, the buffer pool's peak live bytes and the memory estimate the runner checks before a run.
-// Not part of the test command: at full shape it takes a long time on SwiftShader. Run through study-b-step.mjs.
+// At full shape it takes a long time on SwiftShader. `--quick` runs the same step on a tiny Llama (hidden 64, one
+// layer, batch 1 × 8 tokens) in seconds: `npm run bench -- --quick` (part of `npm test`) runs it that way, so this
+// entry point cannot break unnoticed. Run through study-b-step.mjs.
 import { LlamaForCausalLM } from '../../models/llama/model';
 import type { Checkpoint } from '../../models/load/checkpoint';
 import type { WeightFormat } from '../../models/common/weights';
@@ -18,7 +20,21 @@ import { unlearningLoss } from '../../workers/experiments/study-b/unlearning-los
 import { zeroGrads } from '../../workers/nn/param';
 import { AdamWOptimizer } from '../../workers/train/adamw-optimizer';
 
+/** The Llama dimensions that are not options: Llama-3.2-1B-Instruct's, or a tiny model's for --quick. */
+interface Dims {
+  name: string;
+  hidden: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  intermediate: number;
+}
+
+const LLAMA_1B: Dims = { name: 'Llama-3.2-1B-Instruct', hidden: 2048, heads: 32, kvHeads: 8, headDim: 64, intermediate: 8192 };
+const TINY: Dims = { name: 'tiny Llama (--quick)', hidden: 64, heads: 4, kvHeads: 2, headDim: 16, intermediate: 128 };
+
 interface Args {
+  dims: Dims;
   format: WeightFormat;
   layers: number;
   batch: number;
@@ -39,21 +55,40 @@ function parseArgs(argv: string[]): Args {
     if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`);
     return v;
   };
+  const valued = ['--format', '--layers', '--batch', '--seq', '--rank', '--alpha', '--vocab', '--steps'];
+  for (let i = 0; i < argv.length; i++) {
+    if (valued.includes(argv[i])) i++;
+    else if (argv[i] !== '--quick') throw new Error(`unknown option ${argv[i]} (options: --quick, ${valued.join(', ')})`);
+  }
   const format = get('format', 'q4') as WeightFormat;
   if (!['f32', 'q8', 'q4'].includes(format)) throw new Error('--format must be f32, q8 or q4');
-  return { format, layers: num('layers', 16), batch: num('batch', 6), seq: num('seq', 64), rank: num('rank', 16), alpha: num('alpha', 32), vocab: num('vocab', 128256), steps: num('steps', 1) };
+  // --quick: defaults for the tiny model; explicit options still win.
+  const quick = argv.includes('--quick');
+  const d = quick ? { layers: 1, batch: 1, seq: 8, vocab: 256 } : { layers: 16, batch: 6, seq: 64, vocab: 128256 };
+  return {
+    dims: quick ? TINY : LLAMA_1B,
+    format,
+    layers: num('layers', d.layers),
+    batch: num('batch', d.batch),
+    seq: num('seq', d.seq),
+    rank: num('rank', 16),
+    alpha: num('alpha', 32),
+    vocab: num('vocab', d.vocab),
+    steps: num('steps', 1),
+  };
 }
 
-/** Llama-3.2-1B's config.json values that matter for the engine (rope scaling left out: it changes no shape). */
+/** The config.json values that matter for the engine, as Llama-3.2-1B's has them (rope scaling left out: it
+ *  changes no shape). */
 function configOf(a: Args) {
   return {
     model_type: 'llama',
-    hidden_size: 2048,
+    hidden_size: a.dims.hidden,
     num_hidden_layers: a.layers,
-    num_attention_heads: 32,
-    num_key_value_heads: 8,
-    head_dim: 64,
-    intermediate_size: 8192,
+    num_attention_heads: a.dims.heads,
+    num_key_value_heads: a.dims.kvHeads,
+    head_dim: a.dims.headDim,
+    intermediate_size: a.dims.intermediate,
     vocab_size: a.vocab,
     rms_norm_eps: 1e-5,
     rope_theta: 500000,
@@ -69,10 +104,11 @@ function lazyRandomCheckpoint(config: ReturnType<typeof configOf>): Checkpoint {
   const C = config.hidden_size;
   const I = config.intermediate_size;
   const V = config.vocab_size;
+  const KV = config.num_key_value_heads * config.head_dim;
   const shapes = new Map<string, number[]>([['model.embed_tokens.weight', [V, C]], ['model.norm.weight', [C]]]);
   for (let l = 0; l < config.num_hidden_layers; l++) {
     const p = `model.layers.${l}`;
-    for (const [n, s] of [['self_attn.q_proj', [C, C]], ['self_attn.k_proj', [512, C]], ['self_attn.v_proj', [512, C]], ['self_attn.o_proj', [C, C]], ['mlp.gate_proj', [I, C]], ['mlp.up_proj', [I, C]], ['mlp.down_proj', [C, I]]] as const)
+    for (const [n, s] of [['self_attn.q_proj', [C, C]], ['self_attn.k_proj', [KV, C]], ['self_attn.v_proj', [KV, C]], ['self_attn.o_proj', [C, C]], ['mlp.gate_proj', [I, C]], ['mlp.up_proj', [I, C]], ['mlp.down_proj', [C, I]]] as const)
       shapes.set(`${p}.${n}.weight`, [...s]);
     shapes.set(`${p}.input_layernorm.weight`, [C]);
     shapes.set(`${p}.post_attention_layernorm.weight`, [C]);
@@ -118,7 +154,7 @@ export async function main(argv: string[]): Promise<number> {
   const pool = be.runner.pool;
   const config = configOf(a);
   console.log(`adapter: ${gpu.info.vendor} / ${gpu.info.architecture} ${gpu.info.description} (fallback: ${gpu.info.isFallbackAdapter}); limits: maxBufferSize ${mib(gpu.info.limits.maxBufferSize)}, maxStorageBufferBindingSize ${mib(gpu.info.limits.maxStorageBufferBindingSize)}`);
-  console.log(`shape: Llama-3.2-1B-Instruct (hidden 2048, ${a.layers} layers, 32/8 heads, intermediate 8192, vocab ${a.vocab}, tied), ${a.format} frozen linear weights`);
+  console.log(`shape: ${a.dims.name} (hidden ${a.dims.hidden}, ${a.layers} layers, ${a.dims.heads}/${a.dims.kvHeads} heads, intermediate ${a.dims.intermediate}, vocab ${a.vocab}, tied), ${a.format} frozen linear weights`);
   console.log(`step: 3 streams × batch ${a.batch} × ${a.seq} tokens, LoRA r ${a.rank} α ${a.alpha} on ${STUDY_B_LORA_TARGETS.join(' + ')}, grad-diff-KL (0.25, 0.5, 1.0), AdamW`);
   const t0 = performance.now();
   const model = await LlamaForCausalLM.load(be, lazyRandomCheckpoint(config), { format: a.format });
