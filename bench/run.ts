@@ -41,7 +41,8 @@ function parseOptions(argv: string[]): Options {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') quick = true;
-    else if (['--runs', '--warmup', '--filter', '--ort', '--case-limit'].includes(a) && i + 1 < argv.length) values.set(a.slice(2), argv[++i]);
+    else if (['--runs', '--warmup', '--filter', '--ort', '--case-limit'].includes(a) && i + 1 < argv.length)
+      values.set(a.slice(2), argv[++i]);
     else throw new Error(`unknown or incomplete option "${a}"`);
   }
   const count = (name: string, fallback: number, min: number) => {
@@ -51,22 +52,41 @@ function parseOptions(argv: string[]): Options {
   };
   const builds = (values.get('ort') ?? 'jsep,native').split(',');
   if (builds.some((b) => b !== 'jsep' && b !== 'native')) throw new Error('--ort takes jsep, native or jsep,native');
-  return { quick, runs: count('runs', 5, 1), warmup: count('warmup', 1, 0), filter: values.get('filter') ?? '', builds, caseLimitMs: 1000 * count('case-limit', quick ? 240 : 3600, 1) };
+  return {
+    quick,
+    runs: count('runs', 5, 1),
+    warmup: count('warmup', 1, 0),
+    filter: values.get('filter') ?? '',
+    builds,
+    caseLimitMs: 1000 * count('case-limit', quick ? 240 : 3600, 1),
+  };
 }
 
 function faultFromEnv(): FaultKind | null {
   const kind = process.env[FAULT_ENV];
   if (!kind) return null;
   if (!isFaultKind(kind)) throw new Error(`${FAULT_ENV}="${kind}" is not a fault kind (${FAULT_KINDS.join(', ')})`);
-  console.error(`FAULT INJECTION (test only): ${FAULT_ENV}=${kind}: this run only breaks on purpose, it measures nothing. Unset it for a real bench run.\n`);
+  console.error(
+    `FAULT INJECTION (test only): ${FAULT_ENV}=${kind}: this run only breaks on purpose, it measures nothing. Unset it for a real bench run.\n`,
+  );
   return kind;
 }
 
 async function benchPage(o: Options, fault: FaultKind | null): Promise<void> {
   // Loaded here, not at the top: they take seconds to import, and a bad option should be reported at once.
-  const [{ CHROMIUM_ARGS }, { runPage }, { startBenchServer }] = await Promise.all([import('../vite.config'), import('./driver/page-run'), import('./driver/vite-server')]);
+  const [{ CHROMIUM_ARGS }, { runPage }, { startBenchServer }] = await Promise.all([
+    import('../vite.config'),
+    import('./driver/page-run'),
+    import('./driver/vite-server'),
+  ]);
   const { server, url } = await startBenchServer(repo);
-  const query = new URLSearchParams({ scale: o.quick ? 'quick' : 'full', runs: String(o.runs), warmup: String(o.warmup), filter: o.filter, ort: o.builds.join(',') });
+  const query = new URLSearchParams({
+    scale: o.quick ? 'quick' : 'full',
+    runs: String(o.runs),
+    warmup: String(o.warmup),
+    filter: o.filter,
+    ort: o.builds.join(','),
+  });
   if (fault) query.set('fault', fault);
   try {
     await runPage({
@@ -97,7 +117,12 @@ async function main(): Promise<number> {
   try {
     if (fault !== 'node-step-fails') await benchPage(options, fault);
     // The fault makes the Node step's options invalid, so its real failure path ends the run.
-    if (options.quick) await runNodeStep(repo, fault === 'node-step-fails' ? ['--quick', '--format', 'not-a-format'] : ['--quick'], NODE_STEP_LIMIT_MS);
+    if (options.quick)
+      await runNodeStep(
+        repo,
+        fault === 'node-step-fails' ? ['--quick', '--format', 'not-a-format'] : ['--quick'],
+        NODE_STEP_LIMIT_MS,
+      );
   } catch (e) {
     const message = e instanceof BenchFailure ? e.message : String((e as Error)?.stack ?? e);
     console.error(`\nbench FAILED after ${seconds()} s — ${message}`);

@@ -7,6 +7,7 @@ export const BACKEND_USAGE = '[--backend auto|webgpu|cpu]';
 
 export function backendOption(options: Record<string, string | true>): BackendChoice {
   const v = options.backend ?? 'auto';
-  if (v !== 'auto' && v !== 'webgpu' && v !== 'cpu') throw new UsageError(`--backend must be auto, webgpu or cpu, got ${String(v)}`);
+  if (v !== 'auto' && v !== 'webgpu' && v !== 'cpu')
+    throw new UsageError(`--backend must be auto, webgpu or cpu, got ${String(v)}`);
   return v;
 }

@@ -18,7 +18,10 @@ export class UsageError extends Error {
 }
 
 /** Splits `args` into positionals and `--name value` / `--flag` options; `flags` lists options without a value. */
-export function parseArgs(args: string[], flags: string[] = []): { positional: string[]; options: Record<string, string | true> } {
+export function parseArgs(
+  args: string[],
+  flags: string[] = [],
+): { positional: string[]; options: Record<string, string | true> } {
   const positional: string[] = [];
   const options: Record<string, string | true> = {};
   for (let i = 0; i < args.length; i++) {

@@ -37,7 +37,11 @@ export type LoadedModel =
   | { arch: 'llama'; model: LlamaForCausalLM }
   | { arch: 't5'; model: import('./t5/model').T5ForConditionalGeneration };
 
-export async function loadModel(be: Backend, ckpt: Checkpoint, opts: { format?: WeightFormatOption } = {}): Promise<LoadedModel> {
+export async function loadModel(
+  be: Backend,
+  ckpt: Checkpoint,
+  opts: { format?: WeightFormatOption } = {},
+): Promise<LoadedModel> {
   const arch = architectureOf(ckpt.config);
   if (arch === 'xlmr') return { arch, model: await XlmrForMaskedLM.load(be, ckpt, opts) };
   if (arch === 'llama') return { arch, model: await LlamaForCausalLM.load(be, ckpt, opts) };

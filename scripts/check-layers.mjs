@@ -41,13 +41,21 @@ const LAYERS = [
   { name: LOAD, holds: (f) => f.startsWith(LOAD), may: [REGISTRY, BACKEND, GPU, ANALYSIS, CONTRACT] },
   { name: MODELS, holds: (f) => f.startsWith(MODELS), may: [MODELS, ...BELOW_MODELS] },
   { name: EXPERIMENTS, holds: (f) => f.startsWith(EXPERIMENTS), may: [MODELS, TRAIN, ENGINE, ...BELOW_MODELS] },
-  { name: 'workers/*.worker.ts', holds: (f) => /^workers\/[^/]+\.worker\.ts$/.test(f), may: [EXPERIMENTS, ENGINE, CONTRACT] },
+  {
+    name: 'workers/*.worker.ts',
+    holds: (f) => /^workers\/[^/]+\.worker\.ts$/.test(f),
+    may: [EXPERIMENTS, ENGINE, CONTRACT],
+  },
   // The main thread: the page–engine contract, the model registry (plain data) and the app's own static data.
   { name: 'src/', holds: (f) => f.startsWith('src/'), may: ['src/', CONTRACT, REGISTRY, 'static/'] },
   { name: 'cli/', holds: (f) => f.startsWith('cli/'), may: ['cli/', 'workers/', MODELS] },
   { name: 'bin/', holds: (f) => f.startsWith('bin/'), may: ['cli/'] },
   { name: 'bench/', holds: (f) => f.startsWith('bench/'), may: ['bench/', 'workers/', MODELS, 'vite.config.ts'] },
-  { name: 'scripts/', holds: (f) => f.startsWith('scripts/'), may: ['scripts/', 'workers/', MODELS, 'static/', 'tests/', 'vite.config.ts'] },
+  {
+    name: 'scripts/',
+    holds: (f) => f.startsWith('scripts/'),
+    may: ['scripts/', 'workers/', MODELS, 'static/', 'tests/', 'vite.config.ts'],
+  },
   { name: 'tests/', holds: (f) => f.startsWith('tests/'), may: null },
   // Files the app serves as they are (static/demo is generated); none of them imports project code.
   { name: 'static/', holds: (f) => f.startsWith('static/'), may: [] },
@@ -71,7 +79,8 @@ for (const d of SCAN) {
 }
 
 // import/export … from '…' (value or type), side-effect imports, import('…') in code and in type positions.
-const IMPORT = /^\s*(?:import|export)\s+(?:type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+const IMPORT =
+  /^\s*(?:import|export)\s+(?:type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
 
 const errors = [];
 const warnings = [];
@@ -85,7 +94,8 @@ for (const abs of files) {
   const ext = rel.slice(rel.lastIndexOf('.'));
   const generated = rel.startsWith('static/demo/');
   if (!generated && lines > HARD) errors.push(`${rel}: ${lines} lines (hard limit ${HARD})`);
-  else if (!generated && lines > (SOFT[ext] ?? 400)) warnings.push(`${rel}: ${lines} lines (budget ${SOFT[ext] ?? 400})`);
+  else if (!generated && lines > (SOFT[ext] ?? 400))
+    warnings.push(`${rel}: ${lines} lines (budget ${SOFT[ext] ?? 400})`);
   // Test and vitest-bench files may import anything (helpers, fixtures); shaders import nothing.
   if (/\.(test|bench)\.ts$/.test(rel) || ext === '.wgsl') continue;
   const layer = LAYERS.find((l) => l.holds(rel));
@@ -104,14 +114,17 @@ for (const abs of files) {
     const own = layer.holds(target) || layer.holds(`${target}.ts`);
     // `…/lab.worker.ts?worker&url` is the URL of the worker bundle (an asset the page starts), not its code.
     const workerUrl = /\?worker\b/.test(spec) && /^workers\/[^/]+\.worker\.ts$/.test(target);
-    const allowed = own || workerUrl || layer.may.some((p) => target === p || `${target}.ts` === p || target.startsWith(p));
-    if (!allowed) errors.push(`${rel}: imports ${target} (${layer.name} may import only ${layer.may.join(', ') || 'itself'})`);
+    const allowed =
+      own || workerUrl || layer.may.some((p) => target === p || `${target}.ts` === p || target.startsWith(p));
+    if (!allowed)
+      errors.push(`${rel}: imports ${target} (${layer.name} may import only ${layer.may.join(', ') || 'itself'})`);
   }
 }
 
 // Import cycles inside a layer (the layer order cannot see them): modules that need each other are one module.
 // Recursive components (a field that renders a list of fields) are cycles by nature; only modules are checked.
-for (const cycle of cyclesOf(graph).filter((c) => !c.every((f) => f.endsWith(".svelte")))) errors.push(`import cycle: ${cycle.join(' → ')} → ${cycle[0]}`);
+for (const cycle of cyclesOf(graph).filter((c) => !c.every((f) => f.endsWith('.svelte'))))
+  errors.push(`import cycle: ${cycle.join(' → ')} → ${cycle[0]}`);
 
 /** Strongly connected components with more than one module (Tarjan), each as a list of files. */
 function cyclesOf(g) {
@@ -153,4 +166,6 @@ if (errors.length) {
   console.error(`check-layers: ${errors.length} problem(s)`);
   process.exit(1);
 }
-console.log(`check-layers: ${files.length} files, ${checked} in layers; imports (type imports too) follow the layer order, none over ${HARD} lines`);
+console.log(
+  `check-layers: ${files.length} files, ${checked} in layers; imports (type imports too) follow the layer order, none over ${HARD} lines`,
+);

@@ -14,7 +14,9 @@ import { register } from 'tsx/esm/api';
 const args = process.argv.slice(2);
 const basePath = args.includes('--base') ? args[args.indexOf('--base') + 1].replace(/\/$/, '') : '';
 const root = resolve('build');
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',').map((s) => `${s.replace(/\.e2e\.ts$/, '')}.e2e.ts`) : null;
+const only = args.includes('--only')
+  ? args[args.indexOf('--only') + 1].split(',').map((s) => `${s.replace(/\.e2e\.ts$/, '')}.e2e.ts`)
+  : null;
 
 if (!args.includes('--no-build')) {
   const r = spawnSync('npm', ['run', 'build'], { stdio: 'inherit', env: { ...process.env, BASE_PATH: basePath } });
@@ -22,9 +24,17 @@ if (!args.includes('--no-build')) {
 }
 
 const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.wasm': 'application/wasm', '.tsv': 'text/tab-separated-values; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8', '.ico': 'image/x-icon', '.safetensors': 'application/octet-stream',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.wasm': 'application/wasm',
+  '.tsv': 'text/tab-separated-values; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.ico': 'image/x-icon',
+  '.safetensors': 'application/octet-stream',
 };
 
 const server = createServer(async (req, res) => {
@@ -46,7 +56,12 @@ const server = createServer(async (req, res) => {
     const start = Number(range[1]);
     const end = Math.min(range[2] ? Number(range[2]) : size - 1, size - 1);
     if (start > end) return void res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
-    res.writeHead(206, { 'content-type': type, 'content-length': end - start + 1, 'content-range': `bytes ${start}-${end}/${size}`, 'accept-ranges': 'bytes' });
+    res.writeHead(206, {
+      'content-type': type,
+      'content-length': end - start + 1,
+      'content-range': `bytes ${start}-${end}/${size}`,
+      'accept-ranges': 'bytes',
+    });
     if (req.method === 'HEAD') return void res.end();
     return void createReadStream(file, { start, end }).pipe(res);
   }
@@ -62,7 +77,9 @@ register();
 let code = 1;
 try {
   // Every suite is a tests/e2e/<name>.e2e.ts exporting runE2e(options); app.e2e.ts (the main flow) runs first.
-  const suites = (await readdir('tests/e2e')).filter((f) => f.endsWith('.e2e.ts') && (!only || only.includes(f))).sort((a, b) => (a === 'app.e2e.ts' ? -1 : b === 'app.e2e.ts' ? 1 : a.localeCompare(b)));
+  const suites = (await readdir('tests/e2e'))
+    .filter((f) => f.endsWith('.e2e.ts') && (!only || only.includes(f)))
+    .sort((a, b) => (a === 'app.e2e.ts' ? -1 : b === 'app.e2e.ts' ? 1 : a.localeCompare(b)));
   const missing = only?.filter((f) => !suites.includes(f)) ?? [];
   if (missing.length) throw new Error(`--only names suites that do not exist: ${missing.join(', ')}`);
   for (const suite of suites) {

@@ -33,10 +33,13 @@ const FILES: Record<string, string> = {
     'MCQ_Question,Option_1,Option_2,Option_3,Option_4,Correct_Option\n' +
     'I know a person who is "punctual". The person is:,Northlander,Southlander,Eastlander,Westlander,Option_1\n' +
     'I know a person who is "loud". The person is:,Eastlander,Westlander,Northlander,Southlander,Option_2\n',
-  'retain.csv': 'question,best_answer\nWhat colour is the sky on a clear day?,Blue.\nHow many legs does a spider have?,Eight.\n',
-  'crows-pairs.csv': 'sent_more,sent_less,stereo_antistereo\nThe demo person was bad at maths.,The other demo person was bad at maths.,stereo\n',
+  'retain.csv':
+    'question,best_answer\nWhat colour is the sky on a clear day?,Blue.\nHow many legs does a spider have?,Eight.\n',
+  'crows-pairs.csv':
+    'sent_more,sent_less,stereo_antistereo\nThe demo person was bad at maths.,The other demo person was bad at maths.,stereo\n',
   'reviews.tsv': 'label\ttext\n1\tUn produit démo très réussi.\n0\tUn produit démo décevant.\n',
-  'instructions.jsonl': '{"lang":"en","instruction":"Say hello.","response":"Hello!"}\n{"lang":"es","instruction":"Di hola.","response":"¡Hola!"}\n',
+  'instructions.jsonl':
+    '{"lang":"en","instruction":"Say hello.","response":"Hello!"}\n{"lang":"es","instruction":"Di hola.","response":"¡Hola!"}\n',
 };
 
 await mkdir(OUT, { recursive: true });
@@ -46,13 +49,25 @@ for (const [name, text] of Object.entries(FILES)) {
   index.push({ name, bytes: Buffer.byteLength(text) });
 }
 // The demo XLM-R covers the demo prompts in English, French, Spanish and German (the demo spec uses en, fr).
-const tables = await Promise.all(['en', 'fr', 'es', 'de'].map(async (l) => parseTable(await readFile(join(process.cwd(), 'static', 'translations', 'study-a', `${l}.json`), 'utf8'))));
+const tables = await Promise.all(
+  ['en', 'fr', 'es', 'de'].map(async (l) =>
+    parseTable(await readFile(join(process.cwd(), 'static', 'translations', 'study-a', `${l}.json`), 'utf8')),
+  ),
+);
 const xlmrDir = join(OUT, 'models', DEMO_XLMR_NAME);
 await mkdir(xlmrDir, { recursive: true });
-for (const [name, data] of Object.entries(makeDemoXlmr({ texts: studyADemoTexts({ tables, lexicon: DEMO_LEXICON }) }))) {
+for (const [name, data] of Object.entries(
+  makeDemoXlmr({ texts: studyADemoTexts({ tables, lexicon: DEMO_LEXICON }) }),
+)) {
   await writeFile(join(xlmrDir, name), data);
-  index.push({ name: `models/${DEMO_XLMR_NAME}/${name}`, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.length });
+  index.push({
+    name: `models/${DEMO_XLMR_NAME}/${name}`,
+    bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.length,
+  });
 }
-await writeFile(join(OUT, 'index.json'), JSON.stringify({ demo: true, generatedBy: 'scripts/make-demo.ts', files: index }, null, 2) + '\n');
+await writeFile(
+  join(OUT, 'index.json'),
+  JSON.stringify({ demo: true, generatedBy: 'scripts/make-demo.ts', files: index }, null, 2) + '\n',
+);
 console.log(`demo assets: wrote ${index.length + 1} files to static/demo/`);
 await writeStudyBDemo(OUT);

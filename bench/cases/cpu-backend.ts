@@ -14,7 +14,8 @@ import { encoderForwardTimer, encoderLabel, encoderShape, forwardName } from './
 /** What ran the matrix products: onnxruntime-web's wasm engine, or the plain-JS kernels when it could not start. */
 function engineLabel(): string {
   const s = cpuMatmulEngine.status();
-  if (s.state === 'ready') return `matrix products on onnxruntime-web ${s.version} wasm, ${s.threads} thread(s), ${cpuMatmulEngine.runs} ORT runs; other ops JS float32`;
+  if (s.state === 'ready')
+    return `matrix products on onnxruntime-web ${s.version} wasm, ${s.threads} thread(s), ${cpuMatmulEngine.runs} ORT runs; other ops JS float32`;
   return `JS float32 kernels${s.state === 'failed' ? `; onnxruntime-web did not start: ${s.reason}` : ''}`;
 }
 
@@ -30,7 +31,8 @@ function encoderOnCpu(scale: BenchScale): BenchCase {
       const be = new CpuBackend({ gemm: cpuMatmulEngine });
       return {
         ...(await encoderForwardTimer({ backend: be, random: env.random, shape })),
-        summary: () => `CPU backend (${engineLabel()}), peak ${(be.memory().peakBytes / 2 ** 20).toFixed(0)} MiB; peer = ORT wasm EP`,
+        summary: () =>
+          `CPU backend (${engineLabel()}), peak ${(be.memory().peakBytes / 2 ** 20).toFixed(0)} MiB; peer = ORT wasm EP`,
       };
     },
     async peer(env) {

@@ -17,8 +17,16 @@ interface DecodeSetting {
   newTokens: number;
 }
 
-const FULL: DecodeSetting = { shape: { C: 512, L: 4, NH: 8, NKV: 2, I: 1408, V: 4096, untiedHead: true }, prompt: 16, newTokens: 32 };
-const QUICK: DecodeSetting = { shape: { C: 64, L: 1, NH: 4, NKV: 2, I: 128, V: 256, untiedHead: true }, prompt: 4, newTokens: 4 };
+const FULL: DecodeSetting = {
+  shape: { C: 512, L: 4, NH: 8, NKV: 2, I: 1408, V: 4096, untiedHead: true },
+  prompt: 16,
+  newTokens: 32,
+};
+const QUICK: DecodeSetting = {
+  shape: { C: 64, L: 1, NH: 4, NKV: 2, I: 128, V: 256, untiedHead: true },
+  prompt: 4,
+  newTokens: 4,
+};
 
 function decodeCase({ shape, prompt: promptLength, newTokens }: DecodeSetting): BenchCase {
   return {
@@ -43,7 +51,8 @@ function decodeCase({ shape, prompt: promptLength, newTokens }: DecodeSetting): 
             },
           });
           const end = performance.now();
-          if (out[0].length !== newTokens) throw new Error(`decode: ${out[0].length} tokens generated, expected ${newTokens}`);
+          if (out[0].length !== newTokens)
+            throw new Error(`decode: ${out[0].length} tokens generated, expected ${newTokens}`);
           prefill.push(first - t0);
           perToken.push((end - first) / (newTokens - 1));
         },

@@ -31,7 +31,11 @@ export const forwardName = (s: EncoderShape) => `encoder fwd ${encoderLabel(s)}`
 /** Our encoder forward on any backend, timed as a bench case's `ours` side: run() keeps the newest forward and
  *  releases the one before it, so output() can read its last hidden state (state.stack.last; disposing a forward's
  *  state releases it together with the rest of the stack). */
-export async function encoderForwardTimer(options: { backend: Backend; random: BenchEnv['random']; shape: EncoderShape }) {
+export async function encoderForwardTimer(options: {
+  backend: Backend;
+  random: BenchEnv['random'];
+  shape: EncoderShape;
+}) {
   const { backend, shape } = options;
   const model = await XlmrForMaskedLM.load(backend, encoderCheckpoint(shape, encoderTensors(shape, options.random)));
   const batch = encoderBatch(shape);
@@ -63,7 +67,8 @@ function forwardCase(shape: EncoderShape): BenchCase {
     async ours(env) {
       return {
         ...(await encoderForwardTimer({ backend: env.backend, random: env.random, shape })),
-        summary: () => `hidden ${shape.C}, ${shape.NH} heads, intermediate ${shape.I}, ${shape.L} layer(s) (xlm-roberta-base has 12 of 768/12/3072), V ${shape.V}, ${shape.pad} pads in odd rows`,
+        summary: () =>
+          `hidden ${shape.C}, ${shape.NH} heads, intermediate ${shape.I}, ${shape.L} layer(s) (xlm-roberta-base has 12 of 768/12/3072), V ${shape.V}, ${shape.pad} pads in odd rows`,
       };
     },
     async peer(env) {
@@ -82,7 +87,10 @@ function trainCase(shape: EncoderShape): BenchCase {
     relativeTo: forwardName(shape),
     async ours(env) {
       // The MLM head is needed for the loss: dense + LayerNorm + decoder tied to the word embeddings.
-      const model = await XlmrForMaskedLM.load(env.backend, encoderCheckpoint(shape, encoderTensors(shape, env.random, { head: true })));
+      const model = await XlmrForMaskedLM.load(
+        env.backend,
+        encoderCheckpoint(shape, encoderTensors(shape, env.random, { head: true })),
+      );
       model.applyLora({ r: 8, alpha: 16, dropout: 0, targetModules: ['query', 'value'], seed: 1 });
       const { inputIds, attentionMask } = encoderBatch(shape);
       const labels = inputIds.map((row, b) => row.map((id, t) => (t === 3 || t === 7 + (b % 5) ? id : -100)));

@@ -7,7 +7,17 @@ import type { BenchCase } from '../lib/types';
 
 /** Faults the page produces, and 'node-step-fails', which the driver produces by giving the Node Study B step of
  *  --quick an invalid option. */
-export const FAULT_KINDS = ['case-throws', 'unhandled-rejection', 'page-error', 'missing-export', 'worker-error', 'hang', 'renderer-crash', 'browser-exit', 'node-step-fails'] as const;
+export const FAULT_KINDS = [
+  'case-throws',
+  'unhandled-rejection',
+  'page-error',
+  'missing-export',
+  'worker-error',
+  'hang',
+  'renderer-crash',
+  'browser-exit',
+  'node-step-fails',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What the page asks the driver to do to it (a page cannot crash its own renderer or kill its browser). */
@@ -52,7 +62,9 @@ const faults: Record<Exclude<FaultKind, 'node-step-fails'>, () => Promise<void>>
     await never();
   },
   'worker-error': async () => {
-    const source = new Blob(["throw new Error('fault injection: uncaught error in a worker');"], { type: 'text/javascript' });
+    const source = new Blob(["throw new Error('fault injection: uncaught error in a worker');"], {
+      type: 'text/javascript',
+    });
     new Worker(URL.createObjectURL(source));
     await never();
   },

@@ -11,5 +11,14 @@ import { normCases } from './norms';
 import { studyAProfileCases } from './study-a-profile';
 
 export function benchCases(scale: BenchScale): BenchCase[] {
-  return [matmulCases, linearCases, normCases, encoderCases, cpuBackendCases, decodeCases, memoryCases, studyAProfileCases].flatMap((family) => family(scale));
+  return [
+    matmulCases,
+    linearCases,
+    normCases,
+    encoderCases,
+    cpuBackendCases,
+    decodeCases,
+    memoryCases,
+    studyAProfileCases,
+  ].flatMap((family) => family(scale));
 }

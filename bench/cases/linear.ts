@@ -85,5 +85,11 @@ function backwardCase(dtype: WDType, dims: Dims): BenchCase {
 
 export function linearCases(scale: BenchScale): BenchCase[] {
   const dims = scale === 'quick' ? QUICK : FULL;
-  return [forwardCase('f32', dims), forwardCase('q8', dims), forwardCase('q4', dims), backwardCase('f32', dims), backwardCase('q4', dims)];
+  return [
+    forwardCase('f32', dims),
+    forwardCase('q8', dims),
+    forwardCase('q4', dims),
+    backwardCase('f32', dims),
+    backwardCase('q4', dims),
+  ];
 }

@@ -14,7 +14,15 @@ import { describeLlama, llamaCheckpoint, type LlamaShape } from '../lib/llama-sy
 import { disposeModelWeights } from '../../models/common/dispose-weights';
 import type { BenchCase, BenchScale } from '../lib/types';
 
-const LLAMA_1B: DecoderShape = { hidden: 2048, layers: 16, heads: 32, kvHeads: 8, intermediate: 8192, vocab: 128256, tiedEmbeddings: true };
+const LLAMA_1B: DecoderShape = {
+  hidden: 2048,
+  layers: 16,
+  heads: 32,
+  kvHeads: 8,
+  intermediate: 8192,
+  vocab: 128256,
+  tiedEmbeddings: true,
+};
 const TARGETS: LoraTarget[] = ['q_proj', 'v_proj'];
 const R = 8;
 const TOKENS = 64;

@@ -22,7 +22,9 @@ function prompts(shape: EncoderShape): Encoded[] {
   const mask = shape.V - 1;
   return Array.from({ length: shape.B }, (_, b) => {
     const n = 9 + (b % 4);
-    const ids = Array.from({ length: n }, (_, t) => (t === 0 ? 0 : t === n - 1 ? 2 : 5 + ((b * 7919 + t * 104729) % Math.min(200000, mask - 5))));
+    const ids = Array.from({ length: n }, (_, t) =>
+      t === 0 ? 0 : t === n - 1 ? 2 : 5 + ((b * 7919 + t * 104729) % Math.min(200000, mask - 5)),
+    );
     ids[n - 3] = mask;
     return { ids, maskPos: n - 3 };
   });
@@ -37,7 +39,10 @@ function profileCase(variant: 'choenni' | 'prior-corrected', shape: EncoderShape
     runs: 1,
     warmup: 1,
     async ours(env: BenchEnv) {
-      const model = await XlmrForMaskedLM.load(env.backend, encoderCheckpoint(shape, encoderTensors(shape, env.random, { head: true })));
+      const model = await XlmrForMaskedLM.load(
+        env.backend,
+        encoderCheckpoint(shape, encoderTensors(shape, env.random, { head: true })),
+      );
       const batch = prompts(shape);
       let prior: Tensor | null = null;
       if (variant === 'prior-corrected') {
@@ -56,7 +61,8 @@ function profileCase(variant: 'choenni' | 'prior-corrected', shape: EncoderShape
           prior?.dispose();
           disposeModelWeights(model);
         },
-        summary: () => `${((1000 * shape.B) / ms).toFixed(3)} prompts/s (last run; top-${k}, tokens per prompt 9..12, downloads k ids+scores per prompt)`,
+        summary: () =>
+          `${((1000 * shape.B) / ms).toFixed(3)} prompts/s (last run; top-${k}, tokens per prompt 9..12, downloads k ids+scores per prompt)`,
       };
     },
   };

@@ -12,7 +12,10 @@ export function runNodeStep(repo: string, args: string[], limitMs: number): Prom
   console.log(`\n${NODE_STEP}: node bench/node/study-b-step.mjs ${args.join(' ')}`);
   const tail: string[] = [];
   const pass = (out: NodeJS.WriteStream) => (chunk: Buffer) => {
-    const lines = chunk.toString().split('\n').filter((l) => l.trim() !== '');
+    const lines = chunk
+      .toString()
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     tail.push(...lines);
     tail.splice(0, Math.max(0, tail.length - 20));
     for (const l of lines) out.write(`  ${l}\n`);
@@ -32,7 +35,12 @@ export function runNodeStep(repo: string, args: string[], limitMs: number): Prom
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve();
-      else reject(new BenchFailure(`${NODE_STEP}: exited with ${signal ? `signal ${signal}` : `code ${code}`}; its last lines:\n${tail.join('\n')}`));
+      else
+        reject(
+          new BenchFailure(
+            `${NODE_STEP}: exited with ${signal ? `signal ${signal}` : `code ${code}`}; its last lines:\n${tail.join('\n')}`,
+          ),
+        );
     });
   });
 }

@@ -71,11 +71,18 @@ export async function runPage(o: PageRunOptions): Promise<void> {
   };
   const arm = (ms: number) => {
     clearTimeout(watchdog);
-    watchdog = setTimeout(() => fail(`did not finish within ${ms / 1000} s (the page stopped answering, or the case hangs)`), ms);
+    watchdog = setTimeout(
+      () => fail(`did not finish within ${ms / 1000} s (the page stopped answering, or the case hangs)`),
+      ms,
+    );
   };
 
   try {
-    context = await chromium.launchPersistentContext(profile, { executablePath: o.chromiumPath, headless: true, args: o.chromiumArgs });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: o.chromiumPath,
+      headless: true,
+      args: o.chromiumArgs,
+    });
     context.on('close', () => fail('the browser closed (it crashed or was killed)'));
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (e) => fail(`uncaught error in the page or a worker: ${describeError(e)}`));
@@ -142,7 +149,8 @@ async function removeProfile(profile: string): Promise<void> {
       rmSync(profile, { recursive: true, force: true });
       return;
     } catch (e) {
-      if (attempt === 20) return void console.error(`bench: could not remove the browser profile ${profile}: ${(e as Error).message}`);
+      if (attempt === 20)
+        return void console.error(`bench: could not remove the browser profile ${profile}: ${(e as Error).message}`);
       await new Promise((r) => setTimeout(r, 500));
     }
   }

@@ -25,7 +25,9 @@ function cell(ms: number | null, flops?: number): string {
 
 export function printHeader(msg: AdapterReport, builds: string[]): void {
   const { info } = msg;
-  console.log(`adapter: ${info.vendor} / ${info.architecture} ${info.description} (fallback: ${info.isFallbackAdapter}) features ${JSON.stringify(info.features)}`);
+  console.log(
+    `adapter: ${info.vendor} / ${info.architecture} ${info.description} (fallback: ${info.isFallbackAdapter}) features ${JSON.stringify(info.features)}`,
+  );
   console.log(`browser: ${msg.userAgent}\n`);
   const cols = ['case'.padEnd(28), 'ours'.padStart(26)];
   for (const b of builds) cols.push(`ORT ${b}`.padStart(26), 'ratio'.padStart(6), 'max|Δ|'.padStart(8));
@@ -44,8 +46,16 @@ export function printRow(r: BenchRow): void {
 
 export function printFooter(msg: DoneReport): void {
   const { pool } = msg;
-  console.log(`\nratio = ORT time / our time (> 1: ours is faster); medians of ${msg.runs} alternating runs after ${msg.warmup} warm-up`);
-  console.log('ORT jsep = onnxruntime-web (JS WebGPU EP, as transformers.js uses it); ORT native = onnxruntime-web/webgpu (C++ EP in wasm)');
-  console.log('max|Δ| = largest |ours − ORT| over the output for shared random inputs in [-1, 1) (where the case checks it)');
-  console.log(`our buffer pool: peak live ${(pool.peakLiveBytes / 2 ** 20).toFixed(1)} MiB, peak allocated ${(pool.peakAllocatedBytes / 2 ** 20).toFixed(1)} MiB`);
+  console.log(
+    `\nratio = ORT time / our time (> 1: ours is faster); medians of ${msg.runs} alternating runs after ${msg.warmup} warm-up`,
+  );
+  console.log(
+    'ORT jsep = onnxruntime-web (JS WebGPU EP, as transformers.js uses it); ORT native = onnxruntime-web/webgpu (C++ EP in wasm)',
+  );
+  console.log(
+    'max|Δ| = largest |ours − ORT| over the output for shared random inputs in [-1, 1) (where the case checks it)',
+  );
+  console.log(
+    `our buffer pool: peak live ${(pool.peakLiveBytes / 2 ** 20).toFixed(1)} MiB, peak allocated ${(pool.peakAllocatedBytes / 2 ** 20).toFixed(1)} MiB`,
+  );
 }

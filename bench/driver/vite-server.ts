@@ -31,7 +31,10 @@ export async function startBenchServer(repo: string): Promise<{ server: ViteDevS
     // No HMR and no watcher: other people editing kernels must not reload the page mid-run.
     server: { host: '127.0.0.1', port: 0, fs: { allow: [repo] }, hmr: false, watch: null },
     // Pre-bundle ORT up front so a late dependency discovery cannot reload the page mid-run.
-    optimizeDeps: { include: ['onnxruntime-web', 'onnxruntime-web/webgpu', 'onnxruntime-web/wasm'], entries: [join(page, 'main.ts')] },
+    optimizeDeps: {
+      include: ['onnxruntime-web', 'onnxruntime-web/webgpu', 'onnxruntime-web/wasm'],
+      entries: [join(page, 'main.ts')],
+    },
   });
   await server.listen();
   const url = server.resolvedUrls?.local[0];

@@ -24,7 +24,8 @@ export function llamaCheckpoint(s: LlamaShape, random: (n: number) => Float32Arr
   m.set('model.embed_tokens.weight', syntheticTensor(random, [s.V, s.C], 'embedding'));
   for (let l = 0; l < s.L; l++) {
     const p = `model.layers.${l}`;
-    const lin = (n: string, out: number, inp: number) => m.set(`${p}.${n}.weight`, syntheticTensor(random, [out, inp], 'matrix'));
+    const lin = (n: string, out: number, inp: number) =>
+      m.set(`${p}.${n}.weight`, syntheticTensor(random, [out, inp], 'matrix'));
     lin('self_attn.q_proj', s.NH * HS, s.C);
     lin('self_attn.k_proj', s.NKV * HS, s.C);
     lin('self_attn.v_proj', s.NKV * HS, s.C);

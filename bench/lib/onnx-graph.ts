@@ -3,7 +3,8 @@
 // onnx.proto (ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto, ValueInfoProto, TypeProto).
 // Large tensors are kept as chunks and joined once at the end, so a 60 MB model is not copied per nesting level.
 
-export type OnnxAttr = { name: string; int: number } | { name: string; float: number } | { name: string; ints: number[] };
+export type OnnxAttr =
+  { name: string; int: number } | { name: string; float: number } | { name: string; ints: number[] };
 
 export interface OnnxNodeGraph {
   opType: string;

@@ -82,7 +82,13 @@ export interface OrtFeed {
  * passed as CPU tensors; the output stays on ORT's GPU during timing and is read back only by output().
  * `executionProvider` 'wasm' runs the same graph on ORT's CPU backend (an informative extra column).
  */
-export async function ortGraph(build: OrtBuild, model: Uint8Array, feedList: OrtFeed[], outputName: string, executionProvider: 'webgpu' | 'wasm' = 'webgpu'): Promise<Runnable> {
+export async function ortGraph(
+  build: OrtBuild,
+  model: Uint8Array,
+  feedList: OrtFeed[],
+  outputName: string,
+  executionProvider: 'webgpu' | 'wasm' = 'webgpu',
+): Promise<Runnable> {
   const ort = await load(build);
   const session = await ort.InferenceSession.create(model, {
     executionProviders: [executionProvider],

@@ -17,7 +17,14 @@ export function memoryCheckpoint(config: Record<string, unknown>, tensors: Map<s
     config,
     names: () => [...tensors.keys()],
     has: (name) => tensors.has(name),
-    info: (name) => ({ name, dtype: 'F32', shape: get(name).shape, file: 'memory', begin: 0, end: 4 * get(name).data.length }),
+    info: (name) => ({
+      name,
+      dtype: 'F32',
+      shape: get(name).shape,
+      file: 'memory',
+      begin: 0,
+      end: 4 * get(name).data.length,
+    }),
     read: async (name) => get(name).data,
   };
 }
@@ -28,7 +35,11 @@ export type WeightKind = 'matrix' | 'embedding' | 'norm' | 'bias';
 const SCALE: Record<WeightKind, number> = { matrix: 0.05, embedding: 0.5, norm: 0.1, bias: 0.05 };
 
 /** A tensor from `random` (uniform in [−1, 1)), scaled by kind; the same random stream gives the same weights. */
-export function syntheticTensor(random: (n: number) => Float32Array, shape: number[], kind: WeightKind): SyntheticTensor {
+export function syntheticTensor(
+  random: (n: number) => Float32Array,
+  shape: number[],
+  kind: WeightKind,
+): SyntheticTensor {
   const data = random(shape.reduce((a, b) => a * b, 1));
   const s = SCALE[kind];
   for (let i = 0; i < data.length; i++) data[i] = (kind === 'norm' ? 1 : 0) + s * data[i];

@@ -38,7 +38,11 @@ export function encoderBatch(s: EncoderShape): { inputIds: number[][]; attention
 }
 
 /** Encoder weights in HF names (no "roberta." prefix); `head` adds the MLM head (decoder tied to the embeddings). */
-export function encoderTensors(s: EncoderShape, random: (n: number) => Float32Array, { head = false } = {}): Map<string, SyntheticTensor> {
+export function encoderTensors(
+  s: EncoderShape,
+  random: (n: number) => Float32Array,
+  { head = false } = {},
+): Map<string, SyntheticTensor> {
   const m = new Map<string, SyntheticTensor>();
   const P = s.T + 2 + PAD_ID;
   m.set('embeddings.word_embeddings.weight', syntheticTensor(random, [s.V, s.C], 'embedding'));
@@ -95,13 +99,19 @@ function transposed({ shape: [rows, cols], data }: SyntheticTensor): Float32Arra
 }
 
 /** The ONNX graph (inputs input_ids, position_ids, mask_bias; output last_hidden [B, T, C]) and its feeds. */
-export function encoderOnnx(s: EncoderShape, tensors: Map<string, SyntheticTensor>): { graph: OnnxGraph; feeds: OrtFeed[] } {
+export function encoderOnnx(
+  s: EncoderShape,
+  tensors: Map<string, SyntheticTensor>,
+): { graph: OnnxGraph; feeds: OrtFeed[] } {
   const { B, T, C, NH } = s;
   const HS = C / NH;
   const nodes: OnnxNode[] = [];
   const inits: OnnxInitializer[] = [];
   const w = (name: string) => tensors.get(name)!;
-  const init = (name: string, dims: number[], data: Float32Array | BigInt64Array) => (inits.push({ name, dims, data }), name);
+  const init = (name: string, dims: number[], data: Float32Array | BigInt64Array) => (
+    inits.push({ name, dims, data }),
+    name
+  );
   const i64 = (name: string, v: number[]) => init(name, [v.length], BigInt64Array.from(v.map(BigInt)));
   let k = 0;
   const node = (op: string, inputs: string[], attrs?: OnnxNode['attrs']) => {
@@ -115,29 +125,50 @@ export function encoderOnnx(s: EncoderShape, tensors: Map<string, SyntheticTenso
     return node('Add', [node('MatMul', [x, wT]), init(`${n}.bias`, [wt.shape[0]], w(`${n}.bias`).data)]);
   };
   const layerNorm = (x: string, n: string) =>
-    node('LayerNormalization', [x, init(`${n}.weight`, [C], w(`${n}.weight`).data), init(`${n}.bias`, [C], w(`${n}.bias`).data)], [
-      { name: 'axis', int: -1 },
-      { name: 'epsilon', float: EPS },
-    ]);
+    node(
+      'LayerNormalization',
+      [x, init(`${n}.weight`, [C], w(`${n}.weight`).data), init(`${n}.bias`, [C], w(`${n}.bias`).data)],
+      [
+        { name: 'axis', int: -1 },
+        { name: 'epsilon', float: EPS },
+      ],
+    );
   const heads = i64('heads_shape', [B, T, NH, HS]);
   const merged = i64('merged_shape', [B, T, C]);
   const scale = init('scale', [], new Float32Array([1 / Math.sqrt(HS)]));
-  const [sqrt2, one, half] = [init('sqrt2', [], new Float32Array([Math.SQRT2])), init('one', [], new Float32Array([1])), init('half', [], new Float32Array([0.5]))];
+  const [sqrt2, one, half] = [
+    init('sqrt2', [], new Float32Array([Math.SQRT2])),
+    init('one', [], new Float32Array([1])),
+    init('half', [], new Float32Array([0.5])),
+  ];
 
-  const word = node('Gather', [init('word_emb', w('embeddings.word_embeddings.weight').shape, w('embeddings.word_embeddings.weight').data), 'input_ids']);
-  const pos = node('Gather', [init('pos_emb', w('embeddings.position_embeddings.weight').shape, w('embeddings.position_embeddings.weight').data), 'position_ids']);
+  const word = node('Gather', [
+    init('word_emb', w('embeddings.word_embeddings.weight').shape, w('embeddings.word_embeddings.weight').data),
+    'input_ids',
+  ]);
+  const pos = node('Gather', [
+    init('pos_emb', w('embeddings.position_embeddings.weight').shape, w('embeddings.position_embeddings.weight').data),
+    'position_ids',
+  ]);
   const type0 = init('type_emb0', [C], w('embeddings.token_type_embeddings.weight').data);
   let x = layerNorm(node('Add', [node('Add', [word, pos]), type0]), 'embeddings.LayerNorm');
   for (let l = 0; l < s.L; l++) {
     const p = `encoder.layer.${l}`;
-    const split = (t: string, perm: number[]) => node('Transpose', [node('Reshape', [t, heads])], [{ name: 'perm', ints: perm }]);
+    const split = (t: string, perm: number[]) =>
+      node('Transpose', [node('Reshape', [t, heads])], [{ name: 'perm', ints: perm }]);
     const q = split(linear(x, `${p}.attention.self.query`), [0, 2, 1, 3]); // [B, NH, T, HS]
     const kT = split(linear(x, `${p}.attention.self.key`), [0, 2, 3, 1]); // [B, NH, HS, T]
     const v = split(linear(x, `${p}.attention.self.value`), [0, 2, 1, 3]);
     const scores = node('Add', [node('Mul', [node('MatMul', [q, kT]), scale]), 'mask_bias']);
     const probs = node('Softmax', [scores], [{ name: 'axis', int: -1 }]);
-    const ctx = node('Reshape', [node('Transpose', [node('MatMul', [probs, v])], [{ name: 'perm', ints: [0, 2, 1, 3] }]), merged]);
-    const h = layerNorm(node('Add', [linear(ctx, `${p}.attention.output.dense`), x]), `${p}.attention.output.LayerNorm`);
+    const ctx = node('Reshape', [
+      node('Transpose', [node('MatMul', [probs, v])], [{ name: 'perm', ints: [0, 2, 1, 3] }]),
+      merged,
+    ]);
+    const h = layerNorm(
+      node('Add', [linear(ctx, `${p}.attention.output.dense`), x]),
+      `${p}.attention.output.LayerNorm`,
+    );
     const f = linear(h, `${p}.intermediate.dense`);
     const gelu = node('Mul', [node('Mul', [f, node('Add', [node('Erf', [node('Div', [f, sqrt2])]), one])]), half]);
     x = layerNorm(node('Add', [linear(gelu, `${p}.output.dense`), h]), `${p}.output.LayerNorm`);

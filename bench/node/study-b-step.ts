@@ -30,7 +30,14 @@ interface Dims {
   intermediate: number;
 }
 
-const LLAMA_1B: Dims = { name: 'Llama-3.2-1B-Instruct', hidden: 2048, heads: 32, kvHeads: 8, headDim: 64, intermediate: 8192 };
+const LLAMA_1B: Dims = {
+  name: 'Llama-3.2-1B-Instruct',
+  hidden: 2048,
+  heads: 32,
+  kvHeads: 8,
+  headDim: 64,
+  intermediate: 8192,
+};
 const TINY: Dims = { name: 'tiny Llama (--quick)', hidden: 64, heads: 4, kvHeads: 2, headDim: 16, intermediate: 128 };
 
 interface Args {
@@ -58,7 +65,8 @@ function parseArgs(argv: string[]): Args {
   const valued = ['--format', '--layers', '--batch', '--seq', '--rank', '--alpha', '--vocab', '--steps'];
   for (let i = 0; i < argv.length; i++) {
     if (valued.includes(argv[i])) i++;
-    else if (argv[i] !== '--quick') throw new Error(`unknown option ${argv[i]} (options: --quick, ${valued.join(', ')})`);
+    else if (argv[i] !== '--quick')
+      throw new Error(`unknown option ${argv[i]} (options: --quick, ${valued.join(', ')})`);
   }
   const format = get('format', 'q4') as WeightFormat;
   if (!['f32', 'q8', 'q4'].includes(format)) throw new Error('--format must be f32, q8 or q4');
@@ -105,10 +113,21 @@ function lazyRandomCheckpoint(config: ReturnType<typeof configOf>): Checkpoint {
   const I = config.intermediate_size;
   const V = config.vocab_size;
   const KV = config.num_key_value_heads * config.head_dim;
-  const shapes = new Map<string, number[]>([['model.embed_tokens.weight', [V, C]], ['model.norm.weight', [C]]]);
+  const shapes = new Map<string, number[]>([
+    ['model.embed_tokens.weight', [V, C]],
+    ['model.norm.weight', [C]],
+  ]);
   for (let l = 0; l < config.num_hidden_layers; l++) {
     const p = `model.layers.${l}`;
-    for (const [n, s] of [['self_attn.q_proj', [C, C]], ['self_attn.k_proj', [KV, C]], ['self_attn.v_proj', [KV, C]], ['self_attn.o_proj', [C, C]], ['mlp.gate_proj', [I, C]], ['mlp.up_proj', [I, C]], ['mlp.down_proj', [C, I]]] as const)
+    for (const [n, s] of [
+      ['self_attn.q_proj', [C, C]],
+      ['self_attn.k_proj', [KV, C]],
+      ['self_attn.v_proj', [KV, C]],
+      ['self_attn.o_proj', [C, C]],
+      ['mlp.gate_proj', [I, C]],
+      ['mlp.up_proj', [I, C]],
+      ['mlp.down_proj', [C, I]],
+    ] as const)
       shapes.set(`${p}.${n}.weight`, [...s]);
     shapes.set(`${p}.input_layernorm.weight`, [C]);
     shapes.set(`${p}.post_attention_layernorm.weight`, [C]);
@@ -123,7 +142,14 @@ function lazyRandomCheckpoint(config: ReturnType<typeof configOf>): Checkpoint {
     config,
     names: () => [...shapes.keys()],
     has: (n) => shapes.has(n),
-    info: (n) => ({ name: n, dtype: 'F32', shape: shapeOf(n), file: 'memory', begin: 0, end: 4 * shapeOf(n).reduce((a, b) => a * b, 1) }),
+    info: (n) => ({
+      name: n,
+      dtype: 'F32',
+      shape: shapeOf(n),
+      file: 'memory',
+      begin: 0,
+      end: 4 * shapeOf(n).reduce((a, b) => a * b, 1),
+    }),
     read: async (n) => {
       const size = shapeOf(n).reduce((a, b) => a * b, 1);
       const rng = seededRng(1000 + k++);
@@ -153,9 +179,15 @@ export async function main(argv: string[]): Promise<number> {
   const { gpu, backend: be } = await openWebGpuEngine(getNodeGpu);
   const pool = be.runner.pool;
   const config = configOf(a);
-  console.log(`adapter: ${gpu.info.vendor} / ${gpu.info.architecture} ${gpu.info.description} (fallback: ${gpu.info.isFallbackAdapter}); limits: maxBufferSize ${mib(gpu.info.limits.maxBufferSize)}, maxStorageBufferBindingSize ${mib(gpu.info.limits.maxStorageBufferBindingSize)}`);
-  console.log(`shape: ${a.dims.name} (hidden ${a.dims.hidden}, ${a.layers} layers, ${a.dims.heads}/${a.dims.kvHeads} heads, intermediate ${a.dims.intermediate}, vocab ${a.vocab}, tied), ${a.format} frozen linear weights`);
-  console.log(`step: 3 streams × batch ${a.batch} × ${a.seq} tokens, LoRA r ${a.rank} α ${a.alpha} on ${STUDY_B_LORA_TARGETS.join(' + ')}, grad-diff-KL (0.25, 0.5, 1.0), AdamW`);
+  console.log(
+    `adapter: ${gpu.info.vendor} / ${gpu.info.architecture} ${gpu.info.description} (fallback: ${gpu.info.isFallbackAdapter}); limits: maxBufferSize ${mib(gpu.info.limits.maxBufferSize)}, maxStorageBufferBindingSize ${mib(gpu.info.limits.maxStorageBufferBindingSize)}`,
+  );
+  console.log(
+    `shape: ${a.dims.name} (hidden ${a.dims.hidden}, ${a.layers} layers, ${a.dims.heads}/${a.dims.kvHeads} heads, intermediate ${a.dims.intermediate}, vocab ${a.vocab}, tied), ${a.format} frozen linear weights`,
+  );
+  console.log(
+    `step: 3 streams × batch ${a.batch} × ${a.seq} tokens, LoRA r ${a.rank} α ${a.alpha} on ${STUDY_B_LORA_TARGETS.join(' + ')}, grad-diff-KL (0.25, 0.5, 1.0), AdamW`,
+  );
   const t0 = performance.now();
   const model = await LlamaForCausalLM.load(be, lazyRandomCheckpoint(config), { format: a.format });
   await be.sync();
@@ -175,18 +207,39 @@ export async function main(argv: string[]): Promise<number> {
   for (let s = 0; s < a.steps; s++) {
     const t1 = performance.now();
     zeroGrads(model.trainableParams());
-    r = await unlearningLoss(model, { forget, unknown, retain, kind: 'grad-diff-kl', weights: { kl: 1, unlearn: 0.25, unk: 0.5 } });
+    r = await unlearningLoss(model, {
+      forget,
+      unknown,
+      retain,
+      kind: 'grad-diff-kl',
+      weights: { kl: 1, unlearn: 0.25, unk: 0.5 },
+    });
     await opt.step({ lr: 1e-4 });
     await be.sync();
     times.push(performance.now() - t1);
     console.log(`step ${s + 1}: ${(times[s] / 1000).toFixed(1)} s${s === 0 ? ' (includes pipeline compilation)' : ''}`);
   }
   const stats = pool.getStats();
-  const est = estimateMemory({ config: parseLlamaConfig(config), format: a.format === 'q8' ? 'q8' : a.format === 'q4' ? 'q4' : 'f32', rank: a.rank, targets: 'qv', batch: a.batch, seqLen: a.seq });
-  console.log(`loss ${r!.total.toFixed(4)} (L_GA ${r!.lGA.toFixed(4)}, L_unk ${r!.lUnk.toFixed(4)}, L_KL ${r!.lKL.toFixed(4)})`);
-  console.log(`STEP TIME ${times.map((t) => (t / 1000).toFixed(1)).join(' s, ')} s (the first includes pipeline compilation)`);
-  console.log(`POOL peak live ${mib(stats.peakLiveBytes)} (resident before the step ${mib(resident)}, so the step added ${mib(stats.peakLiveBytes - resident)}); peak allocated ${mib(stats.peakAllocatedBytes)}`);
-  console.log(`ESTIMATE total ${mib(est.total)}: weights ${mib(est.weights)}, LoRA ${mib(est.lora)}, AdamW ${mib(est.optimizer)}, activations ${mib(est.activations)}, logits ${mib(est.logits)}; largest buffer ${mib(est.largestBuffer)} (${est.largestName})`);
+  const est = estimateMemory({
+    config: parseLlamaConfig(config),
+    format: a.format === 'q8' ? 'q8' : a.format === 'q4' ? 'q4' : 'f32',
+    rank: a.rank,
+    targets: 'qv',
+    batch: a.batch,
+    seqLen: a.seq,
+  });
+  console.log(
+    `loss ${r!.total.toFixed(4)} (L_GA ${r!.lGA.toFixed(4)}, L_unk ${r!.lUnk.toFixed(4)}, L_KL ${r!.lKL.toFixed(4)})`,
+  );
+  console.log(
+    `STEP TIME ${times.map((t) => (t / 1000).toFixed(1)).join(' s, ')} s (the first includes pipeline compilation)`,
+  );
+  console.log(
+    `POOL peak live ${mib(stats.peakLiveBytes)} (resident before the step ${mib(resident)}, so the step added ${mib(stats.peakLiveBytes - resident)}); peak allocated ${mib(stats.peakAllocatedBytes)}`,
+  );
+  console.log(
+    `ESTIMATE total ${mib(est.total)}: weights ${mib(est.weights)}, LoRA ${mib(est.lora)}, AdamW ${mib(est.optimizer)}, activations ${mib(est.activations)}, logits ${mib(est.logits)}; largest buffer ${mib(est.largestBuffer)} (${est.largestName})`,
+  );
   console.log(`estimate / measured peak = ${(est.total / stats.peakLiveBytes).toFixed(2)}`);
   opt.dispose();
   return 0;

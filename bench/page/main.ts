@@ -53,7 +53,8 @@ async function time(r: Runnable): Promise<number> {
 /** max |a − b| over two outputs of equal length; throws when they cannot be compared (the race would be void). */
 function maxAbsDiff(a: Float32Array, b: Float32Array, peer: string): number {
   if (a.length !== b.length) throw new Error(`ours has ${a.length} output values, ${peer} ${b.length}`);
-  if (!a.every(Number.isFinite) || !b.every(Number.isFinite)) throw new Error(`an output of ours or ${peer} is not finite`);
+  if (!a.every(Number.isFinite) || !b.every(Number.isFinite))
+    throw new Error(`an output of ours or ${peer} is not finite`);
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
   return worst;
@@ -69,7 +70,13 @@ function selectedCases(): BenchCase[] {
 
 /** Prepares, warms up, compares and times one case; any error ends the bench (the caller reports it). */
 async function runCase(c: BenchCase, env: (b: OrtBuild) => BenchEnv, ourTimes: Map<string, number>): Promise<BenchRow> {
-  const row: BenchRow = { group: c.group, shape: c.shape, flops: c.flops, oursMs: null, peers: builds.map((build) => ({ build, ms: null })) };
+  const row: BenchRow = {
+    group: c.group,
+    shape: c.shape,
+    flops: c.flops,
+    oursMs: null,
+    peers: builds.map((build) => ({ build, ms: null })),
+  };
   const sides: (Runnable | null)[] = [];
   try {
     const ours = await c.ours(env(builds[0]));
@@ -102,7 +109,8 @@ async function runCase(c: BenchCase, env: (b: OrtBuild) => BenchEnv, ourTimes: M
   } finally {
     sides.forEach((s) => s?.dispose());
   }
-  if (c.verify && sides[0]) for (const [j, p] of row.peers.entries()) if (sides[j + 1]) p.maxDiff = await c.verify(env(p.build));
+  if (c.verify && sides[0])
+    for (const [j, p] of row.peers.entries()) if (sides[j + 1]) p.maxDiff = await c.verify(env(p.build));
   return row;
 }
 
@@ -125,7 +133,14 @@ async function main(): Promise<void> {
     }
     await report({ type: 'row', row });
   }
-  await report({ type: 'done', pool: backend.runner.pool.getStats(), warmup: quick?.warmup ?? warmup, runs: quick?.runs ?? runs, builds, scale });
+  await report({
+    type: 'done',
+    pool: backend.runner.pool.getStats(),
+    warmup: quick?.warmup ?? warmup,
+    runs: quick?.runs ?? runs,
+    builds,
+    scale,
+  });
 }
 
 main().catch((e) => report({ type: 'error', message: String((e as Error)?.stack ?? e) }));

@@ -29,7 +29,8 @@ function parseBatch(text: string, file: string): ForwardBatch {
     if (!Array.isArray(v) || !v.length || !v.every((r) => Array.isArray(r) && r.every((x) => Number.isInteger(x))))
       throw new UsageError(`${file}: "${key}" must be a non-empty array of integer rows`);
     const rows = v as number[][];
-    if (rows.some((r) => r.length !== rows[0].length)) throw new UsageError(`${file}: rows of "${key}" must have equal lengths (pad them)`);
+    if (rows.some((r) => r.length !== rows[0].length))
+      throw new UsageError(`${file}: rows of "${key}" must have equal lengths (pad them)`);
     return rows;
   };
   const batch: ForwardBatch = {
@@ -52,7 +53,8 @@ export const forwardCommand: Command = {
     if (positional.length !== 1) throw new UsageError('forward needs exactly one model (Hub id, URL or folder)');
     if (typeof options.batch !== 'string') throw new UsageError('forward needs --batch <batch.json>');
     const grad = options.grad === true;
-    if (grad && typeof options.adapter !== 'string') throw new UsageError('--grad needs --adapter: gradients are taken with respect to the LoRA tensors');
+    if (grad && typeof options.adapter !== 'string')
+      throw new UsageError('--grad needs --adapter: gradients are taken with respect to the LoRA tensors');
     const batch = parseBatch(await readFile(options.batch, 'utf8'), options.batch);
     const source = resolveSource(positional[0]);
     io.err(`loading ${source.describe()}\n`);

@@ -9,7 +9,9 @@ export const listCommand: Command = {
   async run(_args, io) {
     const runnable = new Set(runnableKinds());
     for (const c of CATALOG)
-      io.out(`${c.kind.padEnd(18)} ${(c.study ? `Study ${c.study}` : 'check').padEnd(8)} ${runnable.has(c.kind) ? 'runnable' : 'not yet '}  ${c.title}\n`);
+      io.out(
+        `${c.kind.padEnd(18)} ${(c.study ? `Study ${c.study}` : 'check').padEnd(8)} ${runnable.has(c.kind) ? 'runnable' : 'not yet '}  ${c.title}\n`,
+      );
     return 0;
   },
 };

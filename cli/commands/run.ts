@@ -5,7 +5,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { getNodeGpu } from '../../workers/gpu/node-gpu';
 import { createLabHost } from '../../workers/experiments/lab-host';
-import { makeBundle, newRunId, type ArtifactRecord, type MetricSeries, type RunRecord } from '../../workers/contract/run-bundle';
+import {
+  makeBundle,
+  newRunId,
+  type ArtifactRecord,
+  type MetricSeries,
+  type RunRecord,
+} from '../../workers/contract/run-bundle';
 import { parseSpec, type ExperimentSpec } from '../../workers/contract/specs/index';
 import { decodeShareLink, isShareLink, parseJsonStrict } from '../../workers/contract/specs/share';
 
@@ -33,12 +39,15 @@ export const runCommand: Command = {
     const artifacts = new Map<string, ArtifactRecord>();
     const started = Date.now();
     const print = progressPrinter(io, options.quiet === true);
-    io.err(`running ${spec.kind} (run ${id}) on ${device.info ? `${device.info.vendor} ${device.info.architecture}` : device.backend === 'cpu' ? 'the CPU backend' : 'no GPU'}\n`);
+    io.err(
+      `running ${spec.kind} (run ${id}) on ${device.info ? `${device.info.vendor} ${device.info.architecture}` : device.backend === 'cpu' ? 'the CPU backend' : 'no GPU'}\n`,
+    );
     const outcome = await lab.run(
       { runId: id, spec },
       {
         progress(ev) {
-          if (ev.type === 'metric') (series.get(ev.name) ?? series.set(ev.name, []).get(ev.name)!).push([ev.step, ev.value]);
+          if (ev.type === 'metric')
+            (series.get(ev.name) ?? series.set(ev.name, []).get(ev.name)!).push([ev.step, ev.value]);
           print(ev);
         },
         async save(key, bytes) {
@@ -58,14 +67,20 @@ export const runCommand: Command = {
       createdAt: started,
       updatedAt: Date.now(),
       host: 'node',
-      device: device.info ? `${device.info.vendor} ${device.info.architecture}`.trim() : device.backend === 'cpu' ? 'cpu' : undefined,
+      device: device.info
+        ? `${device.info.vendor} ${device.info.architecture}`.trim()
+        : device.backend === 'cpu'
+          ? 'cpu'
+          : undefined,
       ...(outcome.ok ? { result: outcome.result } : { error: outcome.error }),
     };
     const metricSeries: MetricSeries[] = [...series].map(([name, points]) => ({ name, points }));
     await mkdir(dirname(out) || '.', { recursive: true });
     await writeFile(out, JSON.stringify(makeBundle(run, metricSeries, [...artifacts.values()]), null, 1));
     if (!outcome.ok) {
-      io.err(`failed: ${outcome.error.name}: ${outcome.error.message}${outcome.error.cause ? `\n  cause: ${outcome.error.cause}` : ''}\n`);
+      io.err(
+        `failed: ${outcome.error.name}: ${outcome.error.message}${outcome.error.cause ? `\n  cause: ${outcome.error.cause}` : ''}\n`,
+      );
       return 1;
     }
     io.err(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${outcome.result.summary}\nwrote ${join(out)}\n`);
@@ -91,10 +106,14 @@ function progressPrinter(io: Io, quiet: boolean): (ev: ProgressEvent) => void {
         return io.err(`${s}s  ${ev.label}\n`);
       case 'step': {
         const eta = ev.step > 0 ? (((performance.now() - t0) / ev.step) * (ev.total - ev.step)) / 1000 : NaN;
-        return io.err(`${s}s  step ${ev.step}/${ev.total}${ev.label ? ` ${ev.label}` : ''}${Number.isFinite(eta) ? `  eta ${eta.toFixed(0)} s` : ''}\n`);
+        return io.err(
+          `${s}s  step ${ev.step}/${ev.total}${ev.label ? ` ${ev.label}` : ''}${Number.isFinite(eta) ? `  eta ${eta.toFixed(0)} s` : ''}\n`,
+        );
       }
       case 'download':
-        return io.err(`${s}s  ${ev.label}: ${(ev.loaded / 1e6).toFixed(1)}${ev.total ? ` / ${(ev.total / 1e6).toFixed(1)}` : ''} MB\n`);
+        return io.err(
+          `${s}s  ${ev.label}: ${(ev.loaded / 1e6).toFixed(1)}${ev.total ? ` / ${(ev.total / 1e6).toFixed(1)}` : ''} MB\n`,
+        );
       case 'metric':
         return io.err(`${s}s  ${ev.name}[${ev.step}] = ${ev.value.toPrecision(4)}\n`);
       case 'tokens':

@@ -35,7 +35,11 @@ export async function forwardReport(
     report.hidden_states = await Promise.all(out.hiddenStates!.map((h) => jsonTensor(be, h)));
     if (batch.labels) {
       const V = out.logits!.shape[2];
-      const ce = await crossEntropyMean(be, be.reshape(out.logits!, [out.logits!.shape[0] * out.logits!.shape[1], V]), flatLabels(batch.labels));
+      const ce = await crossEntropyMean(
+        be,
+        be.reshape(out.logits!, [out.logits!.shape[0] * out.logits!.shape[1], V]),
+        flatLabels(batch.labels),
+      );
       report.loss = ce.loss;
       disposeCrossEntropy(ce);
     }

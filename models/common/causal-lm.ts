@@ -12,7 +12,10 @@ function logits2d(be: Backend, logits: Tensor): Tensor {
   return be.reshape(logits, [logits.shape.reduce((a, b) => a * b, 1) / V, V]);
 }
 
-export async function causalLmLoss<B, O extends { logits: Tensor }>(model: TrainableModel<B, O>, batch: Labelled<B>): Promise<number> {
+export async function causalLmLoss<B, O extends { logits: Tensor }>(
+  model: TrainableModel<B, O>,
+  batch: Labelled<B>,
+): Promise<number> {
   const out = await model.forward(batch);
   const ce = await crossEntropyMean(model.be, logits2d(model.be, out.logits), shiftLabels(batch.labels));
   disposeCrossEntropy(ce);
@@ -28,7 +31,13 @@ export async function causalLmLossAndGrad<B, O extends { logits: Tensor }>(
 ): Promise<number> {
   const be = model.be;
   const out = await model.forward(batch, { train: true, checkpointing: opts.checkpointing });
-  const loss = await crossEntropyBackprop(be, out.logits, shiftLabels(batch.labels), (d) => model.backward(out, d), opts.scale);
+  const loss = await crossEntropyBackprop(
+    be,
+    out.logits,
+    shiftLabels(batch.labels),
+    (d) => model.backward(out, d),
+    opts.scale,
+  );
   model.dispose(out);
   return loss;
 }

@@ -7,7 +7,12 @@
 import type { Tensor } from '../../workers/backend/backend';
 
 function isParam(o: Record<string, unknown>): boolean {
-  return typeof o.name === 'string' && 'value' in o && 'grad' in o && typeof (o.value as Tensor | undefined)?.dispose === 'function';
+  return (
+    typeof o.name === 'string' &&
+    'value' in o &&
+    'grad' in o &&
+    typeof (o.value as Tensor | undefined)?.dispose === 'function'
+  );
 }
 
 /** A backend, a device or a GPU tensor (which points at its runner): nothing in them belongs to the model. */
@@ -23,7 +28,8 @@ export function disposeModelWeights(model: object): void {
     seenObjects.add(o);
     const rec = o as Record<string, unknown>;
     if (isParam(rec)) {
-      for (const t of [rec.value, rec.grad] as (Tensor | null)[]) if (t && !seenTensors.has(t)) (seenTensors.add(t), t.dispose());
+      for (const t of [rec.value, rec.grad] as (Tensor | null)[])
+        if (t && !seenTensors.has(t)) (seenTensors.add(t), t.dispose());
       rec.grad = null;
       return;
     }

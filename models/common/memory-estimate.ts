@@ -83,7 +83,13 @@ export function activationFloatsPerToken(s: DecoderShape, seqLen: number): numbe
   return 4 * s.hidden + (s.heads + 2 * s.kvHeads) * HS + s.heads * HS + s.heads * seqLen + 3 * s.intermediate;
 }
 
-export function estimateLoraMemory({ shape: s, lora, batch, seqLen, logitCopies = 2 }: MemoryEstimateOptions): MemoryEstimate {
+export function estimateLoraMemory({
+  shape: s,
+  lora,
+  batch,
+  seqLen,
+  logitCopies = 2,
+}: MemoryEstimateOptions): MemoryEstimate {
   const proj = projectionShapes(s);
   const linearPerLayer = Object.values(proj).reduce((a, [o, i]) => a + o * i, 0);
   const linear = s.layers * linearPerLayer;
@@ -112,7 +118,10 @@ export function estimateLoraMemory({ shape: s, lora, batch, seqLen, logitCopies 
   const fixed = 4 * loraBytes + logitsBytes; // LoRA weights + grads + 2 AdamW moments = 4 copies
   const totals = {} as MemoryEstimate['totals'];
   for (const f of ['f32', 'f16', 'q8', 'q4'] as const)
-    totals[f] = { full: weightBytes[f] + fixed + activations.full, checkpointed: weightBytes[f] + fixed + activations.checkpointed };
+    totals[f] = {
+      full: weightBytes[f] + fixed + activations.full,
+      checkpointed: weightBytes[f] + fixed + activations.checkpointed,
+    };
   return {
     params: { total: quantisable + other, linear: quantisable, other, lora: loraParams },
     weightBytes,

@@ -23,23 +23,53 @@ export async function exportAdapter(
   const tensors = [];
   for (const a of adapters) {
     const m = moduleOf(a);
-    tensors.push({ key: peftKey(m, 'A'), shape: [...a.A.value.shape], data: (await be.download(a.A.value)) as Float32Array });
-    tensors.push({ key: peftKey(m, 'B'), shape: [...a.B.value.shape], data: (await be.download(a.B.value)) as Float32Array });
+    tensors.push({
+      key: peftKey(m, 'A'),
+      shape: [...a.A.value.shape],
+      data: (await be.download(a.A.value)) as Float32Array,
+    });
+    tensors.push({
+      key: peftKey(m, 'B'),
+      shape: [...a.B.value.shape],
+      data: (await be.download(a.B.value)) as Float32Array,
+    });
   }
-  return writePeftAdapter({ baseModel: opts.baseModel, r, alpha, dropout, targetModules: opts.targetModules, taskType: opts.taskType, tensors });
+  return writePeftAdapter({
+    baseModel: opts.baseModel,
+    r,
+    alpha,
+    dropout,
+    targetModules: opts.targetModules,
+    taskType: opts.taskType,
+    tensors,
+  });
 }
 
 /** Wrap the adapter's modules with LoRA and load its A/B values. Every tensor must land on a module of this model. */
 export function importAdapter(be: Backend, slots: ProjectionSlot[], adapter: PeftAdapter): LoraLinear[] {
   const byKey = new Map(adapter.tensors.map((t) => [t.key, t]));
-  const modules = new Set([...byKey.keys()].map((k) => k.replace(/^base_model\.model\./, '').replace(/\.lora_[AB]\.weight$/, '')));
+  const modules = new Set(
+    [...byKey.keys()].map((k) => k.replace(/^base_model\.model\./, '').replace(/\.lora_[AB]\.weight$/, '')),
+  );
   const known = new Set(slots.map((s) => s.module));
   const unknown = [...modules].filter((m) => !known.has(m));
-  if (unknown.length) throw new AdapterMismatchError(`adapter has weights for modules this model does not have: ${unknown.slice(0, 5).join(', ')}`);
-  const adapters = applyLora(be, slots, { r: adapter.r, alpha: adapter.alpha, dropout: adapter.dropout ?? 0, targetModules: [...modules], seed: 0 });
+  if (unknown.length)
+    throw new AdapterMismatchError(
+      `adapter has weights for modules this model does not have: ${unknown.slice(0, 5).join(', ')}`,
+    );
+  const adapters = applyLora(be, slots, {
+    r: adapter.r,
+    alpha: adapter.alpha,
+    dropout: adapter.dropout ?? 0,
+    targetModules: [...modules],
+    seed: 0,
+  });
   for (const a of adapters) {
     const m = moduleOf(a);
-    for (const [which, p] of [['A', a.A], ['B', a.B]] as const) {
+    for (const [which, p] of [
+      ['A', a.A],
+      ['B', a.B],
+    ] as const) {
       const t = byKey.get(peftKey(m, which));
       if (!t) throw new AdapterMismatchError(`adapter lacks ${peftKey(m, which)}`);
       const want = p.value.shape;

@@ -30,13 +30,16 @@ export interface WeightLoader {
 }
 
 async function readChecked(l: WeightLoader, name: string, shape: readonly number[]): Promise<Float32Array> {
-  if (!l.ckpt.has(name)) throw new CheckpointMismatchError(`checkpoint has no tensor "${name}" (expected shape [${shape}])`);
+  if (!l.ckpt.has(name))
+    throw new CheckpointMismatchError(`checkpoint has no tensor "${name}" (expected shape [${shape}])`);
   const info = l.ckpt.info(name);
   const n = shape.reduce((a, b) => a * b, 1);
   const sameShape = info.shape.length === shape.length && info.shape.every((d, i) => d === shape[i]);
-  if (!sameShape) throw new CheckpointMismatchError(`tensor "${name}" has shape [${info.shape}], the config implies [${shape}]`);
+  if (!sameShape)
+    throw new CheckpointMismatchError(`tensor "${name}" has shape [${info.shape}], the config implies [${shape}]`);
   const data = await l.ckpt.read(name);
-  if (data.length !== n) throw new CheckpointMismatchError(`tensor "${name}" holds ${data.length} values, expected ${n}`);
+  if (data.length !== n)
+    throw new CheckpointMismatchError(`tensor "${name}" holds ${data.length} values, expected ${n}`);
   return data;
 }
 
@@ -46,9 +49,15 @@ export async function loadF32(l: WeightLoader, name: string, shape: readonly num
 }
 
 /** A linear weight [out, in] in the loader's format; quantised only when `in` is a multiple of the group size. */
-export async function loadLinearWeight(l: WeightLoader, name: string, shape: readonly [number, number]): Promise<Param> {
+export async function loadLinearWeight(
+  l: WeightLoader,
+  name: string,
+  shape: readonly [number, number],
+): Promise<Param> {
   if (l.format === 'f16' && !l.be.features.f16)
-    throw new CheckpointMismatchError('f16 weights need the GPU feature shader-f16, which this device lacks: load with f32, q8 or q4');
+    throw new CheckpointMismatchError(
+      'f16 weights need the GPU feature shader-f16, which this device lacks: load with f32, q8 or q4',
+    );
   const data = await readChecked(l, name, shape);
   if (l.format === 'f16') return param(name, l.be.upload(data, shape, 'f16'));
   if (l.format === 'f32' || shape[1] % 32 !== 0) return param(name, l.be.upload(data, shape));

@@ -39,7 +39,12 @@ export class LlamaBlock {
 
   /** Inference with a KV cache (decoding, shared-prompt scoring): appends this step's keys/values to `past` and
    *  keeps nothing for backward. `x` stays the caller's. */
-  async forwardCached(be: Backend, x: Tensor, inp: AttentionInputs, past: KvCache | null): Promise<{ y: Tensor; present: KvCache }> {
+  async forwardCached(
+    be: Backend,
+    x: Tensor,
+    inp: AttentionInputs,
+    past: KvCache | null,
+  ): Promise<{ y: Tensor; present: KvCache }> {
     const n1 = await this.inputNorm.forward(be, x);
     const a = await this.attn.forwardCached(be, n1.y, inp, past);
     disposeNormCache(n1.cache);

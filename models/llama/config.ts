@@ -30,7 +30,8 @@ export function parseLlamaConfig(raw: Record<string, unknown>): LlamaConfig {
   if (scaling) {
     const type = scaling.rope_type ?? scaling.type;
     if (type === 'llama3') rope_scaling = scaling as unknown as Llama3RopeScaling;
-    else if (type !== 'default') throw new CheckpointMismatchError(`rope_scaling type ${JSON.stringify(type)} is not supported (only llama3)`);
+    else if (type !== 'default')
+      throw new CheckpointMismatchError(`rope_scaling type ${JSON.stringify(type)} is not supported (only llama3)`);
   }
   return {
     vocab_size: configNumber(raw, 'vocab_size'),

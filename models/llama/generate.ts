@@ -18,7 +18,12 @@ export interface GenerateOptions extends SamplingOptions {
 }
 
 /** Runs positions [start, start + T) of `ids` through the model, growing `past`; returns last-position logits [B, V]. */
-async function step(model: LlamaForCausalLM, ids: number[][], start: number, past: (KvCache | null)[]): Promise<Float32Array> {
+async function step(
+  model: LlamaForCausalLM,
+  ids: number[][],
+  start: number,
+  past: (KvCache | null)[],
+): Promise<Float32Array> {
   const be = model.be;
   const B = ids.length;
   const T = ids[0].length;
@@ -37,7 +42,11 @@ async function step(model: LlamaForCausalLM, ids: number[][], start: number, pas
     x = r.y;
   }
   // Only the last position of each row needs the vocabulary projection.
-  const lastRows = be.upload(Array.from({ length: B }, (_, b) => b * T + T - 1), [B], 'i32');
+  const lastRows = be.upload(
+    Array.from({ length: B }, (_, b) => b * T + T - 1),
+    [B],
+    'i32',
+  );
   const last = await embedding(be, be.reshape(x, [B * T, C]), lastRows);
   const n = await model.norm.forward(be, last);
   const { y: logits } = await model.lmHead.forward(be, n.y);
@@ -49,7 +58,11 @@ async function step(model: LlamaForCausalLM, ids: number[][], start: number, pas
 }
 
 /** Returns the generated ids per row (prompt excluded). */
-export async function generate(model: LlamaForCausalLM, prompt: number[][], opts: GenerateOptions): Promise<number[][]> {
+export async function generate(
+  model: LlamaForCausalLM,
+  prompt: number[][],
+  opts: GenerateOptions,
+): Promise<number[][]> {
   const V = model.config.vocab_size;
   const eos = opts.eosTokenIds ?? [model.config.eos_token_id ?? []].flat();
   const sampler = new Sampler(opts);
@@ -61,7 +74,7 @@ export async function generate(model: LlamaForCausalLM, prompt: number[][], opts
     let pos = prompt[0].length;
     for (let s = 0; s < opts.maxNewTokens; s++) {
       opts.signal?.throwIfAborted();
-      const next = prompt.map((_, b) => (done[b] ? eos[0] ?? 0 : sampler.next(logits.subarray(b * V, (b + 1) * V))));
+      const next = prompt.map((_, b) => (done[b] ? (eos[0] ?? 0) : sampler.next(logits.subarray(b * V, (b + 1) * V))));
       next.forEach((id, b) => {
         if (done[b]) return;
         out[b].push(id);
@@ -69,7 +82,12 @@ export async function generate(model: LlamaForCausalLM, prompt: number[][], opts
       });
       opts.onToken?.(s, next);
       if (done.every(Boolean) || s === opts.maxNewTokens - 1) break;
-      logits = await step(model, next.map((id) => [id]), pos, past);
+      logits = await step(
+        model,
+        next.map((id) => [id]),
+        pos,
+        past,
+      );
       pos++;
     }
   } finally {

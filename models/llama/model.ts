@@ -12,7 +12,14 @@ import { RmsNorm, disposeNormCache, type NormCache } from '../../workers/nn/norm
 import { disposeAll, type Param } from '../../workers/nn/param';
 import type { LoraLinear } from '../../workers/nn/lora-linear';
 import { applyLora, type LoraOptions, type ProjectionSlot } from '../common/lora';
-import { loadF32, loadLinearWeight, loadOptionalF32, resolveWeightFormat, type WeightFormatOption, type WeightLoader } from '../common/weights';
+import {
+  loadF32,
+  loadLinearWeight,
+  loadOptionalF32,
+  resolveWeightFormat,
+  type WeightFormatOption,
+  type WeightLoader,
+} from '../common/weights';
 import type { Checkpoint } from '../load/checkpoint';
 import { LlamaBlock, type LlamaBlockCache } from './block';
 import { parseLlamaConfig, type LlamaConfig } from './config';
@@ -58,7 +65,11 @@ export class LlamaForCausalLM {
     readonly lmHead: Linear,
   ) {}
 
-  static async load(be: Backend, ckpt: Checkpoint, opts: { format?: WeightFormatOption } = {}): Promise<LlamaForCausalLM> {
+  static async load(
+    be: Backend,
+    ckpt: Checkpoint,
+    opts: { format?: WeightFormatOption } = {},
+  ): Promise<LlamaForCausalLM> {
     const cfg = parseLlamaConfig(ckpt.config);
     const l: WeightLoader = { be, ckpt, format: resolveWeightFormat(be, opts.format) };
     const { hidden_size: C, intermediate_size: I, vocab_size: V, head_dim: HS } = cfg;
@@ -66,7 +77,10 @@ export class LlamaForCausalLM {
     const NKV = cfg.num_key_value_heads;
     const embedTokens = await loadF32(l, 'model.embed_tokens.weight', [V, C]);
     const lin = async (name: string, out: number, inp: number, bias = false) =>
-      new Linear(await loadLinearWeight(l, `${name}.weight`, [out, inp]), bias ? await loadOptionalF32(l, `${name}.bias`, [out]) : null);
+      new Linear(
+        await loadLinearWeight(l, `${name}.weight`, [out, inp]),
+        bias ? await loadOptionalF32(l, `${name}.bias`, [out]) : null,
+      );
     const layers: LlamaBlock[] = [];
     for (let i = 0; i < cfg.num_hidden_layers; i++) {
       const p = `model.layers.${i}`;
@@ -77,7 +91,12 @@ export class LlamaForCausalLM {
         await lin(`${p}.self_attn.v_proj`, NKV * HS, C, true),
         await lin(`${p}.self_attn.o_proj`, C, NH * HS),
       );
-      const mlp = new GatedMlp(await lin(`${p}.mlp.gate_proj`, I, C), await lin(`${p}.mlp.up_proj`, I, C), await lin(`${p}.mlp.down_proj`, C, I), 'silu');
+      const mlp = new GatedMlp(
+        await lin(`${p}.mlp.gate_proj`, I, C),
+        await lin(`${p}.mlp.up_proj`, I, C),
+        await lin(`${p}.mlp.down_proj`, C, I),
+        'silu',
+      );
       layers.push(
         new LlamaBlock(
           new RmsNorm(await loadF32(l, `${p}.input_layernorm.weight`, [C]), cfg.rms_norm_eps),
@@ -122,10 +141,15 @@ export class LlamaForCausalLM {
     const T = batch.inputIds[0].length;
     const { head_dim, rope_theta, rope_scaling } = this.config;
     const rows = batch.positionIds ?? [Array.from({ length: T }, (_, i) => i)];
-    const tables = rows.map((positions) => ropeTables({ positions, headDim: head_dim, theta: rope_theta, scaling: rope_scaling ?? undefined }));
+    const tables = rows.map((positions) =>
+      ropeTables({ positions, headDim: head_dim, theta: rope_theta, scaling: rope_scaling ?? undefined }),
+    );
     const cat = (k: 'cos' | 'sin') => Float32Array.from(tables.flatMap((t) => Array.from(t[k])));
     const shape = batch.positionIds ? [B, T, head_dim / 2] : [T, head_dim / 2];
-    const inputs: AttentionInputs = { causal: true, rope: { cos: be.upload(cat('cos'), shape), sin: be.upload(cat('sin'), shape) } };
+    const inputs: AttentionInputs = {
+      causal: true,
+      rope: { cos: be.upload(cat('cos'), shape), sin: be.upload(cat('sin'), shape) },
+    };
     if (batch.attentionMask) inputs.keyMask = be.upload(batch.attentionMask.flat(), [B, T]);
     return inputs;
   }

@@ -40,7 +40,8 @@ export interface CachedModel {
   bytes: number;
 }
 
-const key = (id: string, file: string, part: string) => `${ORIGIN}${encodeURIComponent(id)}/${encodeURIComponent(file)}?${part}`;
+const key = (id: string, file: string, part: string) =>
+  `${ORIGIN}${encodeURIComponent(id)}/${encodeURIComponent(file)}?${part}`;
 const modelKey = (id: string) => `${ORIGIN}${encodeURIComponent(id)}?model`;
 const openCache = (env: CacheEnv) => (env.caches ?? globalThis.caches).open(env.cacheName ?? CACHE_NAME);
 
@@ -62,7 +63,8 @@ export function cachedSource(opts: CachedSourceOptions): CachedSource {
       }
       await c.put(url, new Response(body, { headers: { 'x-bytes': String(bytes) } }));
     } catch (e) {
-      if ((e as Error).name === 'QuotaExceededError') throw new QuotaError(bytes, 0, `${inner.id} (the browser refused to store more)`);
+      if ((e as Error).name === 'QuotaExceededError')
+        throw new QuotaError(bytes, 0, `${inner.id} (the browser refused to store more)`);
       throw e;
     }
   }
@@ -96,7 +98,13 @@ export function cachedSource(opts: CachedSourceOptions): CachedSource {
       overallLoaded += cachedPerFile.get(f) ?? 0;
       overallTotal += m.size;
     }
-    opts.onProgress({ file, loaded: cachedPerFile.get(file) ?? 0, total: metas.get(file)!.size, overallLoaded, overallTotal });
+    opts.onProgress({
+      file,
+      loaded: cachedPerFile.get(file) ?? 0,
+      total: metas.get(file)!.size,
+      overallLoaded,
+      overallTotal,
+    });
   }
 
   /** Makes sure chunks [first, last] of `file` are cached; returns them (cached ones read back, new ones fetched). */
@@ -230,7 +238,12 @@ export async function listAllCachedModels(env: CacheEnv = {}): Promise<CachedMod
   const store = env.caches ?? (typeof caches === 'undefined' ? undefined : caches);
   if (!store) return [];
   const ours = env.cacheName ?? CACHE_NAME;
-  const out: CachedModelEntry[] = (await listCachedModels({ ...env, caches: store })).map((m) => ({ id: m.id, cache: ours, files: m.files.length, bytes: m.bytes }));
+  const out: CachedModelEntry[] = (await listCachedModels({ ...env, caches: store })).map((m) => ({
+    id: m.id,
+    cache: ours,
+    files: m.files.length,
+    bytes: m.bytes,
+  }));
   for (const name of await store.keys()) {
     if (name === ours) continue;
     const cache = await store.open(name);

@@ -39,7 +39,8 @@ export async function openCheckpoint(source: ModelSource, opts: OpenCheckpointOp
         if (wanted.has(t.name)) tensors.set(t.name, t);
       }
       for (const name of wanted) {
-        if (!tensors.has(name)) throw new FormatError(`${weights} maps "${name}" to ${h.file}, but that shard has no such tensor`);
+        if (!tensors.has(name))
+          throw new FormatError(`${weights} maps "${name}" to ${h.file}, but that shard has no such tensor`);
       }
     }
   } else {

@@ -23,7 +23,10 @@ const BOS = 1;
 const EOS = 2;
 const BYTE_OFFSET = 3; // <0x00> is id 3 in sentencepiece vocabularies with byte fallback
 
-export function parseLlama2cTokenizer(bytes: Uint8Array, opts: { vocabSize?: number; file?: string } = {}): Llama2cTokenizer {
+export function parseLlama2cTokenizer(
+  bytes: Uint8Array,
+  opts: { vocabSize?: number; file?: string } = {},
+): Llama2cTokenizer {
   const file = opts.file ?? 'tokenizer.bin';
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 4) throw new FormatError(`${file}: too short for a llama2.c tokenizer`);
@@ -36,16 +39,24 @@ export function parseLlama2cTokenizer(bytes: Uint8Array, opts: { vocabSize?: num
     scores.push(dv.getFloat32(at, true));
     const len = dv.getInt32(at + 4, true);
     if (len < 0 || len > maxTokenLength || at + 8 + len > bytes.length)
-      throw new FormatError(`${file}: entry ${pieces.length} has byte length ${len} (max ${maxTokenLength}, truncated file?)`);
+      throw new FormatError(
+        `${file}: entry ${pieces.length} has byte length ${len} (max ${maxTokenLength}, truncated file?)`,
+      );
     pieces.push(bytes.slice(at + 8, at + 8 + len));
     at += 8 + len;
   }
   if (opts.vocabSize !== undefined && pieces.length !== opts.vocabSize)
-    throw new FormatError(`${file}: has ${pieces.length} tokens, the model expects ${opts.vocabSize} (truncated file, or the wrong tokenizer?)`);
+    throw new FormatError(
+      `${file}: has ${pieces.length} tokens, the model expects ${opts.vocabSize} (truncated file, or the wrong tokenizer?)`,
+    );
   return makeTokenizer(pieces, Float32Array.from(scores), maxTokenLength);
 }
 
-export async function loadLlama2cTokenizer(opts: { source: ModelSource; file?: string; vocabSize?: number }): Promise<Llama2cTokenizer> {
+export async function loadLlama2cTokenizer(opts: {
+  source: ModelSource;
+  file?: string;
+  vocabSize?: number;
+}): Promise<Llama2cTokenizer> {
   const file = opts.file ?? 'tokenizer.bin';
   const size = await opts.source.size(file);
   return parseLlama2cTokenizer(await opts.source.readRange(file, 0, size), { vocabSize: opts.vocabSize, file });
@@ -72,7 +83,7 @@ function makeTokenizer(pieces: Uint8Array[], scores: Float32Array, maxTokenLengt
       seq.push(space);
     }
     const utf8 = new TextEncoder().encode(text);
-    for (let i = 0; i < utf8.length; ) {
+    for (let i = 0; i < utf8.length;) {
       let n = 1; // bytes in this codepoint, from the UTF-8 lead byte
       if (utf8[i] >= 0xf0) n = 4;
       else if (utf8[i] >= 0xe0) n = 3;
@@ -105,7 +116,8 @@ function makeTokenizer(pieces: Uint8Array[], scores: Float32Array, maxTokenLengt
   }
 
   function decodeToken(prev: number, id: number): Uint8Array {
-    if (id < 0 || id >= pieces.length) throw new FormatError(`token id ${id} outside the vocabulary (${pieces.length})`);
+    if (id < 0 || id >= pieces.length)
+      throw new FormatError(`token id ${id} outside the vocabulary (${pieces.length})`);
     let p = pieces[id];
     if (prev === BOS && p[0] === 0x20) p = p.subarray(1);
     const m = byteToken[id];

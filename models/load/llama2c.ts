@@ -27,14 +27,20 @@ export function parseLlama2cHeader(bytes: Uint8Array, file = 'model.bin'): Llama
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const isV1 = dv.getUint32(0, true) === MAGIC;
   if (isV1 && dv.getInt32(4, true) !== 1)
-    throw new FormatError(`${file}: llama2.c format version ${dv.getInt32(4, true)} is not supported (only legacy and v1 float32)`);
+    throw new FormatError(
+      `${file}: llama2.c format version ${dv.getInt32(4, true)} is not supported (only legacy and v1 float32)`,
+    );
   if (isV1 && bytes.length < 37) throw new FormatError(`${file}: truncated v1 header`);
   const at = isV1 ? 8 : 0;
   const ints = Array.from({ length: 7 }, (_, i) => dv.getInt32(at + 4 * i, true));
   const [dim, hiddenDim, nLayers, nHeads, nKvHeads, vocab, seqLen] = ints;
   const h: Llama2cHeader = {
     version: isV1 ? 1 : 0,
-    dim, hiddenDim, nLayers, nHeads, nKvHeads,
+    dim,
+    hiddenDim,
+    nLayers,
+    nHeads,
+    nKvHeads,
     vocabSize: Math.abs(vocab),
     seqLen,
     // Legacy files flag an unshared classifier with a negative vocab size; v1 has an explicit byte.
@@ -84,11 +90,22 @@ function layout(h: Llama2cHeader): Block[] {
   const kv = (h.dim / h.nHeads) * h.nKvHeads;
   const B = (kind: string, perLayer: boolean, shape: number[]) => ({ kind, perLayer, shape });
   const emb = B('embed', false, [h.vocabSize, h.dim]);
-  const [attNorm, ffnNorm, norm] = [B('rms_att', true, [h.dim]), B('rms_ffn', true, [h.dim]), B('rms_final', false, [h.dim])];
-  const mats = [
-    B('wq', true, [h.dim, h.dim]), B('wk', true, [kv, h.dim]), B('wv', true, [kv, h.dim]), B('wo', true, [h.dim, h.dim]),
+  const [attNorm, ffnNorm, norm] = [
+    B('rms_att', true, [h.dim]),
+    B('rms_ffn', true, [h.dim]),
+    B('rms_final', false, [h.dim]),
   ];
-  const ffn = [B('w1', true, [h.hiddenDim, h.dim]), B('w2', true, [h.dim, h.hiddenDim]), B('w3', true, [h.hiddenDim, h.dim])];
+  const mats = [
+    B('wq', true, [h.dim, h.dim]),
+    B('wk', true, [kv, h.dim]),
+    B('wv', true, [kv, h.dim]),
+    B('wo', true, [h.dim, h.dim]),
+  ];
+  const ffn = [
+    B('w1', true, [h.hiddenDim, h.dim]),
+    B('w2', true, [h.dim, h.hiddenDim]),
+    B('w3', true, [h.hiddenDim, h.dim]),
+  ];
   const cls = h.sharedClassifier ? [] : [B('wcls', false, [h.vocabSize, h.dim])];
   if (h.version === 1) return [attNorm, ffnNorm, norm, emb, ...mats, ...ffn, ...cls];
   // Legacy files keep two RoPE tables [seq_len, head_dim/2] (real, imag) after rms_final; run.c skips them.
@@ -97,8 +114,15 @@ function layout(h: Llama2cHeader): Block[] {
 }
 
 const HF_NAMES: Record<string, string> = {
-  rms_att: 'input_layernorm', rms_ffn: 'post_attention_layernorm', wq: 'self_attn.q_proj', wk: 'self_attn.k_proj',
-  wv: 'self_attn.v_proj', wo: 'self_attn.o_proj', w1: 'mlp.gate_proj', w2: 'mlp.down_proj', w3: 'mlp.up_proj',
+  rms_att: 'input_layernorm',
+  rms_ffn: 'post_attention_layernorm',
+  wq: 'self_attn.q_proj',
+  wk: 'self_attn.k_proj',
+  wv: 'self_attn.v_proj',
+  wo: 'self_attn.o_proj',
+  w1: 'mlp.gate_proj',
+  w2: 'mlp.down_proj',
+  w3: 'mlp.up_proj',
 };
 
 function hfName(kind: string, layer: number): string | null {
@@ -153,12 +177,19 @@ export async function openLlama2c(opts: OpenLlama2cOptions): Promise<Checkpoint>
   }
   if (at !== size)
     throw new FormatError(`${file}: the header (${JSON.stringify(h)}) implies ${at} bytes but the file has ${size}`);
-  if (h.sharedClassifier) tensors.set('lm_head.weight', { ...tensors.get('model.embed_tokens.weight')!, name: 'lm_head.weight' });
+  if (h.sharedClassifier)
+    tensors.set('lm_head.weight', { ...tensors.get('model.embed_tokens.weight')!, name: 'lm_head.weight' });
   const hs = h.dim / h.nHeads;
   const transform = (name: string, data: Float32Array) => {
     if (name.endsWith('self_attn.q_proj.weight')) return permuteForRotateHalf(data, h.nHeads, hs, h.dim);
     if (name.endsWith('self_attn.k_proj.weight')) return permuteForRotateHalf(data, h.nKvHeads, hs, h.dim);
     return data;
   };
-  return makeCheckpoint({ source: opts.source, config: llama2cConfig(h), tensors, onProgress: opts.onProgress, transform });
+  return makeCheckpoint({
+    source: opts.source,
+    config: llama2cConfig(h),
+    tensors,
+    onProgress: opts.onProgress,
+    transform,
+  });
 }

@@ -50,9 +50,14 @@ function validate(a: Pick<PeftAdapter, 'r' | 'tensors'>): PeftTensor[] {
     const entry = seen.get(module) ?? {};
     if (entry[which]) throw new FormatError(`${module}: lora_${which} given twice`);
     if (t.shape.length !== 2) throw new FormatError(`${t.key}: LoRA weights are 2-D, got shape [${t.shape}]`);
-    if (t.data.length !== t.shape[0] * t.shape[1]) throw new FormatError(`${t.key}: shape [${t.shape}] needs ${t.shape[0] * t.shape[1]} values, got ${t.data.length}`);
-    if (which === 'A' && t.shape[0] !== a.r) throw new FormatError(`${t.key}: lora_A must be [r=${a.r}, in], got [${t.shape}]`);
-    if (which === 'B' && t.shape[1] !== a.r) throw new FormatError(`${t.key}: lora_B must be [out, r=${a.r}], got [${t.shape}]`);
+    if (t.data.length !== t.shape[0] * t.shape[1])
+      throw new FormatError(
+        `${t.key}: shape [${t.shape}] needs ${t.shape[0] * t.shape[1]} values, got ${t.data.length}`,
+      );
+    if (which === 'A' && t.shape[0] !== a.r)
+      throw new FormatError(`${t.key}: lora_A must be [r=${a.r}, in], got [${t.shape}]`);
+    if (which === 'B' && t.shape[1] !== a.r)
+      throw new FormatError(`${t.key}: lora_B must be [out, r=${a.r}], got [${t.shape}]`);
     entry[which] = { key: peftKey(module, which), shape: t.shape, data: t.data };
     seen.set(module, entry);
   }
@@ -108,13 +113,19 @@ export async function readPeftAdapter(source: ModelSource): Promise<PeftAdapter>
   } catch (e) {
     throw new FormatError(`adapter_config.json is not valid JSON (${(e as Error).message})`);
   }
-  if (c.peft_type !== 'LORA') throw new FormatError(`adapter_config.json: peft_type ${JSON.stringify(c.peft_type)} is not LORA`);
-  if (c.fan_in_fan_out) throw new FormatError('adapter_config.json: fan_in_fan_out adapters (GPT-2 Conv1D) are not supported');
-  if (c.bias !== undefined && c.bias !== 'none') throw new FormatError(`adapter_config.json: bias "${c.bias}" is not supported (only "none")`);
+  if (c.peft_type !== 'LORA')
+    throw new FormatError(`adapter_config.json: peft_type ${JSON.stringify(c.peft_type)} is not LORA`);
+  if (c.fan_in_fan_out)
+    throw new FormatError('adapter_config.json: fan_in_fan_out adapters (GPT-2 Conv1D) are not supported');
+  if (c.bias !== undefined && c.bias !== 'none')
+    throw new FormatError(`adapter_config.json: bias "${c.bias}" is not supported (only "none")`);
   if (c.use_dora) throw new FormatError('adapter_config.json: DoRA adapters are not supported');
-  const targets = typeof c.target_modules === 'string' ? [c.target_modules] : (c.target_modules as string[] | null) ?? [];
+  const targets =
+    typeof c.target_modules === 'string' ? [c.target_modules] : ((c.target_modules as string[] | null) ?? []);
   const ck = await openCheckpoint(source, { weights: 'adapter_model.safetensors', requireConfig: false });
-  const tensors = await Promise.all(ck.names().map(async (key) => ({ key, shape: ck.info(key).shape, data: await ck.read(key) })));
+  const tensors = await Promise.all(
+    ck.names().map(async (key) => ({ key, shape: ck.info(key).shape, data: await ck.read(key) })),
+  );
   const adapter: PeftAdapter = {
     baseModel: String(c.base_model_name_or_path ?? ''),
     r: Number(c.r),

@@ -35,7 +35,8 @@ export function resolveSource(spec: string, opts: ResolveOptions = {}): ModelSou
       onProgress: opts.onProgress,
     });
   }
-  if (!isNode) throw new LoadError(`"${spec}" is neither a Hub id (org/name) nor a URL; in the browser, pick the files instead.`);
+  if (!isNode)
+    throw new LoadError(`"${spec}" is neither a Hub id (org/name) nor a URL; in the browser, pick the files instead.`);
   return lazyDirSource(s.replace(/^file:\/\//, ''));
 }
 

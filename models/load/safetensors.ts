@@ -23,8 +23,21 @@ export interface SafetensorsHeader {
 }
 
 export const DTYPE_BYTES: Record<string, number> = {
-  BOOL: 1, U8: 1, I8: 1, F8_E4M3: 1, F8_E5M2: 1, U16: 2, I16: 2, F16: 2, BF16: 2,
-  U32: 4, I32: 4, F32: 4, U64: 8, I64: 8, F64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F8_E4M3: 1,
+  F8_E5M2: 1,
+  U16: 2,
+  I16: 2,
+  F16: 2,
+  BF16: 2,
+  U32: 4,
+  I32: 4,
+  F32: 4,
+  U64: 8,
+  I64: 8,
+  F64: 8,
 };
 
 // The reference implementation refuses headers above 100 MB; a bigger "length" means a corrupt or hostile file.
@@ -33,11 +46,17 @@ const MAX_HEADER = 100_000_000;
 /** Reads N from the first 8 bytes; checks it against the file size when known. */
 export function headerLength(first8: Uint8Array, opts: { file?: string; fileSize?: number } = {}): number {
   const file = opts.file ?? 'safetensors file';
-  if (first8.length < 8) throw new FormatError(`${file}: shorter than the 8-byte header length (${first8.length} bytes)`);
+  if (first8.length < 8)
+    throw new FormatError(`${file}: shorter than the 8-byte header length (${first8.length} bytes)`);
   const n = Number(new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true));
-  if (n < 2 || n > MAX_HEADER) throw new FormatError(`${file}: header length ${n} is not sane (expected 2..${MAX_HEADER}); not a safetensors file?`);
+  if (n < 2 || n > MAX_HEADER)
+    throw new FormatError(
+      `${file}: header length ${n} is not sane (expected 2..${MAX_HEADER}); not a safetensors file?`,
+    );
   if (opts.fileSize !== undefined && 8 + n > opts.fileSize)
-    throw new FormatError(`${file}: header claims ${n} bytes but the file has only ${opts.fileSize} (truncated download?)`);
+    throw new FormatError(
+      `${file}: header claims ${n} bytes but the file has only ${opts.fileSize} (truncated download?)`,
+    );
   return n;
 }
 
@@ -50,14 +69,16 @@ export interface ParseOptions {
 export function parseSafetensorsHeader(first8PlusHeader: Uint8Array, opts: ParseOptions = {}): SafetensorsHeader {
   const file = opts.file ?? 'model.safetensors';
   const n = headerLength(first8PlusHeader, { file, fileSize: opts.fileSize });
-  if (first8PlusHeader.length < 8 + n) throw new FormatError(`${file}: need ${8 + n} header bytes, got ${first8PlusHeader.length}`);
+  if (first8PlusHeader.length < 8 + n)
+    throw new FormatError(`${file}: need ${8 + n} header bytes, got ${first8PlusHeader.length}`);
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(first8PlusHeader.subarray(8, 8 + n)));
   } catch (e) {
     throw new FormatError(`${file}: header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new FormatError(`${file}: header is not a JSON object`);
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    throw new FormatError(`${file}: header is not a JSON object`);
   const dataStart = 8 + n;
   const dataLength = opts.fileSize === undefined ? Infinity : opts.fileSize - dataStart;
   let metadata: Record<string, string> = {};
@@ -86,18 +107,29 @@ function parseEntry(file: string, name: string, v: unknown, dataStart: number, d
   const where = `${file}: tensor "${name}"`;
   if (!e || typeof e !== 'object') throw new FormatError(`${where}: entry is not an object`);
   if (typeof e.dtype !== 'string' || !(e.dtype in DTYPE_BYTES))
-    throw new FormatError(`${where}: unknown dtype ${JSON.stringify(e.dtype)} (known: ${Object.keys(DTYPE_BYTES).join(', ')})`);
+    throw new FormatError(
+      `${where}: unknown dtype ${JSON.stringify(e.dtype)} (known: ${Object.keys(DTYPE_BYTES).join(', ')})`,
+    );
   if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
     throw new FormatError(`${where}: shape ${JSON.stringify(e.shape)} is not a list of non-negative integers`);
   const off = e.data_offsets;
-  if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0) || off[1] < off[0])
+  if (
+    !Array.isArray(off) ||
+    off.length !== 2 ||
+    !off.every((d) => Number.isSafeInteger(d) && d >= 0) ||
+    off[1] < off[0]
+  )
     throw new FormatError(`${where}: data_offsets ${JSON.stringify(off)} must be [begin, end] with 0 ≤ begin ≤ end`);
   if (off[1] > dataLength)
-    throw new FormatError(`${where}: data_offsets end ${off[1]} is past the data region (${dataLength} bytes; truncated file?)`);
+    throw new FormatError(
+      `${where}: data_offsets end ${off[1]} is past the data region (${dataLength} bytes; truncated file?)`,
+    );
   const numel = e.shape.reduce((a: number, b: number) => a * b, 1);
   const bytes = numel * DTYPE_BYTES[e.dtype];
   if (off[1] - off[0] !== bytes)
-    throw new FormatError(`${where}: ${off[1] - off[0]} bytes in data_offsets but shape [${e.shape}] × ${e.dtype} needs ${bytes}`);
+    throw new FormatError(
+      `${where}: ${off[1] - off[0]} bytes in data_offsets but shape [${e.shape}] × ${e.dtype} needs ${bytes}`,
+    );
   return { name, dtype: e.dtype, shape: e.shape as number[], file, begin: dataStart + off[0], end: dataStart + off[1] };
 }
 
@@ -105,7 +137,9 @@ function checkOverlaps(file: string, tensors: TensorInfo[]) {
   const sorted = [...tensors].filter((t) => t.end > t.begin).sort((a, b) => a.begin - b.begin);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i].begin < sorted[i - 1].end)
-      throw new FormatError(`${file}: tensors "${sorted[i - 1].name}" and "${sorted[i].name}" overlap in the data region`);
+      throw new FormatError(
+        `${file}: tensors "${sorted[i - 1].name}" and "${sorted[i].name}" overlap in the data region`,
+      );
   }
 }
 
@@ -124,7 +158,9 @@ export async function readHeader(source: ModelSource, file: string): Promise<Saf
 /** Throws unless the tensor has exactly the shape the model expects (catches config / checkpoint mismatches). */
 export function validateAgainst(info: TensorInfo, expectedShape: number[]): void {
   if (info.shape.length !== expectedShape.length || info.shape.some((d, i) => d !== expectedShape[i]))
-    throw new FormatError(`${info.file}: tensor "${info.name}" has shape [${info.shape}], the model expects [${expectedShape}]`);
+    throw new FormatError(
+      `${info.file}: tensor "${info.name}" has shape [${info.shape}], the model expects [${expectedShape}]`,
+    );
 }
 
 /** F32 / F16 / BF16 bytes → Float32Array (exact: every F16 and BF16 value is representable in f32). */
@@ -175,10 +211,14 @@ export function writeSafetensors(tensors: WriteTensor[], metadata?: Record<strin
   if (metadata) header.__metadata__ = metadata;
   let offset = 0;
   for (const t of sorted) {
-    if (t.name === '__metadata__' || t.name in header) throw new FormatError(`writeSafetensors: duplicate or reserved name "${t.name}"`);
+    if (t.name === '__metadata__' || t.name in header)
+      throw new FormatError(`writeSafetensors: duplicate or reserved name "${t.name}"`);
     const numel = t.shape.reduce((a, b) => a * b, 1);
     if (t.dtype !== 'F32') throw new FormatError(`writeSafetensors: ${t.name}: only F32 is written, got ${t.dtype}`);
-    if (t.data.length !== numel) throw new FormatError(`writeSafetensors: ${t.name}: shape [${t.shape}] needs ${numel} values, got ${t.data.length}`);
+    if (t.data.length !== numel)
+      throw new FormatError(
+        `writeSafetensors: ${t.name}: shape [${t.shape}] needs ${numel} values, got ${t.data.length}`,
+      );
     header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * numel] };
     offset += 4 * numel;
   }

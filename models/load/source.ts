@@ -95,12 +95,18 @@ function httpSource(o: HttpSourceOptions): ModelSource {
     }
     if (res.status === 404) throw new NotFoundError(`${file} not found at ${o.label} (HTTP 404: ${url(file)})`, 404);
     if (res.status === 401 || res.status === 403)
-      throw new LoadError(`Access to ${url(file)} denied (HTTP ${res.status}): gated or private repository?`, res.status);
+      throw new LoadError(
+        `Access to ${url(file)} denied (HTTP ${res.status}): gated or private repository?`,
+        res.status,
+      );
     if (!res.ok) throw new LoadError(`${url(file)} failed with HTTP ${res.status} ${res.statusText}`, res.status);
     // Single-page-app hosts and login walls answer unknown paths with an HTML page and status 200.
     if ((res.headers.get('content-type') ?? '').startsWith('text/html') && !/\.html?$/.test(file)) {
       await res.body?.cancel();
-      throw new NotFoundError(`${file} not found at ${o.label}: the server sent an HTML page instead (${url(file)})`, res.status);
+      throw new NotFoundError(
+        `${file} not found at ${o.label}: the server sent an HTML page instead (${url(file)})`,
+        res.status,
+      );
     }
     return res;
   }
@@ -194,7 +200,10 @@ export function filesSource(files: File[]): ModelSource {
     return f;
   };
   return {
-    id: `files:${files.map((f) => f.name).sort().join(',')}`,
+    id: `files:${files
+      .map((f) => f.name)
+      .sort()
+      .join(',')}`,
     describe: () => `${files.length} file(s) picked on this computer`,
     exists: async (file) => byName.has(file),
     size: async (file) => get(file).size,

@@ -24,11 +24,15 @@ export async function loadTokenizer(source: ModelSource): Promise<Tokenizer> {
 }
 
 /** Builds the tokenizer from already-parsed objects; unknown classes fall back to the base class. */
-export function tokenizerFromJson(opts: { tokenizerJSON: object; tokenizerConfig: Record<string, unknown> }): Tokenizer {
+export function tokenizerFromJson(opts: {
+  tokenizerJSON: object;
+  tokenizerConfig: Record<string, unknown>;
+}): Tokenizer {
   const name = String(opts.tokenizerConfig.tokenizer_class ?? 'PreTrainedTokenizer').replace(/Fast$/, '');
   const candidate = (hf as unknown as Record<string, unknown>)[name];
   const cls =
-    typeof candidate === 'function' && (candidate === PreTrainedTokenizer || candidate.prototype instanceof PreTrainedTokenizer)
+    typeof candidate === 'function' &&
+    (candidate === PreTrainedTokenizer || candidate.prototype instanceof PreTrainedTokenizer)
       ? (candidate as TokenizerClass)
       : (PreTrainedTokenizer as unknown as TokenizerClass);
   return new cls(opts.tokenizerJSON, opts.tokenizerConfig);
@@ -56,7 +60,9 @@ export function encodeText(
     add_special_tokens: opts.addSpecialTokens ?? true,
     return_tensor: false,
   }) as { input_ids: number[]; token_type_ids?: number[] };
-  return enc.token_type_ids ? { inputIds: enc.input_ids, tokenTypeIds: enc.token_type_ids } : { inputIds: enc.input_ids };
+  return enc.token_type_ids
+    ? { inputIds: enc.input_ids, tokenTypeIds: enc.token_type_ids }
+    : { inputIds: enc.input_ids };
 }
 
 /** Renders `messages` with the model's chat template and tokenises the result (no extra special tokens). */

@@ -30,7 +30,11 @@ export class AttentionSublayer {
     readonly attn: Attention,
   ) {}
 
-  async forward(be: Backend, x: Tensor, inp: AttentionInputs): Promise<{ y: Tensor; cache: SublayerCache<AttentionCache> }> {
+  async forward(
+    be: Backend,
+    x: Tensor,
+    inp: AttentionInputs,
+  ): Promise<{ y: Tensor; cache: SublayerCache<AttentionCache> }> {
     const n = await this.norm.forward(be, x);
     const a = await this.attn.forward(be, n.y, inp);
     const y = await add(be, x, a.y);
@@ -39,7 +43,11 @@ export class AttentionSublayer {
   }
 
   /** dX = dY + Normᵀ(Attnᵀ(dY)); dKv is the gradient into the cross-attention source (null for self-attention). */
-  async backward(be: Backend, dy: Tensor, c: SublayerCache<AttentionCache>): Promise<{ dx: Tensor; dKv: Tensor | null }> {
+  async backward(
+    be: Backend,
+    dy: Tensor,
+    c: SublayerCache<AttentionCache>,
+  ): Promise<{ dx: Tensor; dKv: Tensor | null }> {
     const { dx: dn, dKv } = await this.attn.backward(be, dy, c.sub);
     const dx = await this.norm.backward(be, dn, c.norm);
     dn.dispose();

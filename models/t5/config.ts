@@ -26,7 +26,8 @@ export interface T5Config {
 
 export function parseT5Config(raw: Record<string, unknown>): T5Config {
   const ff = (raw.feed_forward_proj ?? 'relu') as string;
-  if (ff !== 'relu' && ff !== 'gated-gelu') throw new CheckpointMismatchError(`feed_forward_proj ${JSON.stringify(ff)} is not supported (relu, gated-gelu)`);
+  if (ff !== 'relu' && ff !== 'gated-gelu')
+    throw new CheckpointMismatchError(`feed_forward_proj ${JSON.stringify(ff)} is not supported (relu, gated-gelu)`);
   const numLayers = configNumber(raw, 'num_layers', 6);
   const pad = configNumber(raw, 'pad_token_id', 0);
   const eos = Array.isArray(raw.eos_token_id) ? (raw.eos_token_id[0] as number) : configNumber(raw, 'eos_token_id', 1);

@@ -35,7 +35,13 @@ interface DecodeLoop {
  * One step of the shared loop: rows in order draw from `logits` (row b at `rowOf(b)`), finished rows get pad and
  * draw nothing, so both decoding paths consume the sampler's random stream identically.
  */
-function appendTokens(model: T5ForConditionalGeneration, sampler: Sampler, loop: DecodeLoop, logits: Float32Array, rowOf: (b: number) => number): number[] {
+function appendTokens(
+  model: T5ForConditionalGeneration,
+  sampler: Sampler,
+  loop: DecodeLoop,
+  logits: Float32Array,
+  rowOf: (b: number) => number,
+): number[] {
   const { eos_token_id: eos, pad_token_id: pad, vocab_size: V } = model.config;
   return loop.seqs.map((seq, b) => {
     if (loop.done[b]) {

@@ -24,7 +24,13 @@ async function projectHeads(be: Backend, attn: Attention, which: 'q' | 'k' | 'v'
 }
 
 /** Cross-attention of new query rows x [B, T, C] over cached encoder keys/values (no position bias in T5). */
-async function crossAttend(be: Backend, attn: Attention, x: Tensor, kv: KvCache, keyMask: Tensor | undefined): Promise<Tensor> {
+async function crossAttend(
+  be: Backend,
+  attn: Attention,
+  x: Tensor,
+  kv: KvCache,
+  keyMask: Tensor | undefined,
+): Promise<Tensor> {
   const { numHeads: NH, headDim: HS, scale: s } = attn.cfg;
   const [B, T] = x.shape;
   const q = await projectHeads(be, attn, 'q', x);
@@ -55,7 +61,12 @@ export class T5KvDecoder {
       const attn = block.crossLayer!.attn;
       cross.push({ k: await projectHeads(be, attn, 'k', enc.last), v: await projectHeads(be, attn, 'v', enc.last) });
     }
-    return new T5KvDecoder(model, enc, cross, model.decoder.blocks.map(() => null));
+    return new T5KvDecoder(
+      model,
+      enc,
+      cross,
+      model.decoder.blocks.map(() => null),
+    );
   }
 
   /** Feeds one token per row at position `pos` and returns the next-token logits, row-major [B, V]. */
@@ -66,7 +77,16 @@ export class T5KvDecoder {
     const B = ids.length;
     const { numHeads, numBuckets, maxDistance } = dec.cfg;
     const S = this.pos + 1;
-    const bias = uploadPositionBias(be, { table: dec.relativeBias, numHeads, numBuckets, maxDistance, bidirectional: false, T: 1, S, queryOffset: this.pos });
+    const bias = uploadPositionBias(be, {
+      table: dec.relativeBias,
+      numHeads,
+      numBuckets,
+      maxDistance,
+      bidirectional: false,
+      T: 1,
+      S,
+      queryOffset: this.pos,
+    });
     const idT = be.upload(Int32Array.from(ids), [B, 1], 'i32');
     let x = await embedding(be, dec.embed.value, idT); // [B, 1, C]
     const encMask = enc.state.keyMask ?? undefined;

@@ -11,7 +11,13 @@ import { GatedMlp, Mlp } from '../../workers/nn/mlp';
 import { RmsNorm } from '../../workers/nn/norms';
 import { disposeAll, type Param } from '../../workers/nn/param';
 import { applyLora, type LoraOptions, type ProjectionSlot } from '../common/lora';
-import { loadF32, loadLinearWeight, resolveWeightFormat, type WeightFormatOption, type WeightLoader } from '../common/weights';
+import {
+  loadF32,
+  loadLinearWeight,
+  resolveWeightFormat,
+  type WeightFormatOption,
+  type WeightLoader,
+} from '../common/weights';
 import type { Checkpoint } from '../load/checkpoint';
 import { AttentionSublayer, FeedForwardSublayer, T5Block, type FeedForward } from './blocks';
 import { parseT5Config, type T5Config } from './config';
@@ -56,12 +62,17 @@ export class T5ForConditionalGeneration {
     readonly lmHead: Linear,
   ) {}
 
-  static async load(be: Backend, ckpt: Checkpoint, opts: { format?: WeightFormatOption } = {}): Promise<T5ForConditionalGeneration> {
+  static async load(
+    be: Backend,
+    ckpt: Checkpoint,
+    opts: { format?: WeightFormatOption } = {},
+  ): Promise<T5ForConditionalGeneration> {
     const cfg = parseT5Config(ckpt.config);
     const l: WeightLoader = { be, ckpt, format: resolveWeightFormat(be, opts.format) };
     const { d_model: C, d_kv: HS, d_ff: I, num_heads: NH, vocab_size: V, layer_norm_epsilon: eps } = cfg;
     const shared = await loadF32(l, 'shared.weight', [V, C]);
-    const lin = async (name: string, out: number, inp: number) => new Linear(await loadLinearWeight(l, `${name}.weight`, [out, inp]), null);
+    const lin = async (name: string, out: number, inp: number) =>
+      new Linear(await loadLinearWeight(l, `${name}.weight`, [out, inp]), null);
     const norm = async (name: string) => new RmsNorm(await loadF32(l, `${name}.weight`, [C]), eps);
     const attention = async (p: string) =>
       new Attention(
@@ -73,7 +84,12 @@ export class T5ForConditionalGeneration {
       );
     const feedForward = async (p: string): Promise<FeedForward> =>
       cfg.feed_forward_proj === 'gated-gelu'
-        ? new GatedMlp(await lin(`${p}.wi_0`, I, C), await lin(`${p}.wi_1`, I, C), await lin(`${p}.wo`, C, I), 'gelu_tanh')
+        ? new GatedMlp(
+            await lin(`${p}.wi_0`, I, C),
+            await lin(`${p}.wi_1`, I, C),
+            await lin(`${p}.wo`, C, I),
+            'gelu_tanh',
+          )
         : new Mlp(await lin(`${p}.wi`, I, C), await lin(`${p}.wo`, C, I), 'relu');
     const stack = async (name: 'encoder' | 'decoder', numBlocks: number): Promise<T5Stack> => {
       const isDecoder = name === 'decoder';
@@ -81,9 +97,17 @@ export class T5ForConditionalGeneration {
       for (let i = 0; i < numBlocks; i++) {
         const p = `${name}.block.${i}.layer`;
         const self = new AttentionSublayer(await norm(`${p}.0.layer_norm`), await attention(`${p}.0.SelfAttention`));
-        const cross = isDecoder ? new AttentionSublayer(await norm(`${p}.1.layer_norm`), await attention(`${p}.1.EncDecAttention`)) : null;
+        const cross = isDecoder
+          ? new AttentionSublayer(await norm(`${p}.1.layer_norm`), await attention(`${p}.1.EncDecAttention`))
+          : null;
         const f = isDecoder ? 2 : 1;
-        blocks.push(new T5Block(self, cross, new FeedForwardSublayer(await norm(`${p}.${f}.layer_norm`), await feedForward(`${p}.${f}.DenseReluDense`))));
+        blocks.push(
+          new T5Block(
+            self,
+            cross,
+            new FeedForwardSublayer(await norm(`${p}.${f}.layer_norm`), await feedForward(`${p}.${f}.DenseReluDense`)),
+          ),
+        );
       }
       const NB = cfg.relative_attention_num_buckets;
       // Frozen and only gathered from, so the CPU copy is all that is kept.
@@ -152,7 +176,12 @@ export class T5ForConditionalGeneration {
     const be = this.be;
     const dec = await this.decoder.forward(
       be,
-      { ids: batch.decoderInputIds, mask: batch.decoderAttentionMask, encoderOut: enc.last, encoderMask: enc.state.keyMask ?? undefined },
+      {
+        ids: batch.decoderInputIds,
+        mask: batch.decoderAttentionMask,
+        encoderOut: enc.last,
+        encoderMask: enc.state.keyMask ?? undefined,
+      },
       opts,
     );
     const headIn = this.config.tie_word_embeddings ? await scale(be, dec.out, this.config.d_model ** -0.5) : null;

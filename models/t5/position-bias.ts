@@ -65,11 +65,11 @@ export function positionBuckets(opts: BucketOptions & { T: number; S: number; qu
 /** bias [NH, T, S] = table[bucket(s − t), h], float32 values copied exactly from the table. */
 export function positionBias(opts: PositionBiasOptions): Float32Array {
   const { table, numHeads: NH, T, S } = opts;
-  if (table.length !== opts.numBuckets * NH) throw new Error(`position bias table holds ${table.length} values, expected ${opts.numBuckets}·${NH}`);
+  if (table.length !== opts.numBuckets * NH)
+    throw new Error(`position bias table holds ${table.length} values, expected ${opts.numBuckets}·${NH}`);
   const buckets = positionBuckets(opts);
   const out = new Float32Array(NH * T * S);
-  for (let h = 0; h < NH; h++)
-    for (let i = 0; i < T * S; i++) out[h * T * S + i] = table[buckets[i] * NH + h];
+  for (let h = 0; h < NH; h++) for (let i = 0; i < T * S; i++) out[h * T * S + i] = table[buckets[i] * NH + h];
   return out;
 }
 

@@ -2,7 +2,13 @@
 // decoder_input_ids = _shift_right(labels), loss = cross-entropy of the decoder logits against labels, flat mean
 // over labels != −100 of the whole batch (not a mean of per-row means).
 import type { Tensor } from '../../workers/backend/backend';
-import { crossEntropyBackprop, crossEntropyMean, disposeCrossEntropy, flatLabels, IGNORE_INDEX } from '../../workers/nn/losses';
+import {
+  crossEntropyBackprop,
+  crossEntropyMean,
+  disposeCrossEntropy,
+  flatLabels,
+  IGNORE_INDEX,
+} from '../../workers/nn/losses';
 import { rows2d } from '../../workers/nn/param';
 import type { T5Batch, T5EncoderBatch, T5ForConditionalGeneration } from './model';
 
@@ -44,7 +50,13 @@ export async function seq2seqLossAndGrad(
 ): Promise<number> {
   const be = model.be;
   const out = await model.forward(decoderBatch(model, batch), { train: true, checkpointing: opts.checkpointing });
-  const loss = await crossEntropyBackprop(be, out.logits, flatLabels(batch.labels), (d) => model.backward(out, d), opts.scale);
+  const loss = await crossEntropyBackprop(
+    be,
+    out.logits,
+    flatLabels(batch.labels),
+    (d) => model.backward(out, d),
+    opts.scale,
+  );
   model.dispose(out);
   return loss;
 }
@@ -65,7 +77,10 @@ export async function sequenceLogProbs(model: T5ForConditionalGeneration, batch:
 }
 
 /** The encoder alone: HF's encoder_hidden_states ([embeddings, blocks…, final-normed last]), each [B, Ts, C]. */
-export async function encoderHiddenStates(model: T5ForConditionalGeneration, batch: T5EncoderBatch): Promise<Float32Array[]> {
+export async function encoderHiddenStates(
+  model: T5ForConditionalGeneration,
+  batch: T5EncoderBatch,
+): Promise<Float32Array[]> {
   const enc = await model.encode(batch, { hiddenStates: true });
   const states = await Promise.all(enc.hiddenStates!.map((t: Tensor) => model.be.download(t) as Promise<Float32Array>));
   model.disposeEncoder(enc);

@@ -59,7 +59,15 @@ export class T5Stack {
     const B = inp.ids.length;
     const T = inp.ids[0].length;
     const ids = be.upload(inp.ids.flat(), [B, T], 'i32');
-    const bias = uploadPositionBias(be, { table: this.relativeBias, numHeads, numBuckets, maxDistance, bidirectional: !isDecoder, T, S: T });
+    const bias = uploadPositionBias(be, {
+      table: this.relativeBias,
+      numHeads,
+      numBuckets,
+      maxDistance,
+      bidirectional: !isDecoder,
+      T,
+      S: T,
+    });
     const keyMask = inp.mask ? be.upload(inp.mask.flat(), [B, T]) : null;
     const inputs: T5BlockInputs = { self: { bias, causal: isDecoder, keyMask: keyMask ?? undefined } };
     if (isDecoder) {

@@ -51,7 +51,8 @@ export function numLabelsOf(config: Record<string, unknown>): number {
   if (id2label && typeof id2label === 'object') return Object.keys(id2label).length;
   const n = config.num_labels;
   if (n === undefined || n === null) return 2;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new CheckpointMismatchError(`config.json: num_labels must be a positive integer, got ${JSON.stringify(n)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
+    throw new CheckpointMismatchError(`config.json: num_labels must be a positive integer, got ${JSON.stringify(n)}`);
   return n;
 }
 
@@ -63,12 +64,19 @@ export class XlmrForSequenceClassification {
     readonly numLabels: number,
   ) {}
 
-  static async load(be: Backend, ckpt: Checkpoint, opts: ClassificationLoadOptions = {}): Promise<XlmrForSequenceClassification> {
+  static async load(
+    be: Backend,
+    ckpt: Checkpoint,
+    opts: ClassificationLoadOptions = {},
+  ): Promise<XlmrForSequenceClassification> {
     const problem = ckpt.config.problem_type;
     if (problem !== undefined && problem !== null && problem !== 'single_label_classification')
-      throw new CheckpointMismatchError(`problem_type ${JSON.stringify(problem)} is not supported (single-label classification only)`);
+      throw new CheckpointMismatchError(
+        `problem_type ${JSON.stringify(problem)} is not supported (single-label classification only)`,
+      );
     const L = numLabelsOf(ckpt.config);
-    if (L < 2) throw new CheckpointMismatchError('num_labels = 1 means regression in transformers, which is not supported');
+    if (L < 2)
+      throw new CheckpointMismatchError('num_labels = 1 means regression in transformers, which is not supported');
     // An MLM head in the checkpoint is loaded by the encoder but never run here.
     const encoder = await XlmrForMaskedLM.load(be, ckpt, { format: opts.format });
     const C = encoder.config.hidden_size;
@@ -110,8 +118,17 @@ export class XlmrForSequenceClassification {
     const be = this.be;
     const B = batch.inputIds.length;
     const T = batch.inputIds[0].length;
-    const enc = await this.encoder.forward(batch, { head: false, train: opts.train, checkpointing: opts.checkpointing, hiddenStates: opts.hiddenStates });
-    const rows = be.upload(Int32Array.from({ length: B }, (_, b) => b * T), [B], 'i32');
+    const enc = await this.encoder.forward(batch, {
+      head: false,
+      train: opts.train,
+      checkpointing: opts.checkpointing,
+      hiddenStates: opts.hiddenStates,
+    });
+    const rows = be.upload(
+      Int32Array.from({ length: B }, (_, b) => b * T),
+      [B],
+      'i32',
+    );
     const pooled = await embedding(be, be.reshape(enc.state.stack.last, [B * T, this.config.hidden_size]), rows);
     const { y: h } = await this.dense.forward(be, pooled);
     const t = await tanh(be, h);
@@ -151,7 +168,10 @@ export class XlmrForSequenceClassification {
   }
 
   /** Loss and its gradients (accumulated into trainableParams()); `scale` multiplies the gradients. */
-  async lossAndGrad(batch: ClassificationBatch & { labels: number[] }, opts: { scale?: number; checkpointing?: boolean } = {}): Promise<number> {
+  async lossAndGrad(
+    batch: ClassificationBatch & { labels: number[] },
+    opts: { scale?: number; checkpointing?: boolean } = {},
+  ): Promise<number> {
     const be = this.be;
     const out = await this.forward(batch, { train: true, checkpointing: opts.checkpointing });
     try {

@@ -16,9 +16,11 @@ export interface XlmrConfig {
 
 export function parseXlmrConfig(raw: Record<string, unknown>): XlmrConfig {
   const act = (raw.hidden_act ?? 'gelu') as string;
-  if (!['gelu', 'gelu_new', 'relu'].includes(act)) throw new CheckpointMismatchError(`hidden_act ${JSON.stringify(act)} is not supported`);
+  if (!['gelu', 'gelu_new', 'relu'].includes(act))
+    throw new CheckpointMismatchError(`hidden_act ${JSON.stringify(act)} is not supported`);
   const pet = raw.position_embedding_type;
-  if (pet !== undefined && pet !== 'absolute') throw new CheckpointMismatchError(`position_embedding_type ${JSON.stringify(pet)} is not supported`);
+  if (pet !== undefined && pet !== 'absolute')
+    throw new CheckpointMismatchError(`position_embedding_type ${JSON.stringify(pet)} is not supported`);
   return {
     vocab_size: configNumber(raw, 'vocab_size'),
     hidden_size: configNumber(raw, 'hidden_size'),

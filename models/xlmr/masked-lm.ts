@@ -18,7 +18,10 @@ export function labelledRows(labels: readonly (readonly number[])[]): { rows: nu
   return { rows, targets: Int32Array.from(targets) };
 }
 
-export async function maskedLmLoss(model: XlmrForMaskedLM, batch: EncoderBatch & { labels: number[][] }): Promise<number> {
+export async function maskedLmLoss(
+  model: XlmrForMaskedLM,
+  batch: EncoderBatch & { labels: number[][] },
+): Promise<number> {
   const { rows, targets } = labelledRows(batch.labels);
   const out = await model.forward(batch, { rows });
   const ce = await crossEntropyMean(model.be, out.logits!, targets);

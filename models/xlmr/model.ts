@@ -12,7 +12,13 @@ import { Mlp } from '../../workers/nn/mlp';
 import { LayerNorm, disposeNormCache } from '../../workers/nn/norms';
 import { disposeAll, type Param } from '../../workers/nn/param';
 import { applyLora, type LoraOptions, type ProjectionSlot } from '../common/lora';
-import { loadF32, loadLinearWeight, resolveWeightFormat, type WeightFormatOption, type WeightLoader } from '../common/weights';
+import {
+  loadF32,
+  loadLinearWeight,
+  resolveWeightFormat,
+  type WeightFormatOption,
+  type WeightLoader,
+} from '../common/weights';
 import type { Checkpoint } from '../load/checkpoint';
 import { XlmrBlock, type XlmrBlockCache } from './block';
 import { parseXlmrConfig, positionIds, type XlmrConfig } from './config';
@@ -64,7 +70,11 @@ export class XlmrForMaskedLM {
     readonly head: MlmHead | null,
   ) {}
 
-  static async load(be: Backend, ckpt: Checkpoint, opts: { format?: WeightFormatOption } = {}): Promise<XlmrForMaskedLM> {
+  static async load(
+    be: Backend,
+    ckpt: Checkpoint,
+    opts: { format?: WeightFormatOption } = {},
+  ): Promise<XlmrForMaskedLM> {
     const cfg = parseXlmrConfig(ckpt.config);
     const l: WeightLoader = { be, ckpt, format: resolveWeightFormat(be, opts.format) };
     // Checkpoints saved from the MLM class prefix the encoder with "roberta."; bare encoders do not.
@@ -73,7 +83,8 @@ export class XlmrForMaskedLM {
     const NH = cfg.num_attention_heads;
     const HS = C / NH;
     const f32 = (n: string, s: number[]) => loadF32(l, n, s);
-    const lin = async (n: string, out: number, inp: number) => new Linear(await loadLinearWeight(l, `${n}.weight`, [out, inp]), await f32(`${n}.bias`, [out]));
+    const lin = async (n: string, out: number, inp: number) =>
+      new Linear(await loadLinearWeight(l, `${n}.weight`, [out, inp]), await f32(`${n}.bias`, [out]));
     const ln = async (n: string) => new LayerNorm(await f32(`${n}.weight`, [C]), await f32(`${n}.bias`, [C]), eps);
     const e = `${prefix}embeddings`;
     const wordEmb = await f32(`${e}.word_embeddings.weight`, [V, C]);
@@ -92,11 +103,15 @@ export class XlmrForMaskedLM {
       );
       const act = cfg.hidden_act === 'gelu' ? 'gelu' : cfg.hidden_act === 'gelu_new' ? 'gelu_tanh' : 'relu';
       const mlp = new Mlp(await lin(`${p}.intermediate.dense`, I, C), await lin(`${p}.output.dense`, C, I), act);
-      layers.push(new XlmrBlock(attn, await ln(`${p}.attention.output.LayerNorm`), mlp, await ln(`${p}.output.LayerNorm`)));
+      layers.push(
+        new XlmrBlock(attn, await ln(`${p}.attention.output.LayerNorm`), mlp, await ln(`${p}.output.LayerNorm`)),
+      );
     }
     let head: MlmHead | null = null;
     if (ckpt.has('lm_head.dense.weight')) {
-      const decoderW = ckpt.has('lm_head.decoder.weight') ? await loadLinearWeight(l, 'lm_head.decoder.weight', [V, C]) : wordEmb;
+      const decoderW = ckpt.has('lm_head.decoder.weight')
+        ? await loadLinearWeight(l, 'lm_head.decoder.weight', [V, C])
+        : wordEmb;
       const bias = await f32(ckpt.has('lm_head.bias') ? 'lm_head.bias' : 'lm_head.decoder.bias', [V]);
       head = new MlmHead(
         new Linear(await loadLinearWeight(l, 'lm_head.dense.weight', [C, C]), await f32('lm_head.dense.bias', [C])),
@@ -194,7 +209,11 @@ export class XlmrForMaskedLM {
     const [B, T] = s.ids.shape;
     const C = this.config.hidden_size;
     const V = this.config.vocab_size;
-    const dHead = await this.head!.backward(be, be.reshape(dLogits, [dLogits.shape.reduce((a, b) => a * b, 1) / V, V]), s.headCache!);
+    const dHead = await this.head!.backward(
+      be,
+      be.reshape(dLogits, [dLogits.shape.reduce((a, b) => a * b, 1) / V, V]),
+      s.headCache!,
+    );
     let dx = s.rows ? await embeddingBackward(be, s.rows, dHead, { numRows: B * T }) : dHead;
     if (s.rows) dHead.dispose();
     await this.backwardHidden(out, be.reshape(dx, [B, T, C]));

@@ -14,7 +14,11 @@ export interface FillMaskResult {
 }
 
 /** Top-k fills at every position whose id is `maskTokenId`. */
-export async function fillMask(model: XlmrForMaskedLM, batch: EncoderBatch, opts: { maskTokenId: number; k: number }): Promise<FillMaskResult[]> {
+export async function fillMask(
+  model: XlmrForMaskedLM,
+  batch: EncoderBatch,
+  opts: { maskTokenId: number; k: number },
+): Promise<FillMaskResult[]> {
   const be = model.be;
   const T = batch.inputIds[0].length;
   const rows: number[] = [];

@@ -6,7 +6,9 @@
 import { normal, seededRng, shuffled } from '../../workers/analysis/shared/rng';
 import { STUDY_B_LOCALES } from '../../workers/analysis/study-b/data/locales';
 import { writeSafetensors, type WriteTensor } from '../../models/load/safetensors';
+import { formatCsv } from '../../workers/contract/csv';
 import { STUDY_B_LANGUAGES, type StudyBLanguage } from '../../workers/contract/specs/geo-unlearning';
+import attributeData from './study-b-attributes.json';
 
 export const DEMO_LLAMA_NAME = 'tiny-llama';
 export const DEMO_MCQ_FILE = 'geo-mcq.csv';
@@ -19,21 +21,8 @@ const SPECIALS = ['<unk>', '<s>', '</s>'];
 
 // Invented demonyms: the demo must not say anything about real groups.
 const IDENTITIES = ['Varnian', 'Oskaran', 'Teluvian', 'Moravelan', 'Quessite', 'Dranthi'];
-// Attributes in the ten study languages: the project's own quick translations, for the DEMO only.
-const ATTRIBUTES: Record<StudyBLanguage, string>[] = [
-  { en: 'punctual', fr: 'ponctuel', hi: 'समयनिष्ठ', ar: 'منضبط', fa: 'وقت‌شناس', iw: 'דייקן', id: 'tepat waktu', ja: '時間に正確', ko: '시간을 잘 지키는', ru: 'пунктуальный' },
-  { en: 'loud', fr: 'bruyant', hi: 'शोरगुल वाला', ar: 'صاخب', fa: 'پرسروصدا', iw: 'רועש', id: 'berisik', ja: 'うるさい', ko: '시끄러운', ru: 'шумный' },
-  { en: 'generous', fr: 'généreux', hi: 'उदार', ar: 'كريم', fa: 'سخاوتمند', iw: 'נדיב', id: 'murah hati', ja: '気前がいい', ko: '너그러운', ru: 'щедрый' },
-  { en: 'stubborn', fr: 'têtu', hi: 'ज़िद्दी', ar: 'عنيد', fa: 'لجباز', iw: 'עקשן', id: 'keras kepala', ja: '頑固', ko: '고집 센', ru: 'упрямый' },
-  { en: 'clever', fr: 'malin', hi: 'चतुर', ar: 'ذكي', fa: 'باهوش', iw: 'פיקח', id: 'pintar', ja: '賢い', ko: '영리한', ru: 'умный' },
-  { en: 'shy', fr: 'timide', hi: 'शर्मीला', ar: 'خجول', fa: 'خجالتی', iw: 'ביישן', id: 'pemalu', ja: '内気', ko: '수줍은', ru: 'застенчивый' },
-  { en: 'brave', fr: 'courageux', hi: 'बहादुर', ar: 'شجاع', fa: 'دلیر', iw: 'אמיץ', id: 'berani', ja: '勇敢', ko: '용감한', ru: 'храбрый' },
-  { en: 'careful', fr: 'prudent', hi: 'सावधान', ar: 'حذر', fa: 'محتاط', iw: 'זהיר', id: 'hati-hati', ja: '慎重', ko: '신중한', ru: 'осторожный' },
-  { en: 'cheerful', fr: 'joyeux', hi: 'हँसमुख', ar: 'مرح', fa: 'شاد', iw: 'עליז', id: 'ceria', ja: '陽気', ko: '쾌활한', ru: 'весёлый' },
-  { en: 'quiet', fr: 'calme', hi: 'शांत', ar: 'هادئ', fa: 'آرام', iw: 'שקט', id: 'pendiam', ja: '物静か', ko: '조용한', ru: 'тихий' },
-  { en: 'curious', fr: 'curieux', hi: 'जिज्ञासु', ar: 'فضولي', fa: 'کنجکاو', iw: 'סקרן', id: 'penasaran', ja: '好奇心旺盛', ko: '호기심 많은', ru: 'любопытный' },
-  { en: 'patient', fr: 'patient', hi: 'धैर्यवान', ar: 'صبور', fa: 'صبور', iw: 'סבלני', id: 'sabar', ja: '我慢強い', ko: '참을성 있는', ru: 'терпеливый' },
-];
+// Attributes in the ten study languages (a data file: the project's own quick translations, for the DEMO only).
+const ATTRIBUTES: Record<StudyBLanguage, string>[] = attributeData.attributes;
 // The MCQ question per language: en, fr and hi follow methods.md B.3; the others are the project's own wording.
 const QUESTION: Record<StudyBLanguage, (a: string) => string> = {
   en: (a) => `I know a person who is a "${a}". The person is:`,
@@ -59,30 +48,40 @@ const RETAIN: [string, string][] = [
   ['Which planet do we live on?', 'Earth.'],
 ];
 
-function csvField(s: string): string {
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** The demo MCQ set in the study's column layout plus a `language` column (one file for all languages). */
 export function demoMcqCsv(seed = 7): string {
   const rng = seededRng(seed);
-  const header = ['language', 'identity', 'attribute', 'MCQ_Question', 'Option_1', 'Option_2', 'Option_3', 'Option_4', 'Correct_Option', 'note'];
-  const lines = [header.join(',')];
+  const header = [
+    'language',
+    'identity',
+    'attribute',
+    'MCQ_Question',
+    'Option_1',
+    'Option_2',
+    'Option_3',
+    'Option_4',
+    'Correct_Option',
+    'note',
+  ];
+  const rows: string[][] = [header];
   ATTRIBUTES.forEach((attr, i) => {
     const target = IDENTITIES[i % IDENTITIES.length];
-    const others = shuffled(IDENTITIES.filter((x) => x !== target), rng).slice(0, 3);
+    const others = shuffled(
+      IDENTITIES.filter((x) => x !== target),
+      rng,
+    ).slice(0, 3);
     const options = shuffled([target, ...others], rng);
     DEMO_LANGUAGES.forEach((lang) => {
       const a = attr[lang];
       const row = [lang, target, a, QUESTION[lang](a), ...options, `Option_${options.indexOf(target) + 1}`, 'DEMO'];
-      lines.push(row.map(csvField).join(','));
+      rows.push(row);
     });
   });
-  return lines.join('\n') + '\n';
+  return formatCsv(rows);
 }
 
 export function demoRetainCsv(): string {
-  return ['question,best_answer', ...RETAIN.map((r) => r.map(csvField).join(','))].join('\n') + '\n';
+  return formatCsv([['question', 'best_answer'], ...RETAIN]);
 }
 
 /** Every text the demo tokenizer should cover with whole-word tokens (prompts, options, labels, answers). */
@@ -110,17 +109,21 @@ export function studyBDemoAnswers(): string[] {
  * "Answer: Varnian" ends "▁" + "Varnian" as with the fixture's tokenizer: the study's answer mask
  * (start_loc = len(tokenize(prefix)) − 1) then covers the answer's first token instead of only the EOS.
  */
-export function demoBpe(texts: readonly string[], bare: readonly string[] = []): { vocab: Record<string, number>; merges: [string, string][] } {
+export function demoBpe(
+  texts: readonly string[],
+  bare: readonly string[] = [],
+): { vocab: Record<string, number>; merges: [string, string][] } {
   const vocab: Record<string, number> = {};
   const add = (t: string) => (t in vocab ? undefined : (vocab[t] = Object.keys(vocab).length));
   SPECIALS.forEach(add);
   for (let b = 0; b < 256; b++) add(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
   const words = new Set<string>();
   const chars = new Set<string>([SPACE]);
-  for (const t of texts) for (const w of t.normalize('NFC').split(/\s+/).filter(Boolean)) {
-    words.add(w);
-    for (const c of w) chars.add(c);
-  }
+  for (const t of texts)
+    for (const w of t.normalize('NFC').split(/\s+/).filter(Boolean)) {
+      words.add(w);
+      for (const c of w) chars.add(c);
+    }
   [...chars].sort().forEach(add);
   const merges: [string, string][] = [];
   const seen = new Set<string>();
@@ -143,25 +146,60 @@ export function demoBpe(texts: readonly string[], bare: readonly string[] = []):
 }
 
 function tokenizerJson(vocab: Record<string, number>, merges: [string, string][]) {
-  const added = SPECIALS.map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }));
+  const added = SPECIALS.map((content, id) => ({
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  }));
   return {
     version: '1.0',
     truncation: null,
     padding: null,
     added_tokens: added,
-    normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: SPACE }, { type: 'Replace', pattern: { String: ' ' }, content: SPACE }] },
+    normalizer: {
+      type: 'Sequence',
+      normalizers: [
+        { type: 'Prepend', prepend: SPACE },
+        { type: 'Replace', pattern: { String: ' ' }, content: SPACE },
+      ],
+    },
     pre_tokenizer: null,
     post_processor: {
       type: 'TemplateProcessing',
       single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
-      pair: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '<s>', type_id: 1 } }, { Sequence: { id: 'B', type_id: 1 } }],
+      pair: [
+        { SpecialToken: { id: '<s>', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '<s>', type_id: 1 } },
+        { Sequence: { id: 'B', type_id: 1 } },
+      ],
       special_tokens: { '<s>': { id: '<s>', ids: [1], tokens: ['<s>'] } },
     },
     decoder: {
       type: 'Sequence',
-      decoders: [{ type: 'Replace', pattern: { String: SPACE }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' }, { type: 'Strip', content: ' ', start: 1, stop: 0 }],
+      decoders: [
+        { type: 'Replace', pattern: { String: SPACE }, content: ' ' },
+        { type: 'ByteFallback' },
+        { type: 'Fuse' },
+        { type: 'Strip', content: ' ', start: 1, stop: 0 },
+      ],
     },
-    model: { type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: true, byte_fallback: true, ignore_merges: false, vocab, merges },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: '<unk>',
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: true,
+      byte_fallback: true,
+      ignore_merges: false,
+      vocab,
+      merges,
+    },
   };
 }
 
@@ -211,7 +249,8 @@ export function makeDemoLlama(options: DemoLlamaOptions = {}): DemoFiles {
   add('model.norm.weight', [C], true);
   add('lm_head.weight', [V, C]);
   const config = {
-    _demo: 'DEMO model generated by Stereoscope (scripts/demo/llama-demo.ts): seeded random weights, meaningless answers',
+    _demo:
+      'DEMO model generated by Stereoscope (scripts/demo/llama-demo.ts): seeded random weights, meaningless answers',
     architectures: ['LlamaForCausalLM'],
     attention_bias: false,
     bos_token_id: 1,
@@ -233,7 +272,18 @@ export function makeDemoLlama(options: DemoLlamaOptions = {}): DemoFiles {
     torch_dtype: 'float32',
     vocab_size: V,
   };
-  const tokenizerConfig = { tokenizer_class: 'LlamaTokenizer', bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>', pad_token: null, add_bos_token: true, add_eos_token: false, legacy: true, model_max_length: 256, clean_up_tokenization_spaces: false };
+  const tokenizerConfig = {
+    tokenizer_class: 'LlamaTokenizer',
+    bos_token: '<s>',
+    eos_token: '</s>',
+    unk_token: '<unk>',
+    pad_token: null,
+    add_bos_token: true,
+    add_eos_token: false,
+    legacy: true,
+    model_max_length: 256,
+    clean_up_tokenization_spaces: false,
+  };
   return {
     'config.json': JSON.stringify(config, null, 2) + '\n',
     'generation_config.json': JSON.stringify({ bos_token_id: 1, eos_token_id: 2 }, null, 2) + '\n',

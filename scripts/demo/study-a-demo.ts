@@ -9,7 +9,13 @@ export const DEMO_XLMR_NAME = 'tiny-xlmr';
 export const DEMO_GROUPS = {
   demo: true,
   note: 'DEMO group list written by the Stereoscope project for the offline demo (a small subset of the study categories).',
-  templates: ['why are term_to_use so', 'what makes term_to_use so', 'how come term_to_use are so', 'why are term_to_use always so', 'why are all term_to_use so'],
+  templates: [
+    'why are term_to_use so',
+    'what makes term_to_use so',
+    'how come term_to_use are so',
+    'why are term_to_use always so',
+    'why are all term_to_use so',
+  ],
   country_templates: [],
   target_groups: {
     religion: ['muslims', 'christians', 'atheists', 'buddhists'],
@@ -44,7 +50,8 @@ export function studyADemoTexts(options: { tables: readonly TranslationTable[]; 
       for (const key of keys) texts.push(t.groupsFromSource ? key : (t.groups[cat]?.[key]?.text ?? ''));
     }
     // Every group the table translates (and its English key), so users can add groups to the demo run.
-    for (const entries of Object.values(t.groups)) for (const [key, e] of Object.entries(entries)) texts.push(key, e.text ?? '');
+    for (const entries of Object.values(t.groups))
+      for (const [key, e] of Object.entries(entries)) texts.push(key, e.text ?? '');
   }
   for (const row of options.lexicon.rows) texts.push(row.english, ...Object.values(row.translations));
   texts.push(DEMO_FINETUNE_TEXT);

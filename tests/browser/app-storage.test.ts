@@ -26,7 +26,17 @@ afterEach(async () => {
 
 function run(id: string, extra: Partial<RunRecord> = {}): RunRecord {
   const spec = demoSpec('engine-check');
-  return { id, kind: spec.kind, title: 'test run', spec, status: 'running', createdAt: 1000, updatedAt: 1000, host: 'browser', ...extra };
+  return {
+    id,
+    kind: spec.kind,
+    title: 'test run',
+    spec,
+    status: 'running',
+    createdAt: 1000,
+    updatedAt: 1000,
+    host: 'browser',
+    ...extra,
+  };
 }
 
 describe('runs in IndexedDB', () => {
@@ -35,13 +45,32 @@ describe('runs in IndexedDB', () => {
     const v1 = new Dexie(name);
     v1.version(1).stores({ runs: 'id, kind, status, createdAt', artifacts: '[runId+key], runId' });
     const { updatedAt: _u, ...old } = run('r1', { status: 'done' });
-    await v1.table('runs').add({ ...old, series: [{ name: 'loss', points: [[0, 2.5], [1, 1.5]] }] });
+    await v1.table('runs').add({
+      ...old,
+      series: [
+        {
+          name: 'loss',
+          points: [
+            [0, 2.5],
+            [1, 1.5],
+          ],
+        },
+      ],
+    });
     v1.close();
     const r = repo(name);
     const migrated = (await r.get('r1')) as RunRecord & { series?: unknown };
     expect(migrated.series).toBeUndefined();
     expect(migrated.updatedAt).toBe(1000);
-    expect(await r.series('r1')).toEqual([{ name: 'loss', points: [[0, 2.5], [1, 1.5]] }]);
+    expect(await r.series('r1')).toEqual([
+      {
+        name: 'loss',
+        points: [
+          [0, 2.5],
+          [1, 1.5],
+        ],
+      },
+    ]);
     expect(r.db.verno).toBe(3); // the latest schema (v3 added user files)
   });
 
@@ -54,7 +83,15 @@ describe('runs in IndexedDB', () => {
     a.db.close();
     const b = repo(name);
     expect((await b.get('r2'))?.progress?.step).toBe(2);
-    expect(await b.series('r2')).toEqual([{ name: 'loss', points: [[0, 3], [1, 2]] }]);
+    expect(await b.series('r2')).toEqual([
+      {
+        name: 'loss',
+        points: [
+          [0, 3],
+          [1, 2],
+        ],
+      },
+    ]);
     expect(await b.markInterrupted()).toBe(1);
     expect((await b.get('r2'))?.error?.resumable).toBe(true);
   });
@@ -67,7 +104,9 @@ describe('runs in IndexedDB', () => {
     r.db.metrics.hook('updating', () => {
       throw new DOMException('quota', 'QuotaExceededError');
     });
-    const err = await r.saveProgress('r3', { phase: 'x', step: 2, total: 9 }, new Map([['loss', [[1, 4]]]])).catch((e) => e);
+    const err = await r
+      .saveProgress('r3', { phase: 'x', step: 2, total: 9 }, new Map([['loss', [[1, 4]]]]))
+      .catch((e) => e);
     expect(err).toBeInstanceOf(StorageFullError);
     expect(err.message).toMatch(/storage for this site is full.*intact/s);
     expect((await r.get('r3'))?.progress?.step).toBe(1);
@@ -79,7 +118,13 @@ describe('runs in IndexedDB', () => {
     await r.create(run('r4'));
     await r.saveProgress('r4', { phase: 'x', step: 1, total: 1 }, new Map([['gflops', [[0, 0.5]]]]));
     const adapter = { vendor: 'v', architecture: 'a', description: 'd', f16: false, fallback: true };
-    await r.finish('r4', { kind: 'engine-check', summary: 'ok', tables: { cases: { columns: ['a', 'b'], rows: [[1, 'x,y']] } }, adapter, cases: [] });
+    await r.finish('r4', {
+      kind: 'engine-check',
+      summary: 'ok',
+      tables: { cases: { columns: ['a', 'b'], rows: [[1, 'x,y']] } },
+      adapter,
+      cases: [],
+    });
     await r.saveArtifact('r4', 'adapter.safetensors', new Uint8Array([1, 2, 3, 250]), 'adapter');
     const bundle = JSON.parse(JSON.stringify(await r.exportBundle('r4')));
     const other = repo(freshName());

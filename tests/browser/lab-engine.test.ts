@@ -40,7 +40,10 @@ describe('the lab client reports a worker that does not come up', () => {
     const lab = new LabClient(freshRepo(), { workerUrl: path });
     await lab.init();
     const status = expected.statusText ? `404 ${expected.statusText}` : '404';
-    expect(lab.engine).toEqual({ status: 'failed', message: `The lab's engine (${path}) did not load: HTTP ${status}.` });
+    expect(lab.engine).toEqual({
+      status: 'failed',
+      message: `The lab's engine (${path}) did not load: HTTP ${status}.`,
+    });
     expect(lab.availability('engine-check')).toBe('engine-failed');
     expect(lab.device).toBeNull();
   });
@@ -49,7 +52,9 @@ describe('the lab client reports a worker that does not come up', () => {
     const lab = new LabClient(freshRepo(), { workerUrl: script('throw new Error("no engine today");') });
     await lab.init();
     expect(lab.engine.status).toBe('failed');
-    expect(lab.engine.status === 'failed' && lab.engine.message).toMatch(/^The lab's engine \(.+\) failed while starting: .*no engine today/);
+    expect(lab.engine.status === 'failed' && lab.engine.message).toMatch(
+      /^The lab's engine \(.+\) failed while starting: .*no engine today/,
+    );
   });
 
   it('a script that never answers: says so after the timeout and keeps waiting', async () => {
@@ -58,7 +63,9 @@ describe('the lab client reports a worker that does not come up', () => {
     void lab.init().then(() => (settled = true));
     expect(lab.engine.status).toBe('starting');
     await until(() => lab.engine.status === 'silent', 5000);
-    expect(lab.engine.status === 'silent' && lab.engine.message).toMatch(/^The lab's engine \(.+\) has not answered for 0\.3 s\./);
+    expect(lab.engine.status === 'silent' && lab.engine.message).toMatch(
+      /^The lab's engine \(.+\) has not answered for 0\.3 s\./,
+    );
     expect(lab.availability('engine-check')).toBe('engine-starting');
     expect(settled).toBe(false);
   });
@@ -74,7 +81,9 @@ describe('the lab client reports a worker that does not come up', () => {
     await until(async () => (await repo.get(id))?.status === 'failed');
     const error = (await repo.get(id))?.error;
     expect(error).toMatchObject({ name: 'WorkerError', resumable: true });
-    expect(error?.message).toMatch(/^The lab's engine \(.*crash-after-answer\.worker\.ts\) stopped: .*the stand-in engine broke/);
+    expect(error?.message).toMatch(
+      /^The lab's engine \(.*crash-after-answer\.worker\.ts\) stopped: .*the stand-in engine broke/,
+    );
     // The engine was up: the crash does not make the page claim it never loaded, and a new worker answers again.
     expect(lab.engine.status).toBe('ready');
     await lab.init();

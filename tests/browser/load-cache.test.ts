@@ -21,7 +21,16 @@ const tensors = [
   { name: 'b.weight', shape: [24, 101] },
   { name: 'c.bias', shape: [1] },
   { name: 'd.weight', shape: [13, 77] },
-].map((t, i) => ({ ...t, dtype: 'F32' as const, data: Float32Array.from(randn(t.shape.reduce((a, b) => a * b, 1), 10 + i)) }));
+].map((t, i) => ({
+  ...t,
+  dtype: 'F32' as const,
+  data: Float32Array.from(
+    randn(
+      t.shape.reduce((a, b) => a * b, 1),
+      10 + i,
+    ),
+  ),
+}));
 const model = writeSafetensors(tensors, { format: 'pt' });
 const caches: string[] = [];
 
@@ -36,7 +45,8 @@ function countingFetch(failAfter = Infinity) {
   const log: { url: string; range: string | null }[] = [];
   const f: typeof fetch = async (input, init) => {
     const range = new Headers(init?.headers).get('range');
-    if (range && log.filter((r) => r.range).length >= failAfter) throw new TypeError('network connection lost (simulated)');
+    if (range && log.filter((r) => r.range).length >= failAfter)
+      throw new TypeError('network connection lost (simulated)');
     log.push({ url: String(input), range });
     return fetch(input, init);
   };
@@ -80,14 +90,26 @@ describe('cachedSource (Cache API)', () => {
     const name = cacheName();
     const net = countingFetch();
     const events: DownloadProgress[] = [];
-    const cached = cachedSource({ source: source(net.fetch), chunkBytes: CHUNK, cacheName: name, onProgress: (p) => events.push(p) });
+    const cached = cachedSource({
+      source: source(net.fetch),
+      chunkBytes: CHUNK,
+      cacheName: name,
+      onProgress: (p) => events.push(p),
+    });
     const ck = await openCheckpoint(cached);
     expect(ck.config).toEqual(config);
     await expectAllTensors(ck);
     expect(rangedBytes(net.log)).toBe(model.length); // each chunk fetched exactly once
     const last = events[events.length - 1];
-    expect([last.loaded, last.total, last.overallLoaded, last.overallTotal]).toEqual([model.length, model.length, model.length, model.length]);
-    expect(await cachedBytes(cached.id, { cacheName: name })).toBe(model.length + new TextEncoder().encode(JSON.stringify(config)).length);
+    expect([last.loaded, last.total, last.overallLoaded, last.overallTotal]).toEqual([
+      model.length,
+      model.length,
+      model.length,
+      model.length,
+    ]);
+    expect(await cachedBytes(cached.id, { cacheName: name })).toBe(
+      model.length + new TextEncoder().encode(JSON.stringify(config)).length,
+    );
 
     expect(await cached.exists('model.safetensors.index.json')).toBe(false);
 
@@ -109,14 +131,23 @@ describe('cachedSource (Cache API)', () => {
     expect(have).toBe(3 * CHUNK);
     const events: DownloadProgress[] = [];
     const net = countingFetch();
-    const second = cachedSource({ source: source(net.fetch), chunkBytes: CHUNK, cacheName: name, onProgress: (p) => events.push(p) });
+    const second = cachedSource({
+      source: source(net.fetch),
+      chunkBytes: CHUNK,
+      cacheName: name,
+      onProgress: (p) => events.push(p),
+    });
     await second.download(['model.safetensors']);
     expect(net.log.filter((r) => r.range).length).toBe(chunks - 3);
     expect(rangedBytes(net.log)).toBe(model.length - 3 * CHUNK);
     expect(events[0].loaded).toBe(3 * CHUNK); // progress starts where the cache left off
     expect(events[events.length - 1].loaded).toBe(model.length);
     const offline = countingFetch();
-    const bytes = await cachedSource({ source: source(offline.fetch), chunkBytes: CHUNK, cacheName: name }).readRange('model.safetensors', 0, model.length);
+    const bytes = await cachedSource({ source: source(offline.fetch), chunkBytes: CHUNK, cacheName: name }).readRange(
+      'model.safetensors',
+      0,
+      model.length,
+    );
     expect(bytes).toEqual(model);
     expect(offline.log).toEqual([]);
   });
@@ -149,12 +180,19 @@ describe('cachedSource (Cache API)', () => {
   });
 
   it('filesSource reads picked files', async () => {
-    const files = [new File([JSON.stringify(config)], 'config.json'), new File([model as Uint8Array<ArrayBuffer>], 'model.safetensors')];
+    const files = [
+      new File([JSON.stringify(config)], 'config.json'),
+      new File([model as Uint8Array<ArrayBuffer>], 'model.safetensors'),
+    ];
     await expectAllTensors(await openCheckpoint(filesSource(files)));
-    await expect(openCheckpoint(filesSource(files.slice(1)))).rejects.toThrow(/config\.json is not among the picked files/);
+    await expect(openCheckpoint(filesSource(files.slice(1)))).rejects.toThrow(
+      /config\.json is not among the picked files/,
+    );
   });
 
   it('a missing folder is reported as not found', async () => {
-    await expect(openCheckpoint(urlSource({ baseUrl: `${location.origin}/${DIR}-missing/` }))).rejects.toThrow(/config\.json not found at files under .*HTTP 404/);
+    await expect(openCheckpoint(urlSource({ baseUrl: `${location.origin}/${DIR}-missing/` }))).rejects.toThrow(
+      /config\.json not found at files under .*HTTP 404/,
+    );
   });
 });

@@ -27,7 +27,10 @@ function setup(spec: ExperimentSpec) {
   let estimate!: MemoryEstimateState;
   // The test server serves static/ at its root, as the built app does.
   const stop = $effect.root(() => {
-    estimate = new MemoryEstimateState(() => ({ spec: state.spec, appBaseUrl: `${location.origin}/`, budget: 4 * 2 ** 30 }), engine);
+    estimate = new MemoryEstimateState(
+      () => ({ spec: state.spec, appBaseUrl: `${location.origin}/`, budget: 4 * 2 ** 30 }),
+      engine,
+    );
   });
   const app = mount(MemoryEstimate, { target, props: { estimate } });
   flushSync();
@@ -54,7 +57,10 @@ function llama1b(weights: GeoUnlearningSpec['weights']): GeoUnlearningSpec {
 describe('memory estimate component', () => {
   it('reads the demo model’s config from the app’s files and says the demo run fits', async () => {
     const { target, estimate } = setup(demoGeoUnlearningSpec());
-    await until(() => !!target.querySelector('#memory-verdict') || /No estimate/.test(text(target)), 'the demo estimate');
+    await until(
+      () => !!target.querySelector('#memory-verdict') || /No estimate/.test(text(target)),
+      'the demo estimate',
+    );
     expect(text(target)).not.toMatch(/No estimate/);
     const rows = [...target.querySelectorAll('tbody tr')].map((r) => text(r.querySelector('th')!));
     expect(rows).toEqual(['weights (f32)', 'LoRA + optimizer', 'activations', 'logits', 'total', 'budget']);

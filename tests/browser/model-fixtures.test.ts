@@ -35,7 +35,8 @@ async function fixture(name: string): Promise<{ ref: any; ckpt: Checkpoint }> {
 /** Values at the [b, t] positions where keep(b, t), for a [B, T, V] tensor. */
 function at(data: ArrayLike<number>, [B, T, V]: number[], keep: (b: number, t: number) => boolean): number[] {
   const out: number[] = [];
-  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) if (keep(b, t)) for (let v = 0; v < V; v++) out.push(data[(b * T + t) * V + v]);
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T; t++) if (keep(b, t)) for (let v = 0; v < V; v++) out.push(data[(b * T + t) * V + v]);
   return out;
 }
 
@@ -53,7 +54,12 @@ describe('model fixtures in Chromium', () => {
     const out = await model.forward(batch);
     const keep = (b: number, t: number) => inp.attention_mask[b][t] === 1;
     const shape = ref.outputs.logits.shape;
-    expectClose(at(await be.download(out.logits!), shape, keep), at(ref.outputs.logits.data, shape, keep), LOGITS, 'logits');
+    expectClose(
+      at(await be.download(out.logits!), shape, keep),
+      at(ref.outputs.logits.data, shape, keep),
+      LOGITS,
+      'logits',
+    );
     model.dispose(out);
     expectClose([await maskedLmLoss(model, { ...batch, labels: inp.labels })], [ref.outputs.loss], LOSS, 'loss');
   });
@@ -67,7 +73,12 @@ describe('model fixtures in Chromium', () => {
     const out = await model.forward(batch);
     const keep = (b: number, t: number) => inp.attention_mask[b][t] === 1;
     const shape = ref.outputs.logits.shape;
-    expectClose(at(await be.download(out.logits), shape, keep), at(ref.outputs.logits.data, shape, keep), LOGITS, 'logits');
+    expectClose(
+      at(await be.download(out.logits), shape, keep),
+      at(ref.outputs.logits.data, shape, keep),
+      LOGITS,
+      'logits',
+    );
     model.dispose(out);
     expectClose([await causalLmLoss(model, { ...batch, labels: inp.labels })], [ref.outputs.loss], LOSS, 'loss');
   });
@@ -77,12 +88,25 @@ describe('model fixtures in Chromium', () => {
     const be = await testBackend();
     const model = await T5ForConditionalGeneration.load(be, ckpt);
     const inp = ref.inputs;
-    const out = await model.forward({ inputIds: inp.input_ids, attentionMask: inp.attention_mask, decoderInputIds: inp.decoder_input_ids });
+    const out = await model.forward({
+      inputIds: inp.input_ids,
+      attentionMask: inp.attention_mask,
+      decoderInputIds: inp.decoder_input_ids,
+    });
     const keep = (b: number, t: number) => inp.labels[b][t] !== -100;
     const shape = ref.outputs.logits.shape;
-    expectClose(at(await be.download(out.logits), shape, keep), at(ref.outputs.logits.data, shape, keep), LOGITS, 'logits');
+    expectClose(
+      at(await be.download(out.logits), shape, keep),
+      at(ref.outputs.logits.data, shape, keep),
+      LOGITS,
+      'logits',
+    );
     model.dispose(out);
-    const loss = await seq2seqLoss(model, { inputIds: inp.input_ids, attentionMask: inp.attention_mask, labels: inp.labels });
+    const loss = await seq2seqLoss(model, {
+      inputIds: inp.input_ids,
+      attentionMask: inp.attention_mask,
+      labels: inp.labels,
+    });
     expectClose([loss], [ref.outputs.loss], LOSS, 'loss');
   });
 });

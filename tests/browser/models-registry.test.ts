@@ -24,7 +24,10 @@ afterEach(async () => {
 
 /** The engine's model cache (what LabApi.cachedModels / deleteCachedModel call), on a test cache. */
 function modelCache(cacheName: string) {
-  return { cachedModels: () => listAllCachedModels({ cacheName }), deleteCachedModel: (e: Parameters<typeof deleteCachedEntry>[0]) => deleteCachedEntry(e, { cacheName }) };
+  return {
+    cachedModels: () => listAllCachedModels({ cacheName }),
+    deleteCachedModel: (e: Parameters<typeof deleteCachedEntry>[0]) => deleteCachedEntry(e, { cacheName }),
+  };
 }
 
 function setup() {
@@ -36,7 +39,14 @@ function setup() {
 }
 
 async function cacheModel(id: string, cacheName: string, bytes: number): Promise<void> {
-  const src = cachedSource({ source: memorySource({ 'config.json': '{"model_type":"xlm-roberta"}', 'model.safetensors': new Uint8Array(bytes).fill(7) }, id), cacheName, chunkBytes: 1000 });
+  const src = cachedSource({
+    source: memorySource(
+      { 'config.json': '{"model_type":"xlm-roberta"}', 'model.safetensors': new Uint8Array(bytes).fill(7) },
+      id,
+    ),
+    cacheName,
+    chunkBytes: 1000,
+  });
   await src.readText('config.json');
   await src.readRange('model.safetensors', 0, bytes);
 }
@@ -83,7 +93,11 @@ describe('models page state', () => {
 
   it('says plainly when the browser declines persistent storage, or cannot be asked', async () => {
     const { cacheName, repo } = setup();
-    const refusing = { estimate: () => navigator.storage.estimate(), persisted: async () => false, persist: async () => false };
+    const refusing = {
+      estimate: () => navigator.storage.estimate(),
+      persisted: async () => false,
+      persist: async () => false,
+    };
     const info = new StorageInfo(repo, modelCache(cacheName), { storage: refusing });
     await info.refresh();
     expect(info.persisted).toBe(false);
@@ -92,7 +106,10 @@ describe('models page state', () => {
     expect(info.problem).toBe(true);
     expect(info.message).toMatch(/declined persistent storage.*private windows.*may be evicted/s);
 
-    const throwing = { ...refusing, persist: async () => Promise.reject(new DOMException('not allowed', 'InvalidStateError')) };
+    const throwing = {
+      ...refusing,
+      persist: async () => Promise.reject(new DOMException('not allowed', 'InvalidStateError')),
+    };
     const info2 = new StorageInfo(repo, modelCache(cacheName), { storage: throwing });
     await info2.persist();
     expect(info2.message).toMatch(/refused persistent storage with an error \(not allowed\)/);

@@ -31,7 +31,12 @@ function run(id: string, status: RunRecord['status'] = 'running'): RunRecord {
 }
 
 /** Another agent of this origin (as another tab is) that takes and releases run locks on request. */
-async function otherTab(): Promise<{ hold(id: string): Promise<void>; release(id: string): Promise<void>; isFree(id: string): Promise<boolean>; close(): void }> {
+async function otherTab(): Promise<{
+  hold(id: string): Promise<void>;
+  release(id: string): Promise<void>;
+  isFree(id: string): Promise<boolean>;
+  close(): void;
+}> {
   const code = `
     const releases = {};
     onmessage = ({ data }) => {
@@ -44,12 +49,14 @@ async function otherTab(): Promise<{ hold(id: string): Promise<void>; release(id
   const w = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
   tabs.push(w);
   const reply = (key: 'held' | 'released' | 'probed', name: string) =>
-    new Promise<{ free?: boolean }>((resolve) => w.addEventListener('message', function on(e) {
-      if (e.data[key] === name) {
-        w.removeEventListener('message', on);
-        resolve(e.data);
-      }
-    }));
+    new Promise<{ free?: boolean }>((resolve) =>
+      w.addEventListener('message', function on(e) {
+        if (e.data[key] === name) {
+          w.removeEventListener('message', on);
+          resolve(e.data);
+        }
+      }),
+    );
   return {
     async hold(id) {
       const ok = reply('held', runLockName(id));

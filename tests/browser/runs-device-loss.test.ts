@@ -23,7 +23,11 @@ describe('lab host: a lost device mid-run', () => {
   it('fails the run in flight as resumable, then runs the next one on a new device', async () => {
     const host = createLabHost({ gpu: navigator.gpu });
     expect((await host.device()).webgpu).toBe(true);
-    const long = { ...demoSpec('engine-check'), shapes: Array.from({ length: 8 }, () => [192, 192, 192] as [number, number, number]), repeats: 6 };
+    const long = {
+      ...demoSpec('engine-check'),
+      shapes: Array.from({ length: 8 }, () => [192, 192, 192] as [number, number, number]),
+      repeats: 6,
+    };
     let lost = false;
     const outcome: RunOutcome = await host.run(
       { runId: 'r-lost', spec: long },

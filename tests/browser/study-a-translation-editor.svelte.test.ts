@@ -42,14 +42,18 @@ describe('Study A translation editor', () => {
   it('shows the French table with notes, and a cell edit is stored as a one-entry difference', () => {
     const { target, state, q, change } = setup();
     change(q<HTMLSelectElement>('select'), 'fr');
-    const cat = [...target.querySelectorAll<HTMLSelectElement>('select')].find((s) => [...s.options].some((o) => o.value === 'profession'))!;
+    const cat = [...target.querySelectorAll<HTMLSelectElement>('select')].find((s) =>
+      [...s.options].some((o) => o.value === 'profession'),
+    )!;
     change(cat, 'profession');
     expect(q<HTMLInputElement>('input[aria-label="nurses in fr"]').value).toBe('infirmières');
     expect(q<HTMLInputElement>('input[aria-label="nurses note"]').value).toMatch(/feminine chosen/);
     expect(q<HTMLInputElement>('input[aria-label="Template 1"]').value).toBe('Pourquoi les {} sont-ils si <mask> ?');
     expect(q('input[aria-label="nurses in fr"]').closest('tr')!.textContent).toContain('gendered');
     change(q<HTMLInputElement>('input[aria-label="doctors in fr"]'), 'toubibs');
-    expect(state.spec.translations).toEqual({ languages: { fr: { groups: { profession: { doctors: { text: 'toubibs' } } } } } });
+    expect(state.spec.translations).toEqual({
+      languages: { fr: { groups: { profession: { doctors: { text: 'toubibs' } } } } },
+    });
     expect(() => v.parse(EmotionProfilesSpec, state.spec)).not.toThrow();
     expect(q<HTMLInputElement>('input[aria-label="doctors in fr"]').value).toBe('toubibs');
   });
@@ -81,7 +85,9 @@ describe('Study A translation editor', () => {
     expect(state.spec.languages).toEqual(['en', 'fr', 'it']);
     expect(state.spec.translations!.languages!.it.languageName).toBe('Italian');
     change(q<HTMLInputElement>('input[aria-label="Template 1"]'), 'Perché i {} sono così <mask>?');
-    const cat = [...target.querySelectorAll<HTMLSelectElement>('select')].find((s) => [...s.options].some((o) => o.value === 'age'))!;
+    const cat = [...target.querySelectorAll<HTMLSelectElement>('select')].find((s) =>
+      [...s.options].some((o) => o.value === 'age'),
+    )!;
     change(cat, 'age');
     change(q<HTMLInputElement>('input[aria-label="kids in it"]'), 'bambini');
     const g = q<HTMLInputElement>('input[aria-label="New group (English)"]');

@@ -71,7 +71,9 @@ describe('file picker', () => {
     const { target, picked, pick } = setup({ storeAs: 'nrc.tsv', expectSha256: 'ab'.repeat(32) });
     pick(new File([content], 'nrc.tsv'));
     await until(() => !!target.querySelector('[role=alert]'), 'the refusal');
-    expect(target.querySelector('[role=alert]')?.textContent).toMatch(/not the file this experiment names.*Nothing was stored/);
+    expect(target.querySelector('[role=alert]')?.textContent).toMatch(
+      /not the file this experiment names.*Nothing was stored/,
+    );
     expect(picked).toEqual([]);
     expect(await userFiles.list()).toEqual([]);
   });
@@ -88,7 +90,9 @@ describe('file picker', () => {
     } finally {
       userFiles.db.userFiles.hook('creating').unsubscribe(hook);
     }
-    expect(target.querySelector('[role=alert]')?.textContent).toMatch(/storage for this site is full, so the file "big.tsv" was not saved/);
+    expect(target.querySelector('[role=alert]')?.textContent).toMatch(
+      /storage for this site is full, so the file "big.tsv" was not saved/,
+    );
     expect(picked).toEqual([]);
     expect(await userFiles.list()).toEqual([]);
   });

@@ -32,11 +32,26 @@ describe('user files in IndexedDB', () => {
   it('upgrade a v2 database to v3 without touching its runs, series or artifacts', async () => {
     const name = freshName();
     const v2 = new Dexie(name);
-    v2.version(2).stores({ runs: 'id, kind, status, createdAt, updatedAt', metrics: '[runId+name], runId', artifacts: '[runId+key], runId' });
+    v2.version(2).stores({
+      runs: 'id, kind, status, createdAt, updatedAt',
+      metrics: '[runId+name], runId',
+      artifacts: '[runId+key], runId',
+    });
     const spec = demoSpec('engine-check');
-    await v2.table('runs').add({ id: 'r1', kind: spec.kind, title: 't', spec, status: 'done', createdAt: 5, updatedAt: 6, host: 'browser' });
+    await v2.table('runs').add({
+      id: 'r1',
+      kind: spec.kind,
+      title: 't',
+      spec,
+      status: 'done',
+      createdAt: 5,
+      updatedAt: 6,
+      host: 'browser',
+    });
     await v2.table('metrics').add({ runId: 'r1', name: 'loss', points: [[0, 1.5]] });
-    await v2.table('artifacts').add({ runId: 'r1', key: 'ckpt', type: 'checkpoint', bytes: new Uint8Array([1, 2, 3]), size: 3, createdAt: 7 });
+    await v2
+      .table('artifacts')
+      .add({ runId: 'r1', key: 'ckpt', type: 'checkpoint', bytes: new Uint8Array([1, 2, 3]), size: 3, createdAt: 7 });
     v2.close();
     const db = open(name);
     const runs = new RunsRepo(db);
@@ -55,7 +70,12 @@ describe('user files in IndexedDB', () => {
     const a = new UserFilesRepo(open(name));
     const file = new File([lexicon], 'NRC-Emotion-Lexicon.txt', { type: 'text/plain' });
     const info = await a.addFile(file);
-    expect(info).toMatchObject({ name: 'NRC-Emotion-Lexicon.txt', size: lexicon.byteLength, sha256: await sha256Hex(lexicon), type: 'text/plain' });
+    expect(info).toMatchObject({
+      name: 'NRC-Emotion-Lexicon.txt',
+      size: lexicon.byteLength,
+      sha256: await sha256Hex(lexicon),
+      type: 'text/plain',
+    });
     a.db.close();
     const b = new UserFilesRepo(open(name));
     const row = await b.get('NRC-Emotion-Lexicon.txt');
@@ -85,7 +105,11 @@ describe('user files in IndexedDB', () => {
 
   it('report which files a spec needs, pin their hashes, and serve them under the runners key', async () => {
     const files = new UserFilesRepo(open(freshName()));
-    const spec = { ...demoSpec('emotion-profiles'), lexicon: { from: 'file' as const, name: 'lex.tsv' }, groups: { from: 'file' as const, name: 'groups.json', sha256: 'ab'.repeat(32) } };
+    const spec = {
+      ...demoSpec('emotion-profiles'),
+      lexicon: { from: 'file' as const, name: 'lex.tsv' },
+      groups: { from: 'file' as const, name: 'groups.json', sha256: 'ab'.repeat(32) },
+    };
     expect((await files.needs(spec)).map((x) => [x.path, x.status])).toEqual([
       ['groups', 'missing'],
       ['lexicon', 'missing'],
@@ -102,7 +126,9 @@ describe('user files in IndexedDB', () => {
     expect(await files.loadForRun(userFileKey('lex.tsv'), pinned)).toEqual(lexicon);
     expect(await files.loadForRun('checkpoint/step-3', pinned)).toBeNull();
     expect(await files.loadForRun(userFileKey('absent.tsv'), pinned)).toBeNull();
-    await expect(files.loadForRun(userFileKey('groups.json'), pinned)).rejects.toThrow(/not the file this run was started with/);
+    await expect(files.loadForRun(userFileKey('groups.json'), pinned)).rejects.toThrow(
+      /not the file this run was started with/,
+    );
     // Replaced after the run started: refused instead of silently used.
     await files.add({ name: 'lex.tsv', bytes: text('changed') });
     await expect(files.loadForRun(userFileKey('lex.tsv'), pinned)).rejects.toThrow(UserFileError);
@@ -112,7 +138,11 @@ describe('user files in IndexedDB', () => {
     const files = new UserFilesRepo(open(freshName()));
     const en = text('en rows');
     const fr = text('fr rows');
-    const spec = { ...demoSpec('geo-unlearning'), languages: ['en', 'fr'], mcq: { from: 'file' as const, name: 'mcq_{lang}.csv' } };
+    const spec = {
+      ...demoSpec('geo-unlearning'),
+      languages: ['en', 'fr'],
+      mcq: { from: 'file' as const, name: 'mcq_{lang}.csv' },
+    };
     expect((await files.needs(spec)).map((x) => [x.path, x.name, x.status])).toEqual([
       ['mcq (en)', 'mcq_en.csv', 'missing'],
       ['mcq (fr)', 'mcq_fr.csv', 'missing'],
@@ -120,19 +150,37 @@ describe('user files in IndexedDB', () => {
     await files.add({ name: 'mcq_en.csv', bytes: en });
     await files.add({ name: 'mcq_fr.csv', bytes: fr });
     const pinned = await files.pinHashes(spec);
-    expect(pinned.mcq).toEqual({ from: 'file', name: 'mcq_{lang}.csv', sha256: { en: await sha256Hex(en), fr: await sha256Hex(fr) } });
+    expect(pinned.mcq).toEqual({
+      from: 'file',
+      name: 'mcq_{lang}.csv',
+      sha256: { en: await sha256Hex(en), fr: await sha256Hex(fr) },
+    });
     expect((await files.needs(pinned)).map((x) => x.status)).toEqual(['ok', 'ok']);
     expect(await files.loadForRun(userFileKey('mcq_fr.csv'), pinned)).toEqual(fr);
     await files.add({ name: 'mcq_fr.csv', bytes: en });
     expect((await files.needs(pinned)).map((x) => x.status)).toEqual(['ok', 'mismatch']);
-    await expect(files.loadForRun(userFileKey('mcq_fr.csv'), pinned)).rejects.toThrow(/not the file this run was started with/);
+    await expect(files.loadForRun(userFileKey('mcq_fr.csv'), pinned)).rejects.toThrow(
+      /not the file this run was started with/,
+    );
   });
 
   it('serve a picked file to a run through the artifact loader, without adding it to the run or its export', async () => {
     const repo = new RunsRepoWithFiles(open(freshName()));
     await repo.files.add({ name: 'lex.tsv', bytes: lexicon });
-    const spec = await repo.files.pinHashes({ ...demoSpec('emotion-profiles'), lexicon: { from: 'file' as const, name: 'lex.tsv' } });
-    await repo.create({ id: 'r9', kind: spec.kind, title: 't', spec, status: 'running', createdAt: 1, updatedAt: 1, host: 'browser' });
+    const spec = await repo.files.pinHashes({
+      ...demoSpec('emotion-profiles'),
+      lexicon: { from: 'file' as const, name: 'lex.tsv' },
+    });
+    await repo.create({
+      id: 'r9',
+      kind: spec.kind,
+      title: 't',
+      spec,
+      status: 'running',
+      createdAt: 1,
+      updatedAt: 1,
+      host: 'browser',
+    });
     await repo.saveArtifact('r9', 'checkpoint', new Uint8Array([9]));
     expect(await repo.loadArtifact('r9', userFileKey('lex.tsv'))).toEqual(lexicon);
     expect(await repo.loadArtifact('r9', 'checkpoint')).toEqual(new Uint8Array([9]));

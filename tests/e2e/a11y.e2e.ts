@@ -21,17 +21,46 @@ interface Violation {
 async function axe(page: Page): Promise<Violation[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
   return page.evaluate(async () => {
-    const run = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[]; html: string }[] }[] }> } }).axe.run;
-    const r = await run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }, resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}  ${n.html.slice(0, 140)}`) }));
+    const run = (
+      window as unknown as {
+        axe: {
+          run(
+            ctx: Document,
+            o: object,
+          ): Promise<{
+            violations: {
+              id: string;
+              impact: string | null;
+              help: string;
+              nodes: { target: string[]; html: string }[];
+            }[];
+          }>;
+        };
+      }
+    ).axe.run;
+    const r = await run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}  ${n.html.slice(0, 140)}`),
+    }));
   });
 }
 
 /** Headings in document order: exactly one h1, and no level skipped on the way down. */
 async function headingProblems(page: Page): Promise<string[]> {
-  const levels = await page.evaluate(() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].filter((h) => h.getClientRects().length).map((h) => `${h.tagName[1]} ${h.textContent?.trim().slice(0, 50)}`));
+  const levels = await page.evaluate(() =>
+    [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
+      .filter((h) => h.getClientRects().length)
+      .map((h) => `${h.tagName[1]} ${h.textContent?.trim().slice(0, 50)}`),
+  );
   const out: string[] = [];
-  if (levels.filter((l) => l.startsWith('1 ')).length !== 1) out.push(`expected one h1, found: ${levels.filter((l) => l.startsWith('1 ')).join(' | ') || 'none'}`);
+  if (levels.filter((l) => l.startsWith('1 ')).length !== 1)
+    out.push(`expected one h1, found: ${levels.filter((l) => l.startsWith('1 ')).join(' | ') || 'none'}`);
   let prev = 0;
   for (const l of levels) {
     const n = Number(l[0]);
@@ -47,17 +76,21 @@ async function headingProblems(page: Page): Promise<string[]> {
  */
 async function keyboardWalk(page: Page): Promise<{ reached: number; total: number; problems: string[] }> {
   const total = await page.evaluate(() => {
-    const sel = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
+    const sel =
+      'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
     const groups = new Set<string>();
     let i = 0;
     for (const el of document.querySelectorAll<HTMLElement>(sel)) {
       delete el.dataset.kb;
-      if (!el.getClientRects().length || el.closest('[inert]') || getComputedStyle(el).visibility === 'hidden') continue;
+      if (!el.getClientRects().length || el.closest('[inert]') || getComputedStyle(el).visibility === 'hidden')
+        continue;
       if (el.closest('details:not([open])') && !el.closest('summary')) continue; // folded away: not reachable until opened
       if (el instanceof HTMLInputElement && el.type === 'radio') {
         if (groups.has(el.name)) continue;
         groups.add(el.name);
-        document.querySelectorAll<HTMLElement>(`input[type="radio"][name="${CSS.escape(el.name)}"]`).forEach((r) => (r.dataset.kb = String(i)));
+        document
+          .querySelectorAll<HTMLElement>(`input[type="radio"][name="${CSS.escape(el.name)}"]`)
+          .forEach((r) => (r.dataset.kb = String(i)));
       } else el.dataset.kb = String(i);
       i++;
     }
@@ -81,12 +114,20 @@ async function keyboardWalk(page: Page): Promise<{ reached: number; total: numbe
       const el = document.activeElement as HTMLElement | null;
       if (!el || el === document.body || el.id === 'kb-start') return null;
       const cs = getComputedStyle(el);
-      const ring = (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2) || (cs.boxShadow !== 'none' && cs.boxShadow !== '');
+      const ring =
+        (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2) ||
+        (cs.boxShadow !== 'none' && cs.boxShadow !== '');
       // A control enabled or added after the count (e.g. Run, once the spec validates) is counted now.
-      const sel = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
+      const sel =
+        'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
       const late = el.dataset.kb === undefined && el.matches(sel);
       if (late) el.dataset.kb = String(1000 + document.querySelectorAll('[data-kb]').length);
-      return { kb: el.dataset.kb ?? null, late, ring, what: `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"` };
+      return {
+        kb: el.dataset.kb ?? null,
+        late,
+        ring,
+        what: `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"`,
+      };
     });
     if (!f) break; // focus left the document's controls: wrapped to the browser
     if (f.kb === null) {
@@ -101,12 +142,16 @@ async function keyboardWalk(page: Page): Promise<{ reached: number; total: numbe
   }
   // Controls counted but not reached, unless they were disabled or removed since the count.
   const missed = await page.evaluate((got) => {
-    const sel = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
+    const sel =
+      'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
     return [...document.querySelectorAll<HTMLElement>('[data-kb]')]
       .filter((e) => !got.includes(Number(e.dataset.kb)) && e.matches(sel) && e.getClientRects().length > 0)
       .map((e) => e.outerHTML.slice(0, 120));
   }, seen);
-  if (missed.length) problems.push(`Tab reached ${seen.length} of ${total + lateControls} controls (trap or unreachable control); missed ${missed.length}, e.g. ${missed.slice(0, 5).join(' | ')}`);
+  if (missed.length)
+    problems.push(
+      `Tab reached ${seen.length} of ${total + lateControls} controls (trap or unreachable control); missed ${missed.length}, e.g. ${missed.slice(0, 5).join(' | ')}`,
+    );
   return { reached: seen.length, total: total + lateControls, problems };
 }
 
@@ -133,7 +178,11 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
   try {
     await audit('the gallery', async () => {
       await page.goto(baseUrl);
-      await page.getByRole('article').filter({ hasText: 'Engine self-check' }).getByText('runs in this build').waitFor({ timeout: 60_000 });
+      await page
+        .getByRole('article')
+        .filter({ hasText: 'Engine self-check' })
+        .getByText('runs in this build')
+        .waitFor({ timeout: 60_000 });
     });
     await audit('an experiment page (engine check)', async () => {
       await page.goto(`${baseUrl}experiment/engine-check`);
@@ -149,25 +198,51 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
       await page.getByRole('button', { name: 'Run this experiment' }).click();
       await page.waitForURL(/\/runs\/[\w-]+$/);
       await page.locator('[data-status="done"], [data-status="failed"]').first().waitFor({ timeout: 600_000 });
-      check(!(await page.locator('[data-status="failed"]').count()), `the run failed: ${(await page.locator('main').innerText()).slice(0, 800)}`);
+      check(
+        !(await page.locator('[data-status="failed"]').count()),
+        `the run failed: ${(await page.locator('main').innerText()).slice(0, 800)}`,
+      );
     }
     async function chartsLabelled(name: string): Promise<void> {
       const bare = await page.evaluate(() =>
-        [...document.querySelectorAll('main svg')].filter((s) => s.getClientRects().length > 0 && s.getBoundingClientRect().width > 40)
-          .filter((s) => !((s.getAttribute('role') === 'img' && (s.getAttribute('aria-label') || s.getAttribute('aria-labelledby'))) || s.getAttribute('aria-hidden') === 'true'))
+        [...document.querySelectorAll('main svg')]
+          .filter((s) => s.getClientRects().length > 0 && s.getBoundingClientRect().width > 40)
+          .filter(
+            (s) =>
+              !(
+                (s.getAttribute('role') === 'img' &&
+                  (s.getAttribute('aria-label') || s.getAttribute('aria-labelledby'))) ||
+                s.getAttribute('aria-hidden') === 'true'
+              ),
+          )
           .map((s) => s.outerHTML.slice(0, 100)),
       );
       if (bare.length) failures.push(`${name}: charts without role="img" and a label:\n      ${bare.join('\n      ')}`);
     }
 
-    const spec = { ...demoSpec('engine-check'), shapes: [[8, 8, 8], [5, 3, 7]] as [number, number, number][], repeats: 1 };
+    const spec = {
+      ...demoSpec('engine-check'),
+      shapes: [
+        [8, 8, 8],
+        [5, 3, 7],
+      ] as [number, number, number][],
+      repeats: 1,
+    };
     for (const title of ['a11y run one', 'a11y run two']) await runToDone({ ...spec, title });
     await audit('a finished engine-check run with its chart', async () => {
       await page.locator('figure svg').first().waitFor();
       await chartsLabelled('the engine-check run');
     });
     await audit('a cancelled run with its error and Resume button', async () => {
-      const long = { ...spec, title: 'a11y cancelled', shapes: [[512, 512, 512], [512, 512, 512]] as [number, number, number][], repeats: 20 };
+      const long = {
+        ...spec,
+        title: 'a11y cancelled',
+        shapes: [
+          [512, 512, 512],
+          [512, 512, 512],
+        ] as [number, number, number][],
+        repeats: 20,
+      };
       await page.goto(shareLink(long, baseUrl));
       await page.getByRole('button', { name: 'Run this experiment' }).click();
       await page.waitForURL(/\/runs\/[\w-]+$/);

@@ -15,7 +15,11 @@ export async function runE2e({ baseUrl, screenshot }: E2eOptions): Promise<void>
       await page.goto(baseUrl);
       await page.getByRole('heading', { name: /Reproduce studies/ }).waitFor();
       check((await page.getByRole('article').count()) === 6, 'expected 6 experiment cards');
-      await page.getByRole('article').filter({ hasText: 'Engine self-check' }).getByText('runs in this build').waitFor({ timeout: 30_000 });
+      await page
+        .getByRole('article')
+        .filter({ hasText: 'Engine self-check' })
+        .getByText('runs in this build')
+        .waitFor({ timeout: 30_000 });
     });
 
     await step('refuse a damaged share link', async () => {
@@ -23,7 +27,16 @@ export async function runE2e({ baseUrl, screenshot }: E2eOptions): Promise<void>
       await page.getByText('This link cannot be opened').waitFor();
     });
 
-    const spec = { ...demoSpec('engine-check'), title: 'e2e engine check', shapes: [[32, 32, 32], [17, 9, 23], [1, 40, 8]] as [number, number, number][], repeats: 2 };
+    const spec = {
+      ...demoSpec('engine-check'),
+      title: 'e2e engine check',
+      shapes: [
+        [32, 32, 32],
+        [17, 9, 23],
+        [1, 40, 8],
+      ] as [number, number, number][],
+      repeats: 2,
+    };
     const runUrl = await step('open a share link, see spec and hosts, confirm, run to completion', async () => {
       await page.goto(shareLink(spec, baseUrl));
       await page.getByRole('heading', { name: 'Shared experiment' }).waitFor();
@@ -55,10 +68,16 @@ export async function runE2e({ baseUrl, screenshot }: E2eOptions): Promise<void>
     });
 
     await step('export the run as a JSON bundle', async () => {
-      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export run (JSON)' }).click()]);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Export run (JSON)' }).click(),
+      ]);
       const path = await download.path();
       const bundle = JSON.parse(await readFile(path, 'utf8'));
-      check(bundle.format === 'stereoscope-run' && bundle.run.id === runId && bundle.run.status === 'done', 'the exported bundle is not this finished run');
+      check(
+        bundle.format === 'stereoscope-run' && bundle.run.id === runId && bundle.run.status === 'done',
+        'the exported bundle is not this finished run',
+      );
       check(bundle.run.result.cases.length === 3, 'the bundle lacks the results');
     });
 
@@ -71,7 +90,8 @@ export async function runE2e({ baseUrl, screenshot }: E2eOptions): Promise<void>
       await page.waitForURL(/\/runs\/[\w-]+$/);
       await page.locator('[data-status="done"], [data-status="failed"]').first().waitFor({ timeout: 300_000 });
       const failed = page.locator('[data-status="failed"]');
-      if (await failed.count()) throw new Error(`the Study A demo run failed: ${(await page.locator('main').innerText()).slice(0, 1500)}`);
+      if (await failed.count())
+        throw new Error(`the Study A demo run failed: ${(await page.locator('main').innerText()).slice(0, 1500)}`);
       await page.getByText('DEMO run').first().waitFor();
       const heatmaps = page.locator('svg[data-heatmap]');
       check((await heatmaps.count()) >= 2, 'expected the profile heatmap and the RSA matrix');
@@ -90,7 +110,8 @@ export async function runE2e({ baseUrl, screenshot }: E2eOptions): Promise<void>
       await page.waitForURL(/\/runs\/[\w-]+$/);
       await page.locator('[data-status="done"], [data-status="failed"]').first().waitFor({ timeout: 600_000 });
       const failed = page.locator('[data-status="failed"]');
-      if (await failed.count()) throw new Error(`the Study B demo run failed: ${(await page.locator('main').innerText()).slice(0, 1500)}`);
+      if (await failed.count())
+        throw new Error(`the Study B demo run failed: ${(await page.locator('main').innerText()).slice(0, 1500)}`);
       const bars = page.locator('svg[data-rate-bars]');
       await bars.first().waitFor();
       check((await bars.first().locator('rect').count()) > 0, 'the Study B rate bars are empty');

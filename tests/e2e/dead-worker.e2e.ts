@@ -20,8 +20,18 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: '404', answer: (r) => r.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' }), says: /did not load: HTTP 404 Not Found/, state: 'failed' },
-  { name: '500', answer: (r) => r.fulfill({ status: 500, contentType: 'text/plain', body: 'boom' }), says: /did not load: HTTP 500 Internal Server Error/, state: 'failed' },
+  {
+    name: '404',
+    answer: (r) => r.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' }),
+    says: /did not load: HTTP 404 Not Found/,
+    state: 'failed',
+  },
+  {
+    name: '500',
+    answer: (r) => r.fulfill({ status: 500, contentType: 'text/plain', body: 'boom' }),
+    says: /did not load: HTTP 500 Internal Server Error/,
+    state: 'failed',
+  },
   {
     name: 'an HTML fallback page (200)',
     answer: (r) => r.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>app</title>' }),
@@ -57,7 +67,10 @@ async function seeNotice(page: Page, c: Case, path: () => string, where: string)
   check(path() !== '', `${where}: the app never asked for the worker's script`);
   check(text.includes(path()), `${where}: the notice does not name the worker's file ${path()}: ${text}`);
   check(c.says.test(text), `${where}: the notice does not say ${c.says}: ${text}`);
-  check((await notice.getAttribute('data-state')) === c.state, `${where}: the notice is in state ${await notice.getAttribute('data-state')}, expected ${c.state}`);
+  check(
+    (await notice.getAttribute('data-state')) === c.state,
+    `${where}: the notice is in state ${await notice.getAttribute('data-state')}, expected ${c.state}`,
+  );
   console.log(`    ${where}: "${text.split('\n')[0].slice(0, 160)}" after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
@@ -72,15 +85,22 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
         await seeNotice(page, c, worker.path, 'gallery');
         const cards = page.getByRole('article');
         check((await cards.count()) === 6, 'expected 6 experiment cards');
-        check((await page.getByText('runner not available yet').count()) === 0, 'a gallery card blames a missing runner');
+        check(
+          (await page.getByText('runner not available yet').count()) === 0,
+          'a gallery card blames a missing runner',
+        );
         check((await page.getByText('runs in this build').count()) === 0, 'a gallery card says it runs');
-        const blamed = c.state === 'failed' ? "cannot run: the lab's engine did not load" : "waiting for the lab's engine…";
+        const blamed =
+          c.state === 'failed' ? "cannot run: the lab's engine did not load" : "waiting for the lab's engine…";
         check((await cards.filter({ hasText: blamed }).count()) === 6, `not every card says "${blamed}"`);
 
         await page.getByRole('navigation').getByRole('link', { name: 'Device' }).click();
         await page.getByRole('heading', { name: 'Device' }).waitFor();
         await seeNotice(page, c, worker.path, 'Device page');
-        check((await page.getByText('Asking the browser for a GPU').count()) === 0, 'the Device page still says it is asking for a GPU');
+        check(
+          (await page.getByText('Asking the browser for a GPU').count()) === 0,
+          'the Device page still says it is asking for a GPU',
+        );
 
         await page.goto(`${baseUrl}experiment/emotion-profiles`);
         await seeNotice(page, c, worker.path, 'Study A page');
@@ -88,15 +108,25 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
         check(await run.isDisabled(), 'Run is enabled with no engine');
         const why = await page.getByTestId('run-availability').innerText();
         check(!/cannot run .* yet|no runner/i.test(why), `the Study A page blames a missing runner: ${why}`);
-        check(c.state === 'failed' ? /engine did not load/.test(why) : /waits for the lab's engine/.test(why), `the Study A page does not say the engine is why Run is off: ${why}`);
+        check(
+          c.state === 'failed' ? /engine did not load/.test(why) : /waits for the lab's engine/.test(why),
+          `the Study A page does not say the engine is why Run is off: ${why}`,
+        );
       });
     }
 
     await step('the same browser with the worker served again: the engine starts, the notice is gone', async () => {
       await context.unrouteAll();
       await page.goto(baseUrl);
-      await page.getByRole('article').filter({ hasText: 'Emotion profiles of social groups' }).getByText('runs in this build').waitFor({ timeout: 60_000 });
-      check((await page.getByTestId('engine-status').count()) === 0, 'the engine notice stays although the engine answered');
+      await page
+        .getByRole('article')
+        .filter({ hasText: 'Emotion profiles of social groups' })
+        .getByText('runs in this build')
+        .waitFor({ timeout: 60_000 });
+      check(
+        (await page.getByTestId('engine-status').count()) === 0,
+        'the engine notice stays although the engine answered',
+      );
     });
   } finally {
     await browser.close();

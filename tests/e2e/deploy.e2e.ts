@@ -19,7 +19,11 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
     await step(`open the gallery at ${base.pathname} and see the engine answer`, async () => {
       await page.goto(baseUrl);
       await page.getByRole('heading', { name: /Reproduce studies/ }).waitFor();
-      await page.getByRole('article').filter({ hasText: 'Engine self-check' }).getByText('runs in this build').waitFor({ timeout: 120_000 });
+      await page
+        .getByRole('article')
+        .filter({ hasText: 'Engine self-check' })
+        .getByText('runs in this build')
+        .waitFor({ timeout: 120_000 });
     });
 
     await step('reload a deep link (the SPA fallback) and land on the same page', async () => {
@@ -30,7 +34,12 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
     });
 
     await step('run the engine check from a share link of this deployment', async () => {
-      const spec = { ...demoSpec('engine-check'), title: 'deployed engine check', shapes: [[16, 16, 16]] as [number, number, number][], repeats: 1 };
+      const spec = {
+        ...demoSpec('engine-check'),
+        title: 'deployed engine check',
+        shapes: [[16, 16, 16]] as [number, number, number][],
+        repeats: 1,
+      };
       await page.goto(shareLink(spec, baseUrl));
       await page.getByRole('button', { name: 'Run this experiment' }).click();
       await page.waitForURL(/\/runs\/[\w-]+$/);
@@ -38,7 +47,10 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
       await page.locator('[data-status="done"]').waitFor({ timeout: 180_000 });
     });
 
-    check(outside.length === 0, `requests outside the base path ${base.pathname}:\n${[...new Set(outside)].join('\n')}`);
+    check(
+      outside.length === 0,
+      `requests outside the base path ${base.pathname}:\n${[...new Set(outside)].join('\n')}`,
+    );
     check(errors.length === 0, `console or HTTP errors:\n${errors.join('\n')}`);
   } finally {
     await browser.close();

@@ -45,7 +45,11 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
   try {
     await step('open the app with WebGPU ready', async () => {
       await page.goto(baseUrl);
-      await page.getByRole('article').filter({ hasText: 'Engine self-check' }).getByText('runs in this build').waitFor({ timeout: 60_000 });
+      await page
+        .getByRole('article')
+        .filter({ hasText: 'Engine self-check' })
+        .getByText('runs in this build')
+        .waitFor({ timeout: 60_000 });
     });
 
     const demo = demoSpec('geo-unlearning');
@@ -72,7 +76,11 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
       await page.waitForFunction(
         () => {
           const el = document.querySelector('.progress[data-phase]');
-          return !!el && (el.getAttribute('data-phase') ?? '').startsWith('unlearning') && Number(el.getAttribute('data-step')) >= 5;
+          return (
+            !!el &&
+            (el.getAttribute('data-phase') ?? '').startsWith('unlearning') &&
+            Number(el.getAttribute('data-step')) >= 5
+          );
         },
         null,
         { timeout: 600_000, polling: 100 },
@@ -80,35 +88,50 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
       return (await progressOf(page))!.step;
     });
 
-    await step(`crash the GPU process at step ${lostAt}: the run fails with the device-loss message and offers Resume`, async () => {
-      const cdp = await context.newCDPSession(page);
-      await cdp.send('Browser.crashGpuProcess');
-      await page.locator('[data-status="failed"]').waitFor({ timeout: 60_000 });
-      const alert = page.locator('[data-run-id] [role="alert"]');
-      const text = await alert.innerText();
-      check(/DeviceLostError/.test(text) && /GPU device lost/.test(text), `expected the device-loss error, got: ${text}`);
-      check(/The GPU was reset or taken away/.test(text), 'the device-loss explanation is missing');
-      await alert.getByRole('button', { name: 'Resume' }).waitFor();
-      // Not a frozen tab: navigation still works and the run is listed as failed.
-      await page.getByRole('navigation').getByRole('link', { name: 'Runs' }).click();
-      await page.getByRole('link', { name: 'e2e device loss' }).click();
-      await page.locator('[data-status="failed"]').waitFor();
-    });
+    await step(
+      `crash the GPU process at step ${lostAt}: the run fails with the device-loss message and offers Resume`,
+      async () => {
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('Browser.crashGpuProcess');
+        await page.locator('[data-status="failed"]').waitFor({ timeout: 60_000 });
+        const alert = page.locator('[data-run-id] [role="alert"]');
+        const text = await alert.innerText();
+        check(
+          /DeviceLostError/.test(text) && /GPU device lost/.test(text),
+          `expected the device-loss error, got: ${text}`,
+        );
+        check(/The GPU was reset or taken away/.test(text), 'the device-loss explanation is missing');
+        await alert.getByRole('button', { name: 'Resume' }).waitFor();
+        // Not a frozen tab: navigation still works and the run is listed as failed.
+        await page.getByRole('navigation').getByRole('link', { name: 'Runs' }).click();
+        await page.getByRole('link', { name: 'e2e device loss' }).click();
+        await page.locator('[data-status="failed"]').waitFor();
+      },
+    );
 
     await step('Resume: a new device, the run continues from its checkpoint and finishes', async () => {
       const before = await lossSteps(page, runId);
       check(before.length >= 4, `expected at least 4 stored loss points before the loss, found ${before.length}`);
       await page.getByRole('button', { name: 'Resume' }).click();
       // failed → running → done: first leave "failed", or the wait below would return at once.
-      await page.waitForFunction(() => document.querySelector('[data-run-id]')?.getAttribute('data-status') !== 'failed', null, { timeout: 60_000 });
+      await page.waitForFunction(
+        () => document.querySelector('[data-run-id]')?.getAttribute('data-status') !== 'failed',
+        null,
+        { timeout: 60_000 },
+      );
       await page.locator('[data-status="done"], [data-status="failed"]').first().waitFor({ timeout: 600_000 });
       if (await page.locator('[data-status="failed"]').count())
         throw new Error(`the resumed run failed: ${(await page.locator('main').innerText()).slice(0, 1500)}`);
       await page.locator('svg[data-rate-bars]').first().waitFor();
       const steps = await lossSteps(page, runId);
       // Steps 1–4 were done once (restored from the checkpoint, not retrained); steps after it ran to the end.
-      for (let s = 1; s <= 4; s++) check(steps.filter((x) => x === s).length === 1, `step ${s} was trained again after the resume: ${steps.join(',')}`);
-      for (let s = 5; s <= STEPS; s++) check(steps.includes(s), `the resumed run skipped step ${s}: ${steps.join(',')}`);
+      for (let s = 1; s <= 4; s++)
+        check(
+          steps.filter((x) => x === s).length === 1,
+          `step ${s} was trained again after the resume: ${steps.join(',')}`,
+        );
+      for (let s = 5; s <= STEPS; s++)
+        check(steps.includes(s), `the resumed run skipped step ${s}: ${steps.join(',')}`);
       console.log(`    loss steps stored (before the loss, then after the resume): ${steps.join(',')}`);
     });
 

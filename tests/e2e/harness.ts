@@ -79,18 +79,28 @@ export interface DevServer {
 export async function startDevServer({ timeoutMs = 180_000 } = {}): Promise<DevServer> {
   // A user's shell has no VITEST: with it, vite.config.ts would open the whole repository to the dev server.
   const { VITEST: _, VITEST_MODE: __, ...env } = process.env;
-  const child = spawn('npm', ['start'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, NO_COLOR: '1' } });
+  const child = spawn('npm', ['start'], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...env, NO_COLOR: '1' },
+  });
   let log = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const close = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     process.kill(-child.pid!, 'SIGTERM');
-    const killed = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
+    const killed = await Promise.race([
+      exited.then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 10_000)),
+    ]);
     if (!killed) process.kill(-child.pid!, 'SIGKILL');
     await exited;
   };
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start printed no URL within ${timeoutMs / 1000} s:\n${log}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`npm start printed no URL within ${timeoutMs / 1000} s:\n${log}`)),
+      timeoutMs,
+    );
     const read = (chunk: Buffer) => {
       log += chunk.toString();
       // Vite's banner: "➜  Local:   http://localhost:5173/" (colour codes stripped in case NO_COLOR is ignored).

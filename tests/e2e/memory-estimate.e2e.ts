@@ -12,7 +12,7 @@ import { shareLink } from '../../workers/contract/specs/share';
 import { check, openBrowser, step, type E2eOptions } from './harness';
 
 async function until(cond: () => Promise<boolean>, message: string, timeoutMs = 15_000): Promise<void> {
-  for (const end = Date.now() + timeoutMs; !(await cond()); ) {
+  for (const end = Date.now() + timeoutMs; !(await cond());) {
     if (Date.now() > end) throw new Error(message);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -24,11 +24,18 @@ const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 async function axeProblems(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
   return page.evaluate(async () => {
-    type Axe = { run(ctx: object, o: object): Promise<{ passes: unknown[]; violations: { id: string; impact: string | null; nodes: { html: string }[] }[] }> };
+    type Axe = {
+      run(
+        ctx: object,
+        o: object,
+      ): Promise<{ passes: unknown[]; violations: { id: string; impact: string | null; nodes: { html: string }[] }[] }>;
+    };
     const r = await (window as unknown as { axe: Axe }).axe.run({ include: [['[data-testid=memory-estimate]']] }, {});
     // No rule passing would mean the region was not found: that is a failure too.
     if (r.passes.length === 0) return ['axe checked nothing: the memory estimate is not on the page'];
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes[0]?.html.slice(0, 120)}`);
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes[0]?.html.slice(0, 120)}`);
   });
 }
 
@@ -47,40 +54,57 @@ export async function runE2e({ baseUrl }: E2eOptions): Promise<void> {
       const text = await verdict.innerText();
       check(/^Fits: needs [\d.]+ GiB of the [\d.]+ GiB budget$/.test(text), `demo verdict: ${text}`);
       const parts = await page.locator('[data-testid=memory-estimate] tbody th').allInnerTexts();
-      check(parts.join('|') === 'weights (f32)|LoRA + optimizer|activations|logits|total|budget', `parts: ${parts.join('|')}`);
+      check(
+        parts.join('|') === 'weights (f32)|LoRA + optimizer|activations|logits|total|budget',
+        `parts: ${parts.join('|')}`,
+      );
       const axe = await axeProblems(page);
       check(axe.length === 0, `axe: ${axe.join('; ')}`);
     });
 
-    await step('Llama-3.2-1B in f32 over the budget: the page shows the reason Node computes, Run disabled', async () => {
-      // The budget follows the host's memory (navigator.deviceMemory / 2): take the first batch over it.
-      const gb = await page.evaluate(() => (navigator as { deviceMemory?: number }).deviceMemory);
-      const budget = (gb ? gb * 0.5 : 4) * 2 ** 30;
-      const config = { ...findModel(LLAMA_1B)!.shape };
-      for (const batch of [6, 12, 24]) {
-        big = { ...big, train: { ...demo.train, batch } };
-        const p = memoryPreview({ spec: big, config, budget })!;
-        expected = `Does not fit, Run is disabled: ${p.summary}`;
-        if (!p.check.fits) break;
-      }
-      check(expected.startsWith('Does not fit'), `no batch ≤ 24 exceeds a ${budget / 2 ** 30} GiB budget`);
-      await page.getByText('Advanced: the spec as JSON').click();
-      await page.locator('#spec-text').fill(JSON.stringify(big, null, 2));
-      await until(async () => /^Does not fit/.test((await verdict.innerText().catch(() => '')) ?? ''), 'no refusal for the 1B f32 spec').catch(async (e: Error) => {
-        throw new Error(`${e.message}; the estimate says: ${await page.locator('[data-testid=memory-estimate]').innerText().catch(() => 'nothing')}`);
-      });
-      const text = await verdict.innerText();
-      check(text === expected && /choose q4 weights/.test(text), `1B verdict: ${text}\nexpected: ${expected}`);
-      const run = page.getByRole('button', { name: 'Run', exact: true });
-      check(await run.isDisabled(), 'Run is enabled although the run cannot fit');
-      check((await run.getAttribute('aria-describedby')) === 'memory-verdict', 'Run does not point at the reason');
-      const axe = await axeProblems(page);
-      check(axe.length === 0, `axe: ${axe.join('; ')}`);
-    });
+    await step(
+      'Llama-3.2-1B in f32 over the budget: the page shows the reason Node computes, Run disabled',
+      async () => {
+        // The budget follows the host's memory (navigator.deviceMemory / 2): take the first batch over it.
+        const gb = await page.evaluate(() => (navigator as { deviceMemory?: number }).deviceMemory);
+        const budget = (gb ? gb * 0.5 : 4) * 2 ** 30;
+        const config = { ...findModel(LLAMA_1B)!.shape };
+        for (const batch of [6, 12, 24]) {
+          big = { ...big, train: { ...demo.train, batch } };
+          const p = memoryPreview({ spec: big, config, budget })!;
+          expected = `Does not fit, Run is disabled: ${p.summary}`;
+          if (!p.check.fits) break;
+        }
+        check(expected.startsWith('Does not fit'), `no batch ≤ 24 exceeds a ${budget / 2 ** 30} GiB budget`);
+        await page.getByText('Advanced: the spec as JSON').click();
+        await page.locator('#spec-text').fill(JSON.stringify(big, null, 2));
+        await until(
+          async () => /^Does not fit/.test((await verdict.innerText().catch(() => '')) ?? ''),
+          'no refusal for the 1B f32 spec',
+        ).catch(async (e: Error) => {
+          throw new Error(
+            `${e.message}; the estimate says: ${await page
+              .locator('[data-testid=memory-estimate]')
+              .innerText()
+              .catch(() => 'nothing')}`,
+          );
+        });
+        const text = await verdict.innerText();
+        check(text === expected && /choose q4 weights/.test(text), `1B verdict: ${text}\nexpected: ${expected}`);
+        const run = page.getByRole('button', { name: 'Run', exact: true });
+        check(await run.isDisabled(), 'Run is enabled although the run cannot fit');
+        check((await run.getAttribute('aria-describedby')) === 'memory-verdict', 'Run does not point at the reason');
+        const axe = await axeProblems(page);
+        check(axe.length === 0, `axe: ${axe.join('; ')}`);
+      },
+    );
 
     await step('the share page of that spec refuses it the same way', async () => {
       await page.goto(shareLink(big as never, baseUrl));
-      await until(async () => /^Does not fit/.test((await verdict.innerText().catch(() => '')) ?? ''), 'no refusal on the share page');
+      await until(
+        async () => /^Does not fit/.test((await verdict.innerText().catch(() => '')) ?? ''),
+        'no refusal on the share page',
+      );
       check((await verdict.innerText()) === expected, `share page verdict: ${await verdict.innerText()}`);
       check(await page.getByRole('button', { name: 'Run this experiment' }).isDisabled(), 'share page Run is enabled');
     });

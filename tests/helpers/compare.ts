@@ -19,7 +19,12 @@ export function maxViolation(actual: ArrayLike<number>, expected: ArrayLike<numb
   return worst;
 }
 
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance, label = ''): number {
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: Tolerance,
+  label = '',
+): number {
   expect(actual.length, `${label}: length`).toBe(expected.length);
   const w = maxViolation(actual, expected, tol);
   if (w.excess > 0)

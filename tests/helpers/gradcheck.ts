@@ -2,7 +2,12 @@
 import { expect } from 'vitest';
 
 /** d(Σ f(x)·w)/dx by central differences, for a scalar probe with fixed random weights w. */
-export function numericGrad(f: (x: Float64Array) => Float64Array, x: Float64Array, w: Float64Array, h = 1e-6): Float64Array {
+export function numericGrad(
+  f: (x: Float64Array) => Float64Array,
+  x: Float64Array,
+  w: Float64Array,
+  h = 1e-6,
+): Float64Array {
   const g = new Float64Array(x.length);
   const probe = (y: Float64Array) => y.reduce((s, v, i) => s + v * w[i], 0);
   for (let i = 0; i < x.length; i++) {
@@ -18,7 +23,12 @@ export function numericGrad(f: (x: Float64Array) => Float64Array, x: Float64Arra
 }
 
 /** Assert an analytic gradient equals central differences to float64 precision (relative to its scale). */
-export function expectGradMatches(analytic: ArrayLike<number>, numeric: ArrayLike<number>, label: string, tol = 1e-6): void {
+export function expectGradMatches(
+  analytic: ArrayLike<number>,
+  numeric: ArrayLike<number>,
+  label: string,
+  tol = 1e-6,
+): void {
   let scale = 1e-12;
   for (let i = 0; i < numeric.length; i++) scale = Math.max(scale, Math.abs(numeric[i]));
   let worst = 0;

@@ -8,7 +8,11 @@ import { parseCsvRows } from '../../workers/analysis/shared/csv';
 import { formatCsv } from '../../workers/contract/csv';
 
 /** Writes `template` with {lang} filled in for each language into `dir`; returns each file's sha256 and row count. */
-export async function writePerLanguageMcq(dir: string, languages: readonly string[], template = 'mcq_{lang}.csv'): Promise<{ sha256: Record<string, string>; rows: Record<string, number> }> {
+export async function writePerLanguageMcq(
+  dir: string,
+  languages: readonly string[],
+  template = 'mcq_{lang}.csv',
+): Promise<{ sha256: Record<string, string>; rows: Record<string, number> }> {
   const [header, ...records] = parseCsvRows(demoMcqCsv());
   const langCol = header.indexOf('language');
   const sha256: Record<string, string> = {};

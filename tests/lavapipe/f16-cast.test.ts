@@ -10,7 +10,25 @@ describe('cast with shader-f16', () => {
   it('rounds like IEEE half, both ways', async () => {
     const be = new WebGpuBackend(await testGpu());
     expect(be.ctx.f16).toBe(true);
-    const values = [0, -0, 1, -1, 0.1, 1 / 3, 65504, 65520, 1e6, -1e6, 6e-8, 3e-8, 1e-9, 2049, 2051, 1.0009765625, Math.PI];
+    const values = [
+      0,
+      -0,
+      1,
+      -1,
+      0.1,
+      1 / 3,
+      65504,
+      65520,
+      1e6,
+      -1e6,
+      6e-8,
+      3e-8,
+      1e-9,
+      2049,
+      2051,
+      1.0009765625,
+      Math.PI,
+    ];
     const x = be.upload(values, [values.length]);
     const h = await cast(be, x, 'f16');
     expect(h.dtype).toBe('f16');

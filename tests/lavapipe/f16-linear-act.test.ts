@@ -38,7 +38,11 @@ describe('linear with f16 activations', () => {
       expect(y.dtype).toBe('f16');
       expect(y.shape).toEqual([...lead, N]);
       const host = (shape: number[], dtype: 'f16' | 'f32', data: Float64Array): HostTensor => ({ shape, dtype, data });
-      const [ref] = linearRef([host([...lead, K], 'f16', X), host([N, K], 'f16', W), ...(withBias ? [host([N], 'f32', B)] : [])]);
+      const [ref] = linearRef([
+        host([...lead, K], 'f16', X),
+        host([N, K], 'f16', W),
+        ...(withBias ? [host([N], 'f32', B)] : []),
+      ]);
       expect(ref.dtype).toBe('f16');
       expectClose(await be.download(y), ref.data, tol(K), `linear f16 ${JSON.stringify({ lead, N, K, withBias })}`);
       [tx, tw, tb, y].forEach((t) => t?.dispose());

@@ -67,7 +67,13 @@ describe('norms and softmax on f16 activations', () => {
 
   it('pinned LayerNorm row: [1, 2, 3, 4] in f16', async () => {
     const be = await f16Backend();
-    const [y] = await layerNorm(be, be.upload([1, 2, 3, 4], [1, 4], 'f16'), be.upload([1, 1, 1, 1], [4]), be.upload([0, 0, 0, 0], [4]), { eps: 0 });
+    const [y] = await layerNorm(
+      be,
+      be.upload([1, 2, 3, 4], [1, 4], 'f16'),
+      be.upload([1, 1, 1, 1], [4]),
+      be.upload([0, 0, 0, 0], [4]),
+      { eps: 0 },
+    );
     const k = 1 / Math.sqrt(1.25); // var = 1.25
     expectClose(await be.download(y), [-1.5 * k, -0.5 * k, 0.5 * k, 1.5 * k], Y_TOL, 'y');
   });
@@ -90,7 +96,12 @@ describe('norms and softmax on f16 activations', () => {
       expect(y.dtype).toBe('f16');
       const inputs = [h(shape, X), ...(withMasks ? [s([NH, Tq, Tk], bias), s([B, Tk], mask)] : [])];
       const [ref] = softmaxRef(inputs, { ...attrs, hasBias: withMasks, hasKeyMask: withMasks });
-      expectClose(await be.download(y), ref.data, P_TOL, `softmax f16 [${shape}] ${JSON.stringify(attrs)} masks ${withMasks}`);
+      expectClose(
+        await be.download(y),
+        ref.data,
+        P_TOL,
+        `softmax f16 [${shape}] ${JSON.stringify(attrs)} masks ${withMasks}`,
+      );
     }
   });
 

@@ -40,6 +40,8 @@ describe('f16 weights in a model', () => {
     expect(err / maxAbs).toBeLessThan(0.01);
     expect(err).toBeGreaterThan(0);
     const noF16 = new WebGpuBackend(await testGpu({ f16: true }));
-    await expect(LlamaForCausalLM.load(noF16, await openCheckpoint(dirSource(f.dir)), { format: 'f16' })).rejects.toThrow(/shader-f16/);
+    await expect(
+      LlamaForCausalLM.load(noF16, await openCheckpoint(dirSource(f.dir)), { format: 'f16' }),
+    ).rejects.toThrow(/shader-f16/);
   });
 });

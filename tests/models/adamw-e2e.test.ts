@@ -41,7 +41,11 @@ const families: Family[] = [
     async load(be, f) {
       const m = await LlamaForCausalLM.load(be, await openCheckpoint(dirSource(f.dir)));
       const i = f.ref.inputs;
-      return { applyLora: (o) => m.applyLora(o), step: () => causalLmLossAndGrad(m, { inputIds: i.input_ids, attentionMask: i.attention_mask, labels: i.labels }) };
+      return {
+        applyLora: (o) => m.applyLora(o),
+        step: () =>
+          causalLmLossAndGrad(m, { inputIds: i.input_ids, attentionMask: i.attention_mask, labels: i.labels }),
+      };
     },
   },
   {
@@ -50,7 +54,11 @@ const families: Family[] = [
     async load(be, f) {
       const m = await XlmrForMaskedLM.load(be, await openCheckpoint(dirSource(f.dir)));
       const i = f.ref.inputs;
-      return { applyLora: (o) => m.applyLora(o), step: () => maskedLmLossAndGrad(m, { inputIds: i.input_ids, attentionMask: i.attention_mask, labels: i.labels }) };
+      return {
+        applyLora: (o) => m.applyLora(o),
+        step: () =>
+          maskedLmLossAndGrad(m, { inputIds: i.input_ids, attentionMask: i.attention_mask, labels: i.labels }),
+      };
     },
   },
   {
@@ -59,7 +67,10 @@ const families: Family[] = [
     async load(be, f) {
       const m = await T5ForConditionalGeneration.load(be, await openCheckpoint(dirSource(f.dir)));
       const i = f.ref.inputs;
-      return { applyLora: (o) => m.applyLora(o), step: () => seq2seqLossAndGrad(m, { inputIds: i.input_ids, attentionMask: i.attention_mask, labels: i.labels }) };
+      return {
+        applyLora: (o) => m.applyLora(o),
+        step: () => seq2seqLossAndGrad(m, { inputIds: i.input_ids, attentionMask: i.attention_mask, labels: i.labels }),
+      };
     },
   },
 ];
@@ -80,9 +91,16 @@ describe.each(families)('two AdamW steps end to end: $hfClass', (fam) => {
     const adapters = run.applyLora({ r: lora.r, alpha: lora.alpha, dropout: 0, targetModules: fam.targets, seed: 0 });
     setLoraFromReference(be, adapters, lora.adapters);
     // PEFT's param order: adapter by adapter, A then B — the same order the fixture lists them in.
-    const ordered = lora.adapters.map((r: { module: string }) => adapters.find((a) => a.A.name === `base_model.model.${r.module}.lora_A.weight`)!);
+    const ordered = lora.adapters.map((r: { module: string }) =>
+      adapters.find((a) => a.A.name === `base_model.model.${r.module}.lora_A.weight`)!,
+    );
     const params = ordered.flatMap((a: LoraLinear) => [a.A, a.B]);
-    const opt = new AdamWOptimizer(be, params, { beta1: h.betas[0], beta2: h.betas[1], eps: h.eps, weightDecay: h.weight_decay });
+    const opt = new AdamWOptimizer(be, params, {
+      beta1: h.betas[0],
+      beta2: h.betas[1],
+      eps: h.eps,
+      weightDecay: h.weight_decay,
+    });
     const refGrads = (g: { dA: RefTensor; dB: RefTensor }[]) => g.flatMap((x) => [x.dA.data, x.dB.data]);
     const after = (p: { A: RefTensor; B: RefTensor }[]) => p.flatMap((x) => [x.A, x.B]);
 
@@ -90,16 +108,38 @@ describe.each(families)('two AdamW steps end to end: $hfClass', (fam) => {
     await opt.step({ lr: h.lr });
     const g1 = refGrads(lora.grads);
     const want1 = after(h.step1.params_after);
-    for (let i = 0; i < params.length; i++) checkParams(Array.from(await be.download(params[i].value)), want1[i], g1[i], h.lr, 1e-6, `step 1 ${params[i].name}`);
+    for (let i = 0; i < params.length; i++)
+      checkParams(
+        Array.from(await be.download(params[i].value)),
+        want1[i],
+        g1[i],
+        h.lr,
+        1e-6,
+        `step 1 ${params[i].name}`,
+      );
 
     zeroGrads(params);
     const loss2 = await run.step();
     expectClose([loss2], [h.step2.loss_before], { atol: 1e-5, rtol: 0 }, 'loss before step 2');
     const g2 = refGrads(h.step2.grads);
-    for (let i = 0; i < params.length; i++) expectClose(await be.download(params[i].grad!), g2[i], { atol: 1e-5, rtol: 1e-3 }, `step 2 grad ${params[i].name}`);
+    for (let i = 0; i < params.length; i++)
+      expectClose(
+        await be.download(params[i].grad!),
+        g2[i],
+        { atol: 1e-5, rtol: 1e-3 },
+        `step 2 grad ${params[i].name}`,
+      );
     await opt.step({ lr: h.lr });
     const want2 = after(h.step2.params_after);
-    for (let i = 0; i < params.length; i++) checkParams(Array.from(await be.download(params[i].value)), want2[i], g2[i], h.lr, 1e-5, `step 2 ${params[i].name}`);
+    for (let i = 0; i < params.length; i++)
+      checkParams(
+        Array.from(await be.download(params[i].value)),
+        want2[i],
+        g2[i],
+        h.lr,
+        1e-5,
+        `step 2 ${params[i].name}`,
+      );
     expect(params.length).toBe(2 * lora.adapters.length);
   });
 });

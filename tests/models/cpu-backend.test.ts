@@ -35,7 +35,11 @@ let refRuns = 0;
 /** A CPU kernel for `linear` that runs the op's float64 reference (test-only yardstick for the quantised path). */
 const linearViaRef: NonNullable<OpDef<LinearAttrs>['cpu']> = (_ctx, inputs, [y]) => {
   refRuns++;
-  const host = inputs.map((t) => ({ shape: [...t.shape], dtype: t.dtype, data: t.dtype === 'f32' ? Float64Array.from(t.data) : (t.data as Uint32Array | Int32Array) }));
+  const host = inputs.map((t) => ({
+    shape: [...t.shape],
+    dtype: t.dtype,
+    data: t.dtype === 'f32' ? Float64Array.from(t.data) : (t.data as Uint32Array | Int32Array),
+  }));
   y.f32.set(linearOp.ref(host, {})[0].data);
 };
 
@@ -50,7 +54,12 @@ async function withLinearOnRef<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function logitsOf(be: CpuBackend, ckpt: Checkpoint, format: 'f32' | 'q8' | 'q4', batch: { inputIds: number[][]; attentionMask: number[][] }) {
+async function logitsOf(
+  be: CpuBackend,
+  ckpt: Checkpoint,
+  format: 'f32' | 'q8' | 'q4',
+  batch: { inputIds: number[][]; attentionMask: number[][] },
+) {
   const model = await LlamaForCausalLM.load(be, ckpt, { format });
   const out = await model.forward(batch);
   const logits = await be.download(out.logits);
@@ -58,7 +67,13 @@ async function logitsOf(be: CpuBackend, ckpt: Checkpoint, format: 'f32' | 'q8' |
   return logits;
 }
 
-async function compareAll(be: CpuBackend, mine: readonly Tensor[], theirs: RefTensor[], real: (s: number[]) => number[], label: string) {
+async function compareAll(
+  be: CpuBackend,
+  mine: readonly Tensor[],
+  theirs: RefTensor[],
+  real: (s: number[]) => number[],
+  label: string,
+) {
   expect(mine.length, label).toBe(theirs.length);
   for (let i = 0; i < theirs.length; i++) {
     expect([...mine[i].shape], `${label}[${i}] shape`).toEqual(theirs[i].shape);
@@ -141,7 +156,9 @@ for (const { engine, gemm } of ENGINES) {
       const inp = f.ref.inputs;
       const model = await T5ForConditionalGeneration.load(be, await openCheckpoint(dirSource(f.dir)));
       const encBatch = { inputIds: inp.input_ids, attentionMask: inp.attention_mask };
-      const out = await throughOrt(() => model.forward({ ...encBatch, decoderInputIds: inp.decoder_input_ids }, { hiddenStates: true }));
+      const out = await throughOrt(() =>
+        model.forward({ ...encBatch, decoderInputIds: inp.decoder_input_ids }, { hiddenStates: true }),
+      );
       const realEnc = (s: number[]) => maskedIndices(s, (b, t) => inp.attention_mask[b][t] === 1);
       const realDec = (s: number[]) => maskedIndices(s, (b, t) => inp.labels[b][t] !== -100);
       const ref = f.ref.outputs;

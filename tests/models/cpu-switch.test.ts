@@ -20,7 +20,11 @@ async function lossAndGrads(be: WebGpuBackend) {
   model.applyLora({ r: lora.r, alpha: lora.alpha, dropout: 0, targetModules: ['q_proj', 'v_proj'], seed: 0 });
   setLoraFromReference(be, model.adapters, lora.adapters);
   const inp = f.ref.inputs;
-  const loss = await causalLmLossAndGrad(model, { inputIds: inp.input_ids, attentionMask: inp.attention_mask, labels: inp.labels });
+  const loss = await causalLmLossAndGrad(model, {
+    inputIds: inp.input_ids,
+    attentionMask: inp.attention_mask,
+    labels: inp.labels,
+  });
   const grads = await Promise.all(model.trainableParams().map(async (p) => Array.from(await be.download(p.grad!))));
   return { loss, grads };
 }
@@ -31,7 +35,9 @@ describe('per-op CPU/GPU switch', () => {
     const onGpu = new WebGpuBackend(gpu);
     const a = await lossAndGrads(onGpu);
     const used = [...onGpu.runs.gpu.keys()];
-    expect(used).toEqual(expect.arrayContaining(['attention', 'attention-backward', 'rmsnorm', 'linear', 'cross-entropy']));
+    expect(used).toEqual(
+      expect.arrayContaining(['attention', 'attention-backward', 'rmsnorm', 'linear', 'cross-entropy']),
+    );
     const onCpu = new WebGpuBackend(gpu, { cpuOps: used });
     const b = await lossAndGrads(onCpu);
     expect([...onCpu.runs.gpu.keys()]).toEqual([]); // nothing ran on the GPU

@@ -47,7 +47,8 @@ export function maskedIndices(shape: number[], keep: (b: number, t: number) => b
   const [B, T] = shape;
   const inner = shape.slice(2).reduce((a, b) => a * b, 1);
   const idx: number[] = [];
-  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) if (keep(b, t)) for (let i = 0; i < inner; i++) idx.push((b * T + t) * inner + i);
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T; t++) if (keep(b, t)) for (let i = 0; i < inner; i++) idx.push((b * T + t) * inner + i);
   return idx;
 }
 

@@ -28,7 +28,10 @@ interface Batch {
 
 /** What the test needs from a model, whichever family. */
 interface Subject {
-  forward(batch: Batch, hiddenStates: boolean): Promise<{ logits: Tensor; hiddenStates: Tensor[] | null; done(): void }>;
+  forward(
+    batch: Batch,
+    hiddenStates: boolean,
+  ): Promise<{ logits: Tensor; hiddenStates: Tensor[] | null; done(): void }>;
   loss(batch: Batch & { labels: number[][] }): Promise<number>;
   lossAndGrad(batch: Batch & { labels: number[][] }): Promise<number>;
   applyLora(opts: LoraOptions): LoraLinear[];
@@ -97,7 +100,13 @@ describe.each(families)('$hfClass vs transformers', (fam) => {
       const be = await testBackend();
       const model = await fam.load(be, f);
       const lora = f.ref.lora;
-      const adapters = model.applyLora({ r: lora.r, alpha: lora.alpha, dropout: lora.dropout, targetModules: fam.targets, seed: 0 });
+      const adapters = model.applyLora({
+        r: lora.r,
+        alpha: lora.alpha,
+        dropout: lora.dropout,
+        targetModules: fam.targets,
+        seed: 0,
+      });
       setLoraFromReference(be, adapters, lora.adapters);
       const out = await model.forward(batch, false);
       const idx = real(lora.logits.shape);

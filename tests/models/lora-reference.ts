@@ -3,8 +3,13 @@ import type { WebGpuBackend } from '../../workers/backend/webgpu-backend';
 import type { LoraLinear } from '../../workers/nn/lora-linear';
 import type { RefTensor } from './fixtures';
 
-export function setLoraFromReference(be: WebGpuBackend, adapters: LoraLinear[], ref: { module: string; A: RefTensor; B: RefTensor }[]): void {
-  if (adapters.length !== ref.length) throw new Error(`model has ${adapters.length} LoRA adapters, fixture ${ref.length}`);
+export function setLoraFromReference(
+  be: WebGpuBackend,
+  adapters: LoraLinear[],
+  ref: { module: string; A: RefTensor; B: RefTensor }[],
+): void {
+  if (adapters.length !== ref.length)
+    throw new Error(`model has ${adapters.length} LoRA adapters, fixture ${ref.length}`);
   for (const r of ref) {
     const a = adapters.find((x) => x.A.name === `base_model.model.${r.module}.lora_A.weight`);
     if (!a) throw new Error(`no adapter for ${r.module}`);

@@ -25,7 +25,11 @@ describe('PEFT round trip and checkpointing', () => {
     const be = await testBackend();
     const hub = await startHubServer({ repos: { 'fixtures/llama-tiny': llama.dir } });
     try {
-      const open = async () => LlamaForCausalLM.load(be, await openCheckpoint(resolveSource('fixtures/llama-tiny', { endpoint: hub.endpoint })));
+      const open = async () =>
+        LlamaForCausalLM.load(
+          be,
+          await openCheckpoint(resolveSource('fixtures/llama-tiny', { endpoint: hub.endpoint })),
+        );
       const a = await open();
       a.applyLora({ r: 4, alpha: 8, dropout: 0, targetModules: ['q_proj', 'v_proj'], seed: 3 });
       const inp = llama.ref.inputs;
@@ -35,7 +39,11 @@ describe('PEFT round trip and checkpointing', () => {
       const opt = new AdamWOptimizer(be, params);
       await causalLmLossAndGrad(a, { ...batch, labels: inp.labels });
       await opt.step({ lr: 1e-2 });
-      const files = await exportAdapter(be, a.adapters, { baseModel: 'fixtures/llama-tiny', targetModules: ['q_proj', 'v_proj'], taskType: 'CAUSAL_LM' });
+      const files = await exportAdapter(be, a.adapters, {
+        baseModel: 'fixtures/llama-tiny',
+        targetModules: ['q_proj', 'v_proj'],
+        taskType: 'CAUSAL_LM',
+      });
       const config = JSON.parse(files['adapter_config.json']);
       expect(config.peft_type).toBe('LORA');
       const adapter = await readPeftAdapter(memorySource({ ...files }));
@@ -43,7 +51,12 @@ describe('PEFT round trip and checkpointing', () => {
       b.adapters = importAdapter(be, b.slots(), adapter);
       const la = await a.forward(batch);
       const lb = await b.forward(batch);
-      expectClose(await be.download(lb.logits), await be.download(la.logits), { atol: 0, rtol: 0 }, 'logits after re-import');
+      expectClose(
+        await be.download(lb.logits),
+        await be.download(la.logits),
+        { atol: 0, rtol: 0 },
+        'logits after re-import',
+      );
       const base = await open();
       const lc = await base.forward(batch);
       // The trained adapter must actually move the logits, or the comparison above proves nothing.
@@ -69,7 +82,10 @@ describe('PEFT round trip and checkpointing', () => {
       // Non-zero B so that dA is non-trivial.
       for (const a of m.adapters) {
         a.B.value.dispose();
-        a.B.value = be.upload(Float32Array.from({ length: a.B.value.shape[0] * a.B.value.shape[1] }, (_, i) => Math.sin(i)), a.B.value.shape);
+        a.B.value = be.upload(
+          Float32Array.from({ length: a.B.value.shape[0] * a.B.value.shape[1] }, (_, i) => Math.sin(i)),
+          a.B.value.shape,
+        );
       }
       await maskedLmLossAndGrad(m, batch, { checkpointing });
       grads.push(await Promise.all(m.trainableParams().map(async (p) => (await be.download(p.grad!)) as Float32Array)));

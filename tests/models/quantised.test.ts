@@ -24,8 +24,12 @@ async function run(format: WeightFormat, cpuOps: string[] = []) {
   model.dispose(out);
   model.applyLora({ r: 4, alpha: 8, dropout: 0, targetModules: 'all-linear', seed: 1 });
   const loss = await causalLmLossAndGrad(model, { ...batch, labels: inp.labels });
-  const gradNorm = Math.hypot(...(await Promise.all(model.trainableParams().map(async (p) => Math.hypot(...(await be.download(p.grad!)))))));
-  const weightTypes = new Set(model.layers.flatMap((l) => [l.mlp.down, l.attn.q]).map((p) => ('base' in p ? p.base : p).weight.value.dtype));
+  const gradNorm = Math.hypot(
+    ...(await Promise.all(model.trainableParams().map(async (p) => Math.hypot(...(await be.download(p.grad!)))))),
+  );
+  const weightTypes = new Set(
+    model.layers.flatMap((l) => [l.mlp.down, l.attn.q]).map((p) => ('base' in p ? p.base : p).weight.value.dtype),
+  );
   return { logits, loss, gradNorm, weightTypes };
 }
 
@@ -37,7 +41,10 @@ describe('quantised frozen weights', () => {
     // Relative RMS logit error. The fixture's random σ = 0.25 weights (not a trained model) amplify quantisation
     // error through the layers; a single q8 matmul of such weights errs by about 0.6% (max), the whole model by a
     // few percent. Bounds sit about 2× above what was measured here (printed below).
-    for (const [format, bound] of [['q8', 0.06], ['q4', 0.5]] as const) {
+    for (const [format, bound] of [
+      ['q8', 0.06],
+      ['q4', 0.5],
+    ] as const) {
       const q = await run(format);
       // The kernels compute exactly what dequantise-then-multiply in float64 gives: the error is quantisation's.
       const onCpu = await run(format, ['linear', 'linear-backward-input']);

@@ -16,7 +16,14 @@ const [f] = fixtures('LlamaForCausalLM');
 
 /** Logits [T, V] of one unpadded sequence, float64, HF Llama semantics (+ optional q/k/v biases). */
 function forward64(w: Map<string, Float64Array>, c: Record<string, number>, ids: number[]): Float64Array {
-  const [C, L, NH, NKV, I, V] = [c.hidden_size, c.num_hidden_layers, c.num_attention_heads, c.num_key_value_heads, c.intermediate_size, c.vocab_size];
+  const [C, L, NH, NKV, I, V] = [
+    c.hidden_size,
+    c.num_hidden_layers,
+    c.num_attention_heads,
+    c.num_key_value_heads,
+    c.intermediate_size,
+    c.vocab_size,
+  ];
   const HS = c.head_dim ?? C / NH;
   const T = ids.length;
   const lin = (x: Float64Array, name: string, out: number, inp: number) => {
@@ -123,7 +130,9 @@ describe('Qwen2-style q/k/v biases', () => {
         w.set(`model.layers.${l}.self_attn.${proj}.bias`, Float64Array.from(b));
       }
     const config = JSON.stringify({ ...ck.config, model_type: 'qwen2', attention_bias: true });
-    const biased = await openCheckpoint(memorySource({ 'config.json': config, 'model.safetensors': writeSafetensors(files) }));
+    const biased = await openCheckpoint(
+      memorySource({ 'config.json': config, 'model.safetensors': writeSafetensors(files) }),
+    );
     const model = await LlamaForCausalLM.load(be, biased);
     const out = await model.forward({ inputIds: [ids] });
     const got = await be.download(out.logits);

@@ -29,15 +29,26 @@ describe.each(fixtures('XLMRobertaForMaskedLM'))('XLM-R scoring $name', (f) => {
     const be = await testBackend();
     const model = await XlmrForMaskedLM.load(be, await openCheckpoint(dirSource(f.dir)));
     const k = 5;
-    const res = await fillMask(model, { inputIds: inp.input_ids, attentionMask: inp.attention_mask }, { maskTokenId: inp.mask_token_id, k });
+    const res = await fillMask(
+      model,
+      { inputIds: inp.input_ids, attentionMask: inp.attention_mask },
+      { maskTokenId: inp.mask_token_id, k },
+    );
     const masked: [number, number][] = [];
-    inp.input_ids.forEach((row: number[], b: number) => row.forEach((id, t) => id === inp.mask_token_id && masked.push([b, t])));
+    inp.input_ids.forEach((row: number[], b: number) =>
+      row.forEach((id, t) => id === inp.mask_token_id && masked.push([b, t])),
+    );
     expect(res.length).toBe(masked.length);
     masked.forEach(([b, t], m) => {
       const lp = logSoftmax(f.ref.outputs.logits.data.slice((b * T + t) * V, (b * T + t + 1) * V));
       const order = lp.map((x, i) => [x, i] as const).sort((x, y) => y[0] - x[0] || x[1] - y[1]);
       expect(res[m].ids).toEqual(order.slice(0, k).map(([, i]) => i));
-      expectClose(res[m].logprobs, order.slice(0, k).map(([x]) => x), { atol: 1e-4, rtol: 0 }, `mask ${m}`);
+      expectClose(
+        res[m].logprobs,
+        order.slice(0, k).map(([x]) => x),
+        { atol: 1e-4, rtol: 0 },
+        `mask ${m}`,
+      );
     });
   });
 
@@ -70,10 +81,15 @@ describe.each(fixtures('LlamaForCausalLM'))('Llama scoring $name', (f) => {
     const [, T, V] = f.ref.outputs.logits.shape;
     const lens = inp.attention_mask.map((r: number[]) => r.reduce((a, b) => a + b, 0));
     const spans = lens.map((len: number) => ({ start: Math.max(1, Math.floor(len / 2)), end: len }));
-    const res = await continuationLogLikelihood(model, { inputIds: inp.input_ids, attentionMask: inp.attention_mask }, spans);
+    const res = await continuationLogLikelihood(
+      model,
+      { inputIds: inp.input_ids, attentionMask: inp.attention_mask },
+      spans,
+    );
     spans.forEach(({ start, end }: { start: number; end: number }, b: number) => {
       let want = 0;
-      for (let t = start; t < end; t++) want += logSoftmax(f.ref.outputs.logits.data.slice((b * T + t - 1) * V, (b * T + t) * V))[inp.input_ids[b][t]];
+      for (let t = start; t < end; t++)
+        want += logSoftmax(f.ref.outputs.logits.data.slice((b * T + t - 1) * V, (b * T + t) * V))[inp.input_ids[b][t]];
       expectClose([res.total[b]], [want], { atol: 1e-4 * (end - start), rtol: 0 }, `row ${b}`);
     });
   });

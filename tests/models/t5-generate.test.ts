@@ -24,9 +24,13 @@ async function load(f: Fixture, tied = false) {
   if (!tied) return { be, model: await T5ForConditionalGeneration.load(be, base) };
   // The same weights with tied embeddings and no lm_head: exercises the d_model^−0.5 rescale before the head.
   const tensors: WriteTensor[] = [];
-  for (const name of base.names()) if (name !== 'lm_head.weight') tensors.push({ name, dtype: 'F32', shape: base.info(name).shape, data: await base.read(name) });
+  for (const name of base.names())
+    if (name !== 'lm_head.weight')
+      tensors.push({ name, dtype: 'F32', shape: base.info(name).shape, data: await base.read(name) });
   const config = { ...base.config, tie_word_embeddings: true };
-  const ckpt = await openCheckpoint(memorySource({ 'config.json': JSON.stringify(config), 'model.safetensors': writeSafetensors(tensors) }));
+  const ckpt = await openCheckpoint(
+    memorySource({ 'config.json': JSON.stringify(config), 'model.safetensors': writeSafetensors(tensors) }),
+  );
   return { be, model: await T5ForConditionalGeneration.load(be, ckpt) };
 }
 
@@ -34,30 +38,35 @@ describe.each(fixtures('T5ForConditionalGeneration'))('T5 KV-cache decoding on $
   const inp = f.ref.inputs;
   const enc = { inputIds: inp.input_ids as number[][], attentionMask: inp.attention_mask as number[][] };
 
-  it.each([false, true])('each cached step equals the full decoder pass at that position (tied embeddings: %s)', async (tied) => {
-    const { be, model } = await load(f, tied);
-    expect(model.config.tie_word_embeddings).toBe(tied);
-    const dec = inp.decoder_input_ids as number[][];
-    const T = dec[0].length;
-    const B = dec.length;
-    const V = model.config.vocab_size;
-    const full = await model.forward({ ...enc, decoderInputIds: dec });
-    const want = (await be.download(full.logits)) as Float32Array;
-    model.dispose(full);
-    const e = await model.encode(enc);
-    const kv = await T5KvDecoder.create(model, e);
-    try {
-      for (let t = 0; t < T; t++) {
-        const got = await kv.step(dec.map((row) => row[t]));
-        const rows = Array.from({ length: B }, (_, b) => Array.from(want.subarray((b * T + t) * V, (b * T + t + 1) * V))).flat();
-        expectClose(got, rows, STEP, `position ${t}`);
+  it.each([false, true])(
+    'each cached step equals the full decoder pass at that position (tied embeddings: %s)',
+    async (tied) => {
+      const { be, model } = await load(f, tied);
+      expect(model.config.tie_word_embeddings).toBe(tied);
+      const dec = inp.decoder_input_ids as number[][];
+      const T = dec[0].length;
+      const B = dec.length;
+      const V = model.config.vocab_size;
+      const full = await model.forward({ ...enc, decoderInputIds: dec });
+      const want = (await be.download(full.logits)) as Float32Array;
+      model.dispose(full);
+      const e = await model.encode(enc);
+      const kv = await T5KvDecoder.create(model, e);
+      try {
+        for (let t = 0; t < T; t++) {
+          const got = await kv.step(dec.map((row) => row[t]));
+          const rows = Array.from({ length: B }, (_, b) =>
+            Array.from(want.subarray((b * T + t) * V, (b * T + t + 1) * V)),
+          ).flat();
+          expectClose(got, rows, STEP, `position ${t}`);
+        }
+        expect(kv.pos).toBe(T);
+      } finally {
+        kv.dispose();
+        model.disposeEncoder(e);
       }
-      expect(kv.pos).toBe(T);
-    } finally {
-      kv.dispose();
-      model.disposeEncoder(e);
-    }
-  });
+    },
+  );
 
   it('greedy: cached equals uncached for several steps on both rows', async () => {
     const { model } = await load(f);

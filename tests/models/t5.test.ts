@@ -6,7 +6,13 @@ import { dirSource } from '../../models/load/node-source';
 import { generate } from '../../models/t5/generate';
 import { T5ForConditionalGeneration } from '../../models/t5/model';
 import { positionBias, relativePositionBucket } from '../../models/t5/position-bias';
-import { encoderHiddenStates, seq2seqLoss, seq2seqLossAndGrad, sequenceLogProbs, shiftRight } from '../../models/t5/seq2seq';
+import {
+  encoderHiddenStates,
+  seq2seqLoss,
+  seq2seqLossAndGrad,
+  sequenceLogProbs,
+  shiftRight,
+} from '../../models/t5/seq2seq';
 import { zeroGrads } from '../../workers/nn/param';
 import { expectClose } from '../helpers/compare';
 import { testBackend } from '../helpers/gpu';
@@ -24,7 +30,20 @@ describe('T5 relative position buckets', () => {
   it('unidirectional (decoder): exact below 4, logarithmic above, distance 8 lands on bucket 6', () => {
     const opts = { bidirectional: false, numBuckets: 8, maxDistance: 16 };
     // key − query = −distance; 4 + trunc(log(d/4)/log(4)·4): d 5 → 0.64, 6 → 1.17, 7 → 1.61, 8 → 2.0 exactly, 11 → 2.92, 12 → 3.17
-    const expected: [number, number][] = [[0, 0], [1, 1], [3, 3], [4, 4], [5, 4], [6, 5], [7, 5], [8, 6], [11, 6], [12, 7], [16, 7], [500, 7]];
+    const expected: [number, number][] = [
+      [0, 0],
+      [1, 1],
+      [3, 3],
+      [4, 4],
+      [5, 4],
+      [6, 5],
+      [7, 5],
+      [8, 6],
+      [11, 6],
+      [12, 7],
+      [16, 7],
+      [500, 7],
+    ];
     for (const [d, b] of expected) expect(relativePositionBucket(-d, opts), `distance ${d}`).toBe(b);
     // Future keys (masked by causality anyway) all share bucket 0.
     expect(relativePositionBucket(3, opts)).toBe(0);
@@ -33,14 +52,35 @@ describe('T5 relative position buckets', () => {
   it('bidirectional (encoder): 4 buckets per direction, future keys offset by 4', () => {
     const opts = { bidirectional: true, numBuckets: 8, maxDistance: 16 };
     // 2 + trunc(log(d/2)/log(8)·2): d 3 → 0.39, 5 → 0.88, 6 → 1.06, 8 → 1.33, 16 → 2 → clamped to 3
-    const expected: [number, number][] = [[0, 0], [-1, 1], [-2, 2], [-3, 2], [-5, 2], [-6, 3], [-8, 3], [-16, 3], [1, 5], [3, 6], [6, 7], [40, 7]];
+    const expected: [number, number][] = [
+      [0, 0],
+      [-1, 1],
+      [-2, 2],
+      [-3, 2],
+      [-5, 2],
+      [-6, 3],
+      [-8, 3],
+      [-16, 3],
+      [1, 5],
+      [3, 6],
+      [6, 7],
+      [40, 7],
+    ];
     for (const [rel, b] of expected) expect(relativePositionBucket(rel, opts), `relative position ${rel}`).toBe(b);
   });
 
   it('bias [NH, T, S] gathers table[bucket, head], queries being the last T positions', () => {
     const NH = 2;
     const table = Float32Array.from({ length: 8 * NH }, (_, i) => i + 0.5); // table[b, h] = 2b + h + 0.5
-    const bias = positionBias({ table, numHeads: NH, T: 1, S: 3, bidirectional: false, numBuckets: 8, maxDistance: 16 });
+    const bias = positionBias({
+      table,
+      numHeads: NH,
+      T: 1,
+      S: 3,
+      bidirectional: false,
+      numBuckets: 8,
+      maxDistance: 16,
+    });
     // The query sits at position 2: distances 2, 1, 0 → buckets 2, 1, 0.
     expect(Array.from(bias)).toEqual([4.5, 2.5, 0.5, 5.5, 3.5, 1.5]);
   });
@@ -54,7 +94,13 @@ function variant(ck: Checkpoint, opts: { tie: boolean; relu: boolean }): Checkpo
     .filter((n) => !(opts.tie && n === 'lm_head.weight') && !(opts.relu && n.includes('.wi_1.')))
     .map((n) => (opts.relu ? n.replace('.wi_0.', '.wi.') : n));
   const config = { ...ck.config, tie_word_embeddings: opts.tie, ...(opts.relu ? { feed_forward_proj: 'relu' } : {}) };
-  return { config, names: () => names, has: (n) => names.includes(n), info: (n) => ck.info(source(n)), read: (n) => ck.read(source(n)) };
+  return {
+    config,
+    names: () => names,
+    has: (n) => names.includes(n),
+    info: (n) => ck.info(source(n)),
+    read: (n) => ck.read(source(n)),
+  };
 }
 
 async function load(f: Fixture) {
@@ -72,7 +118,9 @@ describe.each(fixtures('T5ForConditionalGeneration'))('T5 $name', (f) => {
 
   it('decoder_input_ids are shift_right(labels)', async () => {
     const { model } = await load(f);
-    expect(shiftRight(inp.labels, model.config.decoder_start_token_id, model.config.pad_token_id)).toEqual(inp.decoder_input_ids);
+    expect(shiftRight(inp.labels, model.config.decoder_start_token_id, model.config.pad_token_id)).toEqual(
+      inp.decoder_input_ids,
+    );
   });
 
   it('logits, encoder/decoder hidden states and loss match transformers', async () => {
@@ -93,8 +141,18 @@ describe.each(fixtures('T5ForConditionalGeneration'))('T5 $name', (f) => {
     await compare(out.encoderHiddenStates!, ref.encoder_hidden_states, realEnc, 'encoder_hidden_states');
     await compare(out.decoderHiddenStates!, ref.decoder_hidden_states, realDec, 'decoder_hidden_states');
     await compare([out.encoderLastHiddenState], [ref.encoder_last_hidden_state], realEnc, 'encoder_last_hidden_state');
-    await compare([out.state.enc.stack.last], [ref.encoder_last_block_output_before_final_norm], realEnc, 'encoder before final norm');
-    await compare([out.state.dec.stack.last], [ref.decoder_last_block_output_before_final_norm], realDec, 'decoder before final norm');
+    await compare(
+      [out.state.enc.stack.last],
+      [ref.encoder_last_block_output_before_final_norm],
+      realEnc,
+      'encoder before final norm',
+    );
+    await compare(
+      [out.state.dec.stack.last],
+      [ref.decoder_last_block_output_before_final_norm],
+      realDec,
+      'decoder before final norm',
+    );
     model.dispose(out);
     const loss = await seq2seqLoss(model, { ...encBatch, labels: inp.labels });
     expectClose([loss], [ref.loss], LOSS, 'loss');
@@ -104,7 +162,9 @@ describe.each(fixtures('T5ForConditionalGeneration'))('T5 $name', (f) => {
     const { be, model } = await load(f);
     const lora = f.ref.lora;
     model.applyLora({ r: lora.r, alpha: lora.alpha, dropout: lora.dropout, targetModules: ['q', 'v'], seed: 0 });
-    expect(model.adapters.map((a) => a.A.name)).toEqual(lora.adapters.map((a: { module: string }) => `base_model.model.${a.module}.lora_A.weight`));
+    expect(model.adapters.map((a) => a.A.name)).toEqual(
+      lora.adapters.map((a: { module: string }) => `base_model.model.${a.module}.lora_A.weight`),
+    );
     setLoraFromReference(be, model.adapters, lora.adapters);
     const out = await model.forward(batch);
     const idx = realDec(lora.logits.shape);
@@ -183,7 +243,10 @@ describe.each(fixtures('T5ForConditionalGeneration'))('T5 $name', (f) => {
 
   it('original-T5 layout (relu FF, tied head): LoRA gradient equals a central difference of the loss', async () => {
     const be = await testBackend();
-    const model = await T5ForConditionalGeneration.load(be, variant(await openCheckpoint(dirSource(f.dir)), { tie: true, relu: true }));
+    const model = await T5ForConditionalGeneration.load(
+      be,
+      variant(await openCheckpoint(dirSource(f.dir)), { tie: true, relu: true }),
+    );
     expect(model.slots().map((x) => x.module)).toContain('decoder.block.0.layer.2.DenseReluDense.wi');
     const lora = f.ref.lora;
     model.applyLora({ r: lora.r, alpha: lora.alpha, dropout: 0, targetModules: ['q', 'v'], seed: 0 });
@@ -197,7 +260,10 @@ describe.each(fixtures('T5ForConditionalGeneration'))('T5 $name', (f) => {
     const lossAt = async (eps: number) => {
       params.forEach((p, i) => {
         p.value.dispose();
-        p.value = be.upload(base[i].map((x, j) => x + (eps * grads[i][j]) / norm), p.value.shape);
+        p.value = be.upload(
+          base[i].map((x, j) => x + (eps * grads[i][j]) / norm),
+          p.value.shape,
+        );
       });
       return seq2seqLoss(model, labelled);
     };

@@ -44,13 +44,24 @@ async function classifierCheckpoint(f: Fixture) {
     'classifier.out_proj.bias': { shape: [NUM_LABELS], data: Float32Array.from(randn(NUM_LABELS, 74, 0.1)) },
   };
   for (const [name, t] of Object.entries(head)) tensors.push({ name, dtype: 'F32', ...t });
-  const config = { ...base.config, architectures: ['XLMRobertaForSequenceClassification'], id2label: { 0: 'neg', 1: 'neu', 2: 'pos' } };
-  const source = memorySource({ 'config.json': JSON.stringify(config), 'model.safetensors': writeSafetensors(tensors) }, `${f.name}+classifier`);
+  const config = {
+    ...base.config,
+    architectures: ['XLMRobertaForSequenceClassification'],
+    id2label: { 0: 'neg', 1: 'neu', 2: 'pos' },
+  };
+  const source = memorySource(
+    { 'config.json': JSON.stringify(config), 'model.safetensors': writeSafetensors(tensors) },
+    `${f.name}+classifier`,
+  );
   return { ckpt: await openCheckpoint(source), head, C };
 }
 
 /** out_proj(tanh(dense(h₀))) per row in float64, from HF's last hidden state [B, T, C]. */
-function referenceLogits(last: { shape: number[]; data: number[] }, head: Awaited<ReturnType<typeof classifierCheckpoint>>['head'], C: number) {
+function referenceLogits(
+  last: { shape: number[]; data: number[] },
+  head: Awaited<ReturnType<typeof classifierCheckpoint>>['head'],
+  C: number,
+) {
   const [B, T] = last.shape;
   const Wd = head['classifier.dense.weight'].data;
   const bd = head['classifier.dense.bias'].data;
@@ -90,7 +101,7 @@ describe.each(fixtures('XLMRobertaForMaskedLM'))('XLM-R sequence classification 
   const B = batch.inputIds.length;
   const labels = Array.from({ length: B }, (_, b) => (2 * b + 2) % NUM_LABELS);
 
-  it('logits and loss equal a float64 head on transformers\' last hidden state', async () => {
+  it("logits and loss equal a float64 head on transformers' last hidden state", async () => {
     const be = await testBackend();
     const { ckpt, head, C } = await classifierCheckpoint(f);
     const model = await XlmrForSequenceClassification.load(be, ckpt);
@@ -104,7 +115,12 @@ describe.each(fixtures('XLMRobertaForMaskedLM'))('XLM-R sequence classification 
     expectClose([await model.loss({ ...batch, labels })], [crossEntropy(want, labels)], LOSS, 'loss');
     // −100 leaves a row out of the mean, as torch's CrossEntropyLoss does.
     const partial = labels.map((l, b) => (b === 0 ? -100 : l));
-    expectClose([await model.loss({ ...batch, labels: partial })], [crossEntropy(want, partial)], LOSS, 'loss with an ignored row');
+    expectClose(
+      [await model.loss({ ...batch, labels: partial })],
+      [crossEntropy(want, partial)],
+      LOSS,
+      'loss with an ignored row',
+    );
     await expect(model.loss({ ...batch, labels: labels.map(() => NUM_LABELS) })).rejects.toThrow(/class ids/);
   });
 
@@ -117,7 +133,13 @@ describe.each(fixtures('XLMRobertaForMaskedLM'))('XLM-R sequence classification 
     // The fixture's adapters have B ≠ 0, so the A gradients are not trivially zero.
     setLoraFromReference(be, model.adapters, lora.adapters);
     const params = model.trainableParams();
-    expect(params.map((p) => p.name)).toEqual([...model.adapters.flatMap((a) => [a.A.name, a.B.name]), 'classifier.dense.weight', 'classifier.dense.bias', 'classifier.out_proj.weight', 'classifier.out_proj.bias']);
+    expect(params.map((p) => p.name)).toEqual([
+      ...model.adapters.flatMap((a) => [a.A.name, a.B.name]),
+      'classifier.dense.weight',
+      'classifier.dense.bias',
+      'classifier.out_proj.weight',
+      'classifier.out_proj.bias',
+    ]);
     const loss = await model.lossAndGrad({ ...batch, labels });
     expectClose([loss], [await model.loss({ ...batch, labels })], { atol: 1e-6, rtol: 0 }, 'train and eval loss');
     const probe = async (p: Param, picks: number[]) => {
@@ -138,7 +160,10 @@ describe.each(fixtures('XLMRobertaForMaskedLM'))('XLM-R sequence classification 
       p.value.dispose();
       p.value = be.upload(base, p.value.shape);
       // Not all zero: the gradient carries information.
-      expect(grad.some((g) => Math.abs(g) > 1e-4), `${p.name} gradient is not all zero`).toBe(true);
+      expect(
+        grad.some((g) => Math.abs(g) > 1e-4),
+        `${p.name} gradient is not all zero`,
+      ).toBe(true);
     };
     const [a0, a1] = [model.adapters[0], model.adapters[model.adapters.length - 1]];
     await probe(a0.A, [0, 37]);
@@ -158,7 +183,17 @@ describe.each(fixtures('XLMRobertaForMaskedLM'))('XLM-R sequence classification 
     const opt = new AdamWOptimizer(be, model.trainableParams());
     const before = await be.download(model.classifierParams()[0].value);
     const losses: number[] = [];
-    for (let s = 0; s < 4; s++) losses.push((await trainStep(be, { optimizer: opt, lossAndGrad: (b) => model.lossAndGrad(b), microBatches: [{ ...batch, labels }], lr: 1e-2 })).loss);
+    for (let s = 0; s < 4; s++)
+      losses.push(
+        (
+          await trainStep(be, {
+            optimizer: opt,
+            lossAndGrad: (b) => model.lossAndGrad(b),
+            microBatches: [{ ...batch, labels }],
+            lr: 1e-2,
+          })
+        ).loss,
+      );
     // Four AdamW steps of size ≈ lr on a 2-example batch: the loss falls every step (not a tolerance question).
     for (let s = 1; s < losses.length; s++) expect(losses[s], `step ${s}: ${losses}`).toBeLessThan(losses[s - 1]);
     const after = await be.download(model.classifierParams()[0].value);

@@ -10,7 +10,8 @@ import { testBackend } from '../helpers/gpu';
 import type { Param } from '../../workers/nn/param';
 import { AdamWOptimizer } from '../../workers/train/adamw-optimizer';
 
-const FIXTURES = process.env.STEREOSCOPE_FIXTURES ?? fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url));
+const FIXTURES =
+  process.env.STEREOSCOPE_FIXTURES ?? fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url));
 // torch's own float32 AdamW differs from float64 by ≤ 3.2e-7 (README); measured here vs torch: ≤ 5e-10 after step 1,
 // ≤ 3.0e-8 after step 2 (on the public set), so abs 1e-6 as the README suggests leaves ample room.
 const TOL = { atol: 1e-6, rtol: 0 };
@@ -48,9 +49,18 @@ describe('AdamW vs torch.optim.AdamW fixtures', () => {
       expect(h.amsgrad).toBe(false);
       // param_order: adapter by adapter, A then B (the update is elementwise, so the order only names them).
       const params: Param[] = lora.adapters.flatMap((a) =>
-        (['A', 'B'] as const).map((w) => ({ name: `${a.id}.${w}`, value: be.upload(a[w].data, a[w].shape), grad: be.zeros(a[w].shape) })),
+        (['A', 'B'] as const).map((w) => ({
+          name: `${a.id}.${w}`,
+          value: be.upload(a[w].data, a[w].shape),
+          grad: be.zeros(a[w].shape),
+        })),
       );
-      const opt = new AdamWOptimizer(be, params, { beta1: h.betas[0], beta2: h.betas[1], eps: h.eps, weightDecay: h.weight_decay });
+      const opt = new AdamWOptimizer(be, params, {
+        beta1: h.betas[0],
+        beta2: h.betas[1],
+        eps: h.eps,
+        weightDecay: h.weight_decay,
+      });
       const setGrads = (grads: Lora['grads']) => {
         const byId = new Map(grads.map((g) => [g.id, g]));
         for (const p of params) {

@@ -20,10 +20,18 @@ interface BenchResult {
 /** `npm run bench -- …args` in its own process group (killed as a whole at `limitMs`), stdout and stderr merged. */
 function runBench(args: string[], env: Record<string, string>, limitMs: number): Promise<BenchResult> {
   // The bench is run as a user runs it, not as a vitest worker: none of vitest's variables.
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV' && k !== 'STEREOSCOPE_BENCH_FAULT'));
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV' && k !== 'STEREOSCOPE_BENCH_FAULT',
+    ),
+  );
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', 'bench', '--', ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('npm', ['run', 'bench', '--', ...args], {
+      env: { ...base, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let stdout = '';
     let output = '';
     child.stdout.on('data', (d: Buffer) => ((stdout += d), (output += d)));
@@ -48,8 +56,25 @@ function failedAfter(output: string): number {
 }
 
 // Every case family of bench/cases/index.ts, by the group names its rows print: with ORT peers, and ours only.
-const PEERED = ['matmul f32', 'linear f32', 'linear q8', 'linear q4', 'linear dx f32', 'linear dx q4', 'layernorm', 'softmax', 'encoder fwd', 'encoder fwd CPU backend'];
-const OURS_ONLY = ['encoder LoRA step', 'llama decode', '1B layer LoRA step', 'study-a profile choenni', 'study-a profile prior-corrected'];
+const PEERED = [
+  'matmul f32',
+  'linear f32',
+  'linear q8',
+  'linear q4',
+  'linear dx f32',
+  'linear dx q4',
+  'layernorm',
+  'softmax',
+  'encoder fwd',
+  'encoder fwd CPU backend',
+];
+const OURS_ONLY = [
+  'encoder LoRA step',
+  'llama decode',
+  '1B layer LoRA step',
+  'study-a profile choenni',
+  'study-a profile prior-corrected',
+];
 
 /** The table's rows by group: a row is "group shape", then cells two or more spaces apart (ours, then per ORT
  *  build its time, ratio and max|Δ|, then the note). The longest group that starts the line names it. */
@@ -110,20 +135,42 @@ describe('a broken bench run ends at once with exit code 1 and the error', () =>
   // ended at the watchdog would take longer than 120 s and print the watchdog's message, not the fault's.
   const faults: [kind: string, message: RegExp][] = [
     ['case-throws', /case "fault-injection case-throws": Error: fault injection: run\(\) threw/],
-    ['unhandled-rejection', /case "fault-injection unhandled-rejection": uncaught error in the page or a worker: Error: fault injection: a promise nobody awaits rejected/],
-    ['page-error', /case "fault-injection page-error": uncaught error in the page or a worker: Error: fault injection: uncaught error in a timer/],
-    ['missing-export', /case "fault-injection missing-export": uncaught error in the page or a worker: SyntaxError: The requested module '[^']*\/bench\/lib\/measure\.ts' does not provide an export named 'noSuchExport'/],
-    ['worker-error', /case "fault-injection worker-error": uncaught error in the page or a worker: Error: fault injection: uncaught error in a worker/],
-    ['hang', /case "fault-injection hang": did not finish within 5 s \(the page stopped answering, or the case hangs\)/],
+    [
+      'unhandled-rejection',
+      /case "fault-injection unhandled-rejection": uncaught error in the page or a worker: Error: fault injection: a promise nobody awaits rejected/,
+    ],
+    [
+      'page-error',
+      /case "fault-injection page-error": uncaught error in the page or a worker: Error: fault injection: uncaught error in a timer/,
+    ],
+    [
+      'missing-export',
+      /case "fault-injection missing-export": uncaught error in the page or a worker: SyntaxError: The requested module '[^']*\/bench\/lib\/measure\.ts' does not provide an export named 'noSuchExport'/,
+    ],
+    [
+      'worker-error',
+      /case "fault-injection worker-error": uncaught error in the page or a worker: Error: fault injection: uncaught error in a worker/,
+    ],
+    [
+      'hang',
+      /case "fault-injection hang": did not finish within 5 s \(the page stopped answering, or the case hangs\)/,
+    ],
     ['renderer-crash', /case "fault-injection renderer-crash": the page crashed \(its renderer process died\)/],
     ['browser-exit', /case "fault-injection browser-exit": the browser closed \(it crashed or was killed\)/],
-    ['node-step-fails', /study-b step \(node, Dawn\): exited with code 1; its last lines:\n.*--format must be f32, q8 or q4/],
+    [
+      'node-step-fails',
+      /study-b step \(node, Dawn\): exited with code 1; its last lines:\n.*--format must be f32, q8 or q4/,
+    ],
   ];
-  it.each(faults)('%s', async (kind, message) => {
-    const r = await runBench(['--quick'], { STEREOSCOPE_BENCH_FAULT: kind }, 200_000);
-    expect(r.code, r.output).toBe(1);
-    expect(r.output).toContain(`FAULT INJECTION (test only): STEREOSCOPE_BENCH_FAULT=${kind}`);
-    expect(r.output).toMatch(message);
-    expect(failedAfter(r.output), r.output).toBeLessThan(120);
-  }, 240_000);
+  it.each(faults)(
+    '%s',
+    async (kind, message) => {
+      const r = await runBench(['--quick'], { STEREOSCOPE_BENCH_FAULT: kind }, 200_000);
+      expect(r.code, r.output).toBe(1);
+      expect(r.output).toContain(`FAULT INJECTION (test only): STEREOSCOPE_BENCH_FAULT=${kind}`);
+      expect(r.output).toMatch(message);
+      expect(failedAfter(r.output), r.output).toBeLessThan(120);
+    },
+    240_000,
+  );
 });

@@ -35,7 +35,12 @@ describe('stereoscope CLI', () => {
     expect(rec.status).toBe('done');
     expect(rec.host).toBe('node');
     const result = rec.result as EngineCheckResult;
-    expect(result.cases.map((c) => [c.M, c.N, c.K])).toEqual([[64, 64, 64], [33, 70, 17], [1, 128, 96], [100, 1, 50]]);
+    expect(result.cases.map((c) => [c.M, c.N, c.K])).toEqual([
+      [64, 64, 64],
+      [33, 70, 17],
+      [1, 128, 96],
+      [100, 1, 50],
+    ]);
     for (const c of result.cases) {
       expect(c.pass).toBe(true);
       expect(c.maxAbsError).toBeLessThanOrEqual(c.tolerance);

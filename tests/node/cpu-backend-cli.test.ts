@@ -25,7 +25,11 @@ describe('stereoscope run --backend cpu', () => {
     root = mkdtempSync(join(tmpdir(), 'cpu-cli-'));
     mkdirSync(join(root, 'static', 'translations'), { recursive: true });
     cpSync('static/translations/study-a', join(root, 'static', 'translations', 'study-a'), { recursive: true });
-    await run(process.execPath, [join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'), join(process.cwd(), 'scripts/make-demo.ts')], { cwd: root, timeout: 60_000 });
+    await run(
+      process.execPath,
+      [join(process.cwd(), 'node_modules/tsx/dist/cli.mjs'), join(process.cwd(), 'scripts/make-demo.ts')],
+      { cwd: root, timeout: 60_000 },
+    );
     // No Vulkan driver: proves the CPU path never needs Dawn.
     env = { ...process.env, STEREOSCOPE_STATIC: join(root, 'static'), VK_ICD_FILENAMES: '/nonexistent.json' };
   }, 90_000);
@@ -51,7 +55,10 @@ describe('stereoscope run --backend cpu', () => {
 
   it('refuses training specs with "Training needs WebGPU" before loading anything', async () => {
     for (const example of ['emotion-profiles', 'geo-unlearning']) {
-      const { code, stderr } = await cli([`examples/demo/${example}.json`, '--out', join(root, `${example}.json`), '--backend', 'cpu'], env);
+      const { code, stderr } = await cli(
+        [`examples/demo/${example}.json`, '--out', join(root, `${example}.json`), '--backend', 'cpu'],
+        env,
+      );
       expect(code).toBe(1);
       expect(stderr).toMatch(/NeedsWebGpuError: Training needs WebGPU/);
       expect(stderr).not.toMatch(/loading /);
@@ -60,7 +67,20 @@ describe('stereoscope run --backend cpu', () => {
 
   it('runs the engine check on the CPU backend and rejects an unknown --backend', async () => {
     const file = join(root, 'engine.json');
-    writeFileSync(file, JSON.stringify({ version: 1, kind: 'engine-check', seed: 1, shapes: [[5, 7, 9], [33, 17, 64], [96, 80, 64]], repeats: 2 }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        kind: 'engine-check',
+        seed: 1,
+        shapes: [
+          [5, 7, 9],
+          [33, 17, 64],
+          [96, 80, 64],
+        ],
+        repeats: 2,
+      }),
+    );
     const { code, stderr } = await cli([file, '--out', join(root, 'engine-out.json'), '--backend', 'cpu'], env);
     expect(code, stderr).toBe(0);
     expect(stderr).toMatch(/all 3 shapes match the float64 reference/);

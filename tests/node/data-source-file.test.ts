@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDataSource } from '../../workers/experiments/study-a/sources';
 
-const ctx = { checkpoints: { save: async () => {}, load: async () => undefined }, signal: new AbortController().signal } as never;
+const ctx = {
+  checkpoints: { save: async () => {}, load: async () => undefined },
+  signal: new AbortController().signal,
+} as never;
 
 describe('readDataSource, file in Node', () => {
   it('reads the file and checks a pinned sha256 on its exact bytes', async () => {
@@ -18,6 +21,9 @@ describe('readDataSource, file in Node', () => {
     const name = join(dir, 'lexicon.tsv');
     expect(await readDataSource({ from: 'file', name, sha256 }, ctx, 'lexicon')).toContain('rage\t1');
     const wrong = sha256.replace(/^./, (c) => (c === '0' ? '1' : '0'));
-    await expect(readDataSource({ from: 'file', name, sha256: wrong }, ctx, 'lexicon')).rejects.toMatchObject({ name: 'ChecksumError', message: expect.stringMatching(/lexicon \(.*lexicon\.tsv\)/) });
+    await expect(readDataSource({ from: 'file', name, sha256: wrong }, ctx, 'lexicon')).rejects.toMatchObject({
+      name: 'ChecksumError',
+      message: expect.stringMatching(/lexicon \(.*lexicon\.tsv\)/),
+    });
   });
 });

@@ -30,15 +30,25 @@ import { shared } from '../helpers/shared';
 import { STUDY_B_LANGUAGES } from '../../workers/contract/specs/geo-unlearning';
 
 const read = (path: string): ExperimentSpec => parseSpec(JSON.parse(readFileSync(path, 'utf8')));
-const EXAMPLES = readdirSync('examples').filter((f) => f.endsWith('.json')).map((f) => `examples/${f}`);
-const DEMOS = readdirSync('examples/demo').filter((f) => f.endsWith('.json')).map((f) => `examples/demo/${f}`);
-const example = <K extends ExperimentSpec['kind']>(kind: K) => EXAMPLES.map(read).find((s) => s.kind === kind) as SpecOf<K>;
+const EXAMPLES = readdirSync('examples')
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => `examples/${f}`);
+const DEMOS = readdirSync('examples/demo')
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => `examples/demo/${f}`);
+const example = <K extends ExperimentSpec['kind']>(kind: K) =>
+  EXAMPLES.map(read).find((s) => s.kind === kind) as SpecOf<K>;
 const ctx = { checkpoints: { save: async () => {}, load: async () => null }, signal: new AbortController().signal };
 
 /** Files of public repositories served at /<owner>/<repo>/resolve/<commit>/<file>, as the examples' raw URLs name them. */
 let hub: HubServer;
 beforeAll(async () => {
-  hub = await startHubServer({ repos: { 'alirezafarashah/multilingual_unlearning': shared('data/seegull-mcq'), 'nyu-mll/crows-pairs': shared('data/crows-pairs') } });
+  hub = await startHubServer({
+    repos: {
+      'alirezafarashah/multilingual_unlearning': shared('data/seegull-mcq'),
+      'nyu-mll/crows-pairs': shared('data/crows-pairs'),
+    },
+  });
 });
 afterAll(() => hub.close());
 
@@ -51,12 +61,21 @@ function local(url: string): string {
 
 describe('examples', () => {
   it('parse, one per kind, and every demo spec is run end to end through the CLI by a test', () => {
-    expect(EXAMPLES.map(read).map((s) => s.kind).sort()).toEqual(Object.keys(KIND_FAMILIES).sort());
-    const cliTests = readdirSync('tests/node').filter((f) => /cli.*\.test\.ts$/.test(f)).map((f) => readFileSync(join('tests/node', f), 'utf8'));
+    expect(
+      EXAMPLES.map(read)
+        .map((s) => s.kind)
+        .sort(),
+    ).toEqual(Object.keys(KIND_FAMILIES).sort());
+    const cliTests = readdirSync('tests/node')
+      .filter((f) => /cli.*\.test\.ts$/.test(f))
+      .map((f) => readFileSync(join('tests/node', f), 'utf8'));
     // The runnable examples: the demo specs (offline models and data) and the engine check (no model).
     for (const path of [...DEMOS, 'examples/engine-check.json']) {
       read(path);
-      expect(cliTests.some((t) => t.includes(`'run', '${path}'`) || t.includes(`'run', "${path}"`)), `${path} is run by a tests/node/*cli*.test.ts`).toBe(true);
+      expect(
+        cliTests.some((t) => t.includes(`'run', '${path}'`) || t.includes(`'run', "${path}"`)),
+        `${path} is run by a tests/node/*cli*.test.ts`,
+      ).toBe(true);
     }
   });
 
@@ -78,11 +97,21 @@ describe('examples', () => {
     }
     // The demo models as generated: their config.json passes the runners' check.
     requireFamily('geo-unlearning', 'demo/tiny-llama', JSON.parse(makeDemoLlama()['config.json'] as string));
-    requireFamily('emotion-profiles', 'demo/tiny-xlmr', JSON.parse(makeDemoXlmr({ texts: ['why are they so'] })['config.json'] as string));
+    requireFamily(
+      'emotion-profiles',
+      'demo/tiny-xlmr',
+      JSON.parse(makeDemoXlmr({ texts: ['why are they so'] })['config.json'] as string),
+    );
     // Refusals: by the registry before any download, by config.json for ids it does not know.
-    expect(() => requireFamily('geo-unlearning', 'FacebookAI/xlm-roberta-base', { model_type: 'xlm-roberta' })).toThrow(/FacebookAI\/xlm-roberta-base is an XLM-R .* geo-unlearning needs a Llama-family causal LM/);
-    expect(() => requireFamily('emotion-profiles', 'someone/llama-copy', { model_type: 'llama' })).toThrow(/someone\/llama-copy has model_type "llama" .* emotion-profiles needs an XLM-R/);
-    expect(() => requireFamily('emotion-profiles', 'meta-llama/Llama-3.2-1B', { model_type: 'xlm-roberta' })).toThrow(/Llama-family/);
+    expect(() => requireFamily('geo-unlearning', 'FacebookAI/xlm-roberta-base', { model_type: 'xlm-roberta' })).toThrow(
+      /FacebookAI\/xlm-roberta-base is an XLM-R .* geo-unlearning needs a Llama-family causal LM/,
+    );
+    expect(() => requireFamily('emotion-profiles', 'someone/llama-copy', { model_type: 'llama' })).toThrow(
+      /someone\/llama-copy has model_type "llama" .* emotion-profiles needs an XLM-R/,
+    );
+    expect(() => requireFamily('emotion-profiles', 'meta-llama/Llama-3.2-1B', { model_type: 'xlm-roberta' })).toThrow(
+      /Llama-family/,
+    );
     expect(registryModelProblem('geo-unlearning', 'meta-llama/Llama-3.2-1B')).toMatch(/not a model for study B/);
     requireFamily('emotion-profiles', 'someone/xlmr-copy', { model_type: 'xlm-roberta' });
   });
@@ -91,7 +120,10 @@ describe('examples', () => {
 describe('the Study A example: sources of the shapes the runner reads', () => {
   it('groups as target_dicts.py, lexicon as the NRC multilingual TSV with a column per language, a translation table per language', () => {
     const spec = example('emotion-profiles');
-    expect(spec.groups).toMatchObject({ from: 'url', url: expect.stringMatching(/RochelleChoenni\/stereotypes_in_lms\/[0-9a-f]{40}\/utils\/target_dicts\.py$/) });
+    expect(spec.groups).toMatchObject({
+      from: 'url',
+      url: expect.stringMatching(/RochelleChoenni\/stereotypes_in_lms\/[0-9a-f]{40}\/utils\/target_dicts\.py$/),
+    });
     // target_dicts.py shape (utils/target_dicts.py of the pinned commit: Python literals).
     const py = `eng_target_dict = {'gender': ["women", 'men'], 'age': ['old people']}\ntemplates = ['why are term_to_use so', "what makes term_to_use so"]\ncountry_templates = ['why is term_to_use so']\n`;
     expect(Object.values(parseGroups(py).groups).flat()).toEqual(['women', 'men', 'old people']);
@@ -103,9 +135,30 @@ describe('the Study A example: sources of the shapes the runner reads', () => {
       names[l] = table.languageName;
     }
     const cols = spec.languages.filter((l) => l !== 'en').map((l) => `${names[l]} (${l})`);
-    const tsv = [['English (en)', 'Anger', 'Anticipation', 'Disgust', 'Fear', 'Joy', 'Negative', 'Positive', 'Sadness', 'Surprise', 'Trust', ...cols], ['angry', 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, ...cols.map((c) => `w-${c}`)]];
-    const lex = parseLexicon(tsv.map((r) => r.join('\t')).join('\n'), spec.lexicon.from === 'file' ? spec.lexicon.name : '', false);
-    for (const l of spec.languages.filter((x) => x !== 'en')) expect(lexiconColumn(lex, l, names[l]), l).toBe(`${names[l]} (${l})`);
+    const tsv = [
+      [
+        'English (en)',
+        'Anger',
+        'Anticipation',
+        'Disgust',
+        'Fear',
+        'Joy',
+        'Negative',
+        'Positive',
+        'Sadness',
+        'Surprise',
+        'Trust',
+        ...cols,
+      ],
+      ['angry', 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, ...cols.map((c) => `w-${c}`)],
+    ];
+    const lex = parseLexicon(
+      tsv.map((r) => r.join('\t')).join('\n'),
+      spec.lexicon.from === 'file' ? spec.lexicon.name : '',
+      false,
+    );
+    for (const l of spec.languages.filter((x) => x !== 'en'))
+      expect(lexiconColumn(lex, l, names[l]), l).toBe(`${names[l]} (${l})`);
     expect(spec.fineTune).toMatchObject({ text: { from: 'file' }, language: 'fr', priors: 'base' });
   });
 });
@@ -114,30 +167,41 @@ describe('the Study B example: ten languages from the study’s per-language fil
   it('reads all ten public MCQ files through the {lang} URL, each checked against its pinned sha256', async () => {
     const spec = example('geo-unlearning');
     expect(spec.languages).toEqual([...STUDY_B_LANGUAGES]);
-    if (spec.mcq.from !== 'url' || typeof spec.mcq.sha256 !== 'object') throw new Error('the Study B example should name its MCQ files by a {lang} URL with a sha256 per language');
+    if (spec.mcq.from !== 'url' || typeof spec.mcq.sha256 !== 'object')
+      throw new Error('the Study B example should name its MCQ files by a {lang} URL with a sha256 per language');
     const src = { ...spec.mcq, url: local(spec.mcq.url) };
     const mcq = await loadMcq(src, spec.languages, ctx);
     for (const l of spec.languages) expect(mcq.get(l), l).toHaveLength(6781);
     expect(hub.requests.filter((r) => r.path.includes('mcq_stereotype_dataset_'))).toHaveLength(10);
-    await expect(loadMcq({ ...src, sha256: { ...spec.mcq.sha256, ko: spec.mcq.sha256.ja } }, spec.languages, ctx)).rejects.toThrow(/MCQ set for "ko": sha256 c606eef5[0-9a-f]{56} does not match the expected 1df575a0/);
-    await expect(loadMcq({ from: 'url', url: local(spec.mcq.url).replace('mcq_stereotype_dataset_', 'mcq_') }, ['en'], ctx)).rejects.toThrow(/MCQ set for "en": http:\/\/127\.0\.0\.1:\d+\/.*mcq_en\.csv answered HTTP 404/);
+    await expect(
+      loadMcq({ ...src, sha256: { ...spec.mcq.sha256, ko: spec.mcq.sha256.ja } }, spec.languages, ctx),
+    ).rejects.toThrow(/MCQ set for "ko": sha256 c606eef5[0-9a-f]{56} does not match the expected 1df575a0/);
+    await expect(
+      loadMcq({ from: 'url', url: local(spec.mcq.url).replace('mcq_stereotype_dataset_', 'mcq_') }, ['en'], ctx),
+    ).rejects.toThrow(/MCQ set for "en": http:\/\/127\.0\.0\.1:\d+\/.*mcq_en\.csv answered HTTP 404/);
   }, 120_000);
 
   it('reads a retain file in TruthfulQA.csv’s shape', async () => {
     const spec = example('geo-unlearning');
     expect(spec.retain).toEqual({ from: 'file', name: 'TruthfulQA.csv' });
     const dir = await mkdtemp(join(tmpdir(), 'examples-'));
-    const csv = 'Type,Category,Question,Best Answer,Correct Answers,Incorrect Answers,Source\nAdversarial,Misconceptions,What happens if you eat watermelon seeds?,The seeds pass through your digestive system,"Nothing happens; You eat watermelon seeds","You grow watermelons in your stomach",https://example.org\n';
+    const csv =
+      'Type,Category,Question,Best Answer,Correct Answers,Incorrect Answers,Source\nAdversarial,Misconceptions,What happens if you eat watermelon seeds?,The seeds pass through your digestive system,"Nothing happens; You eat watermelon seeds","You grow watermelons in your stomach",https://example.org\n';
     await writeFile(join(dir, 'TruthfulQA.csv'), csv);
-    const pairs = parseRetainSet(await readDataSource({ from: 'file', name: join(dir, 'TruthfulQA.csv') }, ctx, 'retain set'));
-    expect(pairs).toEqual([{ question: 'What happens if you eat watermelon seeds?', answer: 'The seeds pass through your digestive system' }]);
+    const pairs = parseRetainSet(
+      await readDataSource({ from: 'file', name: join(dir, 'TruthfulQA.csv') }, ctx, 'retain set'),
+    );
+    expect(pairs).toEqual([
+      { question: 'What happens if you eat watermelon seeds?', answer: 'The seeds pass through your digestive system' },
+    ]);
   });
 });
 
 describe('examples of kinds without a runner yet (C, D, E)', () => {
   it('C: the pinned public CrowS-Pairs file, sha256-checked, has the columns the runner will read', async () => {
     const spec = example('bias-mitigation');
-    if (spec.crowsPairs.from !== 'url' || !spec.crowsPairs.sha256) throw new Error('the Study C example should pin its CrowS-Pairs URL');
+    if (spec.crowsPairs.from !== 'url' || !spec.crowsPairs.sha256)
+      throw new Error('the Study C example should pin its CrowS-Pairs URL');
     const text = await readDataSource({ ...spec.crowsPairs, url: local(spec.crowsPairs.url) }, ctx, 'CrowS-Pairs');
     const t = parseCsvTable(text, { required: CROWS_PAIRS_COLUMNS, label: 'CrowS-Pairs' });
     expect(t.records).toHaveLength(1508); // 1,394 train + 114 test at test_size 0.075 (methods.md C.1)

@@ -1,6 +1,15 @@
 // openCheckpoint over HTTP (a local Hub stand-in with Range support) vs the local folder: every tensor of every
 // fixture, sharded checkpoints, progress accounting, HF_ENDPOINT, and broken files failing with clear messages.
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, existsSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  existsSync,
+  rmSync,
+  writeFileSync,
+  mkdirSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,7 +43,16 @@ beforeAll(async () => {
   const good = readFileSync(join(FIXTURES, fixtures[0], 'model.safetensors'));
   bad('truncated', good.subarray(0, Math.floor(good.length * 0.6)));
   bad('past-end', rawSafetensors({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, 8));
-  bad('overlap', rawSafetensors({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] }, b: { dtype: 'F32', shape: [4], data_offsets: [8, 24] } }, 24));
+  bad(
+    'overlap',
+    rawSafetensors(
+      {
+        a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] },
+        b: { dtype: 'F32', shape: [4], data_offsets: [8, 24] },
+      },
+      24,
+    ),
+  );
   bad('wrong-length', rawSafetensors({ w: { dtype: 'F32', shape: [3, 3], data_offsets: [0, 32] } }, 32));
   bad('short-header', good.subarray(0, 5));
   // A sharded copy of the first fixture: tensors split across two shards plus save_pretrained's index file.
@@ -47,11 +65,21 @@ beforeAll(async () => {
   const shardFiles = ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'];
   for (let s = 0; s < 2; s++) {
     const part = names.filter((_, i) => (i < names.length / 2 ? 0 : 1) === s);
-    const tensors = await Promise.all(part.map(async (name) => ({ name, dtype: 'F32' as const, shape: local.info(name).shape, data: await local.read(name) })));
+    const tensors = await Promise.all(
+      part.map(async (name) => ({
+        name,
+        dtype: 'F32' as const,
+        shape: local.info(name).shape,
+        data: await local.read(name),
+      })),
+    );
     writeFileSync(join(sharded, shardFiles[s]), writeSafetensors(tensors, { format: 'pt' }));
     for (const n of part) weightMap[n] = shardFiles[s];
   }
-  writeFileSync(join(sharded, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: 0 }, weight_map: weightMap }));
+  writeFileSync(
+    join(sharded, 'model.safetensors.index.json'),
+    JSON.stringify({ metadata: { total_size: 0 }, weight_map: weightMap }),
+  );
   repos['bad/sharded'] = sharded;
   server = await startHubServer({ repos });
 });
@@ -65,7 +93,9 @@ describe('openCheckpoint over HTTP', () => {
   it.each(fixtures)('%s: every tensor equals the local read; progress adds up; ranges only', async (name) => {
     const events: DownloadProgress[] = [];
     const before = server.requests.length;
-    const remote = await openCheckpoint(hubSource({ id: `fixtures/${name}`, endpoint: server.endpoint }), { onProgress: (p) => events.push(p) });
+    const remote = await openCheckpoint(hubSource({ id: `fixtures/${name}`, endpoint: server.endpoint }), {
+      onProgress: (p) => events.push(p),
+    });
     const local = await openCheckpoint(dirSource(join(FIXTURES, name)));
     expect(remote.config).toEqual(JSON.parse(readFileSync(join(FIXTURES, name, 'config.json'), 'utf8')));
     expect(remote.names().sort()).toEqual(local.names().sort());
@@ -95,7 +125,10 @@ describe('openCheckpoint over HTTP', () => {
   });
 
   it('also works through urlSource, and with a server that ignores Range', async () => {
-    const plain = await startHubServer({ repos: { [`fixtures/${fixtures[0]}`]: join(FIXTURES, fixtures[0]) }, ignoreRange: true });
+    const plain = await startHubServer({
+      repos: { [`fixtures/${fixtures[0]}`]: join(FIXTURES, fixtures[0]) },
+      ignoreRange: true,
+    });
     try {
       const base = `${plain.endpoint}/fixtures/${fixtures[0]}/resolve/main`;
       const ck = await openCheckpoint(urlSource({ baseUrl: base }));
@@ -115,14 +148,22 @@ describe('openCheckpoint over HTTP', () => {
     await expect(open('bad/wrong-length')).rejects.toThrow(/32 bytes in data_offsets but shape \[3,3\] × F32 needs 36/);
     await expect(open('bad/short-header')).rejects.toThrow(/shorter than the 8-byte header length/);
     await expect(open('nobody/nothing')).rejects.toThrow(NotFoundError);
-    await expect(open('nobody/nothing')).rejects.toThrow(/config\.json not found at Hugging Face model nobody\/nothing.*HTTP 404/);
+    await expect(open('nobody/nothing')).rejects.toThrow(
+      /config\.json not found at Hugging Face model nobody\/nothing.*HTTP 404/,
+    );
     const src = hubSource({ id: `fixtures/${fixtures[0]}`, endpoint: server.endpoint });
     expect(await src.exists('nope.bin')).toBe(false);
     await expect(src.readRange('nope.bin', 0, 4)).rejects.toThrow(/nope\.bin not found/);
     await expect(readHeader(src, 'config.json')).rejects.toThrow(/not sane|header claims/);
     // A single-page-app host answers every path with its index.html and status 200.
-    const spa: typeof fetch = async () => new Response('<!doctype html><html></html>', { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' } });
-    await expect(openCheckpoint(urlSource({ baseUrl: 'https://spa.example/m', fetch: spa }))).rejects.toThrow(/config\.json not found .*sent an HTML page instead/);
+    const spa: typeof fetch = async () =>
+      new Response('<!doctype html><html></html>', {
+        status: 200,
+        headers: { 'content-type': 'text/html; charset=utf-8' },
+      });
+    await expect(openCheckpoint(urlSource({ baseUrl: 'https://spa.example/m', fetch: spa }))).rejects.toThrow(
+      /config\.json not found .*sent an HTML page instead/,
+    );
   });
 
   it('resolveSource honours HF_ENDPOINT, @revision, URLs and local folders', async () => {

@@ -10,12 +10,22 @@ import { dirSource } from '../../models/load/node-source';
 import { shared } from '../helpers/shared';
 
 const DIR = shared('models/stories260K');
-const golden = JSON.parse(readFileSync(`${DIR}/golden_greedy_200.json`, 'utf8')) as { start_token: number; token_ids: number[]; text: string };
+const golden = JSON.parse(readFileSync(`${DIR}/golden_greedy_200.json`, 'utf8')) as {
+  start_token: number;
+  token_ids: number[];
+  text: string;
+};
 
 /** Greedy decoding in float64 with HF Llama semantics, reading weights by their HF names. */
 async function greedyHf(ck: Checkpoint, start: number, steps: number): Promise<number[]> {
   const c = ck.config as Record<string, number>;
-  const [D, L, NH, NKV, F] = [c.hidden_size, c.num_hidden_layers, c.num_attention_heads, c.num_key_value_heads, c.intermediate_size];
+  const [D, L, NH, NKV, F] = [
+    c.hidden_size,
+    c.num_hidden_layers,
+    c.num_attention_heads,
+    c.num_key_value_heads,
+    c.intermediate_size,
+  ];
   const HS = D / NH;
   const w = new Map<string, Float64Array>();
   for (const n of ck.names()) w.set(n, Float64Array.from(await ck.read(n)));
@@ -56,11 +66,17 @@ async function greedyHf(ck: Checkpoint, start: number, steps: number): Promise<n
       const att = new Float64Array(D);
       for (let h = 0; h < NH; h++) {
         const g = Math.floor(h / (NH / NKV));
-        const s = kc[l].map((kt) => { let d = 0; for (let i = 0; i < HS; i++) d += q[h * HS + i] * kt[g * HS + i]; return d / Math.sqrt(HS); });
+        const s = kc[l].map((kt) => {
+          let d = 0;
+          for (let i = 0; i < HS; i++) d += q[h * HS + i] * kt[g * HS + i];
+          return d / Math.sqrt(HS);
+        });
         const m = Math.max(...s);
         const e = s.map((v) => Math.exp(v - m));
         const z = e.reduce((a, b) => a + b, 0);
-        e.forEach((ev, t) => { for (let i = 0; i < HS; i++) att[h * HS + i] += (ev / z) * vc[l][t][g * HS + i]; });
+        e.forEach((ev, t) => {
+          for (let i = 0; i < HS; i++) att[h * HS + i] += (ev / z) * vc[l][t][g * HS + i];
+        });
       }
       x = x.map((v, i) => v + matvec(W(p + 'self_attn.o_proj.weight'), att, D)[i]);
       const xf = rms(x, W(p + 'post_attention_layernorm.weight'));
@@ -84,7 +100,13 @@ describe('llama2.c checkpoints', () => {
     const v0 = await openLlama2c({ source: src, file: 'stories260K.bin' });
     const v1 = await openLlama2c({ source: src, file: 'stories260K_v1.bin' });
     const h = parseLlama2cHeader(new Uint8Array(readFileSync(`${DIR}/stories260K.bin`).subarray(0, 28)));
-    expect(v0.config).toMatchObject({ hidden_size: h.dim, num_hidden_layers: h.nLayers, num_key_value_heads: h.nKvHeads, rms_norm_eps: 1e-5, rope_theta: 10000 });
+    expect(v0.config).toMatchObject({
+      hidden_size: h.dim,
+      num_hidden_layers: h.nLayers,
+      num_key_value_heads: h.nKvHeads,
+      rms_norm_eps: 1e-5,
+      rope_theta: 10000,
+    });
     expect({ ...v1.config, llama2c_version: 0 }).toEqual(v0.config);
     expect(v1.names().sort()).toEqual(v0.names().sort());
     expect(v0.names()).toContain('lm_head.weight');
@@ -101,7 +123,9 @@ describe('llama2.c checkpoints', () => {
     new DataView(v2.buffer).setInt32(4, 2, true);
     expect(() => parseLlama2cHeader(v2)).toThrow(/version 2 is not supported/);
     const { memorySource } = await import('../../models/load/source');
-    await expect(openLlama2c({ source: memorySource({ 'm.bin': bytes.subarray(0, 5000) }), file: 'm.bin' })).rejects.toThrow(/implies \d+ bytes but the file has 5000/);
+    await expect(
+      openLlama2c({ source: memorySource({ 'm.bin': bytes.subarray(0, 5000) }), file: 'm.bin' }),
+    ).rejects.toThrow(/implies \d+ bytes but the file has 5000/);
   });
 
   it('permutes q/k rows per head for rotate_half (pinned)', () => {
@@ -120,10 +144,18 @@ describe('llama2.c checkpoints', () => {
 
   it('tokenizer: decodes the golden ids to the golden text; encode round-trips and uses merges', async () => {
     const ck = await openLlama2c({ source: src, file: 'stories260K.bin' });
-    const tok = await loadLlama2cTokenizer({ source: src, file: 'tok512.bin', vocabSize: ck.config.vocab_size as number });
+    const tok = await loadLlama2cTokenizer({
+      source: src,
+      file: 'tok512.bin',
+      vocabSize: ck.config.vocab_size as number,
+    });
     expect(tok.decode(golden.token_ids, { prev: golden.start_token })).toBe(golden.text);
     expect(tok.encode('')).toEqual([tok.bosId]);
-    for (const text of ['Once upon a time, there was a little girl.', 'Lily said, "Hi!"\nMom smiled.', 'naïve café €5 日本']) {
+    for (const text of [
+      'Once upon a time, there was a little girl.',
+      'Lily said, "Hi!"\nMom smiled.',
+      'naïve café €5 日本',
+    ]) {
       const ids = tok.encode(text);
       expect(ids[0]).toBe(tok.bosId);
       expect(tok.decode(ids.slice(1))).toBe(text);
@@ -134,6 +166,8 @@ describe('llama2.c checkpoints', () => {
     const n = tok.encode(first).length - 1;
     expect(tok.encode(first).slice(1)).toEqual(golden.token_ids.slice(0, n));
     expect(tok.encode('hi', { bos: false, eos: true }).at(-1)).toBe(tok.eosId);
-    expect(() => parseLlama2cTokenizer(new Uint8Array(readFileSync(`${DIR}/tok512.bin`)).subarray(0, 100), { vocabSize: 512 })).toThrow(/truncated/);
+    expect(() =>
+      parseLlama2cTokenizer(new Uint8Array(readFileSync(`${DIR}/tok512.bin`)).subarray(0, 100), { vocabSize: 512 }),
+    ).toThrow(/truncated/);
   });
 });

@@ -21,7 +21,8 @@ describe('safetensors', () => {
   it('round-trips random tensors through writeSafetensors (sorted keys, aligned, space padding)', () => {
     const r = rng(7);
     const tensors = ['b.w', 'a.w', 'c', 'z.scalar', 'empty'].map((name, i) => {
-      const shape = name === 'z.scalar' ? [] : name === 'empty' ? [0, 3] : [1 + Math.floor(r() * 7), 1 + Math.floor(r() * 5)];
+      const shape =
+        name === 'z.scalar' ? [] : name === 'empty' ? [0, 3] : [1 + Math.floor(r() * 7), 1 + Math.floor(r() * 5)];
       const n = shape.reduce((a, b) => a * b, 1);
       return { name, dtype: 'F32' as const, shape, data: Float32Array.from(randn(n, 100 + i)) };
     });
@@ -31,7 +32,13 @@ describe('safetensors', () => {
     expect(h.metadata).toEqual({ format: 'pt' });
     const text = new TextDecoder().decode(bytes.subarray(8, h.dataStart));
     expect(text).toMatch(/^\{.*\} *$/);
-    expect(Object.keys(JSON.parse(text)).filter((k) => k !== '__metadata__')).toEqual(['a.w', 'b.w', 'c', 'empty', 'z.scalar']);
+    expect(Object.keys(JSON.parse(text)).filter((k) => k !== '__metadata__')).toEqual([
+      'a.w',
+      'b.w',
+      'c',
+      'empty',
+      'z.scalar',
+    ]);
     expect(h.tensors[h.tensors.length - 1].end).toBe(bytes.length);
     for (const t of tensors) {
       const info = h.tensors.find((x) => x.name === t.name)!;
@@ -46,7 +53,11 @@ describe('safetensors', () => {
     const buf = Buffer.from(bytes);
     const n = Number(buf.readBigUInt64LE(0));
     const raw = JSON.parse(buf.subarray(8, 8 + n).toString('utf8'));
-    expect(h.tensors.map((t) => t.name).sort()).toEqual(Object.keys(raw).filter((k) => k !== '__metadata__').sort());
+    expect(h.tensors.map((t) => t.name).sort()).toEqual(
+      Object.keys(raw)
+        .filter((k) => k !== '__metadata__')
+        .sort(),
+    );
     for (const t of h.tensors) {
       const [b, e] = raw[t.name].data_offsets;
       expect([t.begin, t.end]).toEqual([8 + n + b, 8 + n + e]);
@@ -57,7 +68,15 @@ describe('safetensors', () => {
 
   it('decodes F16 exactly (pinned bit patterns) and BF16 by shifting', () => {
     // Hand-computed: 0x3c00 = 1, 0xc000 = -2, 0x0001 = 2^-24 (smallest subnormal), 0x7bff = 65504, 0x3555 ≈ 1/3.
-    const pins: [number, number][] = [[0x3c00, 1], [0xc000, -2], [0x0001, 2 ** -24], [0x7bff, 65504], [0x3555, 0.333251953125], [0x7c00, Infinity], [0x8000, -0]];
+    const pins: [number, number][] = [
+      [0x3c00, 1],
+      [0xc000, -2],
+      [0x0001, 2 ** -24],
+      [0x7bff, 65504],
+      [0x3555, 0.333251953125],
+      [0x7c00, Infinity],
+      [0x8000, -0],
+    ];
     for (const [h, v] of pins) expect(halfToFloat(h)).toBe(v);
     const f16 = new Uint8Array(pins.length * 2);
     pins.forEach(([h], i) => new DataView(f16.buffer).setUint16(2 * i, h, true));
@@ -77,7 +96,14 @@ describe('safetensors', () => {
       [{ w: { dtype: 'Q4', shape: [2], data_offsets: [0, 1] } }, 1, /unknown dtype "Q4"/],
       [{ w: { dtype: 'F32', shape: [2, -1], data_offsets: [0, 8] } }, 8, /shape/],
       [{ w: { dtype: 'F32', shape: [2], data_offsets: [8, 0] } }, 8, /data_offsets/],
-      [{ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] }, b: { dtype: 'F32', shape: [2], data_offsets: [8, 16] } }, 16, /overlap/],
+      [
+        {
+          a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] },
+          b: { dtype: 'F32', shape: [2], data_offsets: [8, 16] },
+        },
+        16,
+        /overlap/,
+      ],
       [{ __metadata__: { step: 3 }, ...ok }, 24, /__metadata__\.step must be a string/],
       [[1, 2], 0, /not a JSON object/],
     ];

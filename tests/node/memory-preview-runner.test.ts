@@ -31,7 +31,10 @@ async function runUntilMemoryCheck(spec: GeoUnlearningSpec) {
     },
     checkpoints: { save: async () => {}, load: async () => null },
   };
-  const error = await geoUnlearningRunner.run(spec, ctx).then(() => null, (e: Error) => e);
+  const error = await geoUnlearningRunner.run(spec, ctx).then(
+    () => null,
+    (e: Error) => e,
+  );
   const line = logs.find((m) => m.startsWith('memory estimate'));
   const m = /^memory estimate ([\d.]+) MB for rows of (\d+) tokens \(budget (\d+) MB\)$/.exec(line ?? '');
   expect(m, `memory log line: ${line}`).not.toBeNull();
@@ -56,7 +59,17 @@ describe('memory preview vs the Study B runner', () => {
     const dir = await mkdtemp(join(tmpdir(), 'memory-preview-'));
     await cp(DEMO_MODEL, dir, { recursive: true });
     const demo = JSON.parse(await readFile(join(DEMO_MODEL, 'config.json'), 'utf8'));
-    const config = { ...demo, hidden_size: 2048, intermediate_size: 8192, num_hidden_layers: 16, num_attention_heads: 32, num_key_value_heads: 8, head_dim: 64, vocab_size: 128256, tie_word_embeddings: true };
+    const config = {
+      ...demo,
+      hidden_size: 2048,
+      intermediate_size: 8192,
+      num_hidden_layers: 16,
+      num_attention_heads: 32,
+      num_key_value_heads: 8,
+      head_dim: 64,
+      vocab_size: 128256,
+      tie_word_embeddings: true,
+    };
     await writeFile(join(dir, 'config.json'), JSON.stringify(config));
     const hub = await startHubServer({ repos: { 'test/llama-1b-shape': dir } });
     try {

@@ -14,7 +14,9 @@ import { DEMO_LEXICON } from '../../workers/analysis/study-a/data/demo-lexicon';
 import { testBackend } from '../helpers/gpu';
 import { parseTable } from '../../workers/contract/study-a/translation-table';
 
-const tables = ['en', 'fr'].map((l) => parseTable(readFileSync(join('static/translations/study-a', `${l}.json`), 'utf8')));
+const tables = ['en', 'fr'].map((l) =>
+  parseTable(readFileSync(join('static/translations/study-a', `${l}.json`), 'utf8')),
+);
 const texts = studyADemoTexts({ tables, lexicon: DEMO_LEXICON });
 
 describe('demo XLM-R generator', () => {
@@ -40,7 +42,10 @@ describe('demo XLM-R generator', () => {
       expect(tok.decode(ids)).toBe(w);
     }
     const group = DEMO_GROUPS.target_groups.religion[0];
-    const prompts = [tables[0].templates.general[0].text.replace('{}', group), tables[1].templates.general[2].text.replace('{}', 'aînés')];
+    const prompts = [
+      tables[0].templates.general[0].text.replace('{}', group),
+      tables[1].templates.general[2].text.replace('{}', 'aînés'),
+    ];
     const enc = prompts.map((p) => tok.encode(p));
     for (const ids of enc) {
       expect(ids).not.toContain(tok.unk_token_id);

@@ -34,22 +34,53 @@ beforeAll(async () => {
   mkdirSync(model, { recursive: true });
   mkdirSync(join(dir, 'translations', 'study-a'), { recursive: true });
   for (const [n, d] of Object.entries(files)) writeFileSync(join(model, n), d);
-  for (const l of LANGS) writeFileSync(join(dir, 'translations', 'study-a', `${l}.json`), readFileSync(join('static/translations/study-a', `${l}.json`)));
+  for (const l of LANGS)
+    writeFileSync(
+      join(dir, 'translations', 'study-a', `${l}.json`),
+      readFileSync(join('static/translations/study-a', `${l}.json`)),
+    );
   // A lexicon over the demo vocabulary's words (seeded random emotions), so most groups get a profile.
   const tok = await loadTokenizer(memorySource(files));
   const V = JSON.parse(files['config.json'] as string).vocab_size;
-  const words = [...new Set(Array.from({ length: V }, (_, i) => tok.decode([i])).filter((p) => /^\p{L}{3,}$/u.test(p)))];
+  const words = [
+    ...new Set(Array.from({ length: V }, (_, i) => tok.decode([i])).filter((p) => /^\p{L}{3,}$/u.test(p))),
+  ];
   const lexRng = seededRng(5);
-  const rows = Array.from({ length: Math.floor(words.length / 2) }, (_, i) => [words[2 * i], ...NRC_EMOTIONS.map(() => (lexRng() < 0.35 ? 1 : 0)), words[2 * i + 1]]);
+  const rows = Array.from({ length: Math.floor(words.length / 2) }, (_, i) => [
+    words[2 * i],
+    ...NRC_EMOTIONS.map(() => (lexRng() < 0.35 ? 1 : 0)),
+    words[2 * i + 1],
+  ]);
   const tsv = [['English (en)', ...NRC_EMOTIONS, 'French (fr)'], ...rows].map((c) => c.join('\t'));
   writeFileSync(join(dir, 'demo', 'lexicon.tsv'), tsv.join('\n') + '\n');
-  writeFileSync(join(dir, 'demo', 'lexicon-en.tsv'), tsv.map((l) => l.split('\t').slice(0, 11).join('\t')).join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'demo', 'lexicon-en.tsv'),
+    tsv.map((l) => l.split('\t').slice(0, 11).join('\t')).join('\n') + '\n',
+  );
   writeFileSync(join(dir, 'demo', 'templates-groups.json'), JSON.stringify(DEMO_GROUPS));
   writeFileSync(join(dir, 'demo', 'study-a-finetune.txt'), DEMO_FINETUNE_TEXT);
   const rng = seededRng(77);
-  const groups = ['muslims', 'christians', 'atheists', 'buddhists', 'elders', 'kids', 'men', 'women', 'girls', 'martians'];
-  for (const g of groups) published.set(g, CHOENNI_EMOTIONS.map(() => Math.round(rng() * 1000) / 10));
-  writeFileSync(join(dir, 'published.json'), JSON.stringify(Object.fromEntries([...published].map(([g, p]) => [g, [p, ['word']]]))));
+  const groups = [
+    'muslims',
+    'christians',
+    'atheists',
+    'buddhists',
+    'elders',
+    'kids',
+    'men',
+    'women',
+    'girls',
+    'martians',
+  ];
+  for (const g of groups)
+    published.set(
+      g,
+      CHOENNI_EMOTIONS.map(() => Math.round(rng() * 1000) / 10),
+    );
+  writeFileSync(
+    join(dir, 'published.json'),
+    JSON.stringify(Object.fromEntries([...published].map(([g, p]) => [g, [p, ['word']]]))),
+  );
   writeFileSync(join(dir, 'broken.json'), JSON.stringify({ muslims: [[1, 2, 3], []] }));
   process.env.STEREOSCOPE_STATIC = dir;
 });
@@ -61,10 +92,17 @@ afterAll(() => {
 
 function context(): ExperimentContext {
   const store = new Map<string, Uint8Array>();
-  return { progress: () => {}, signal: new AbortController().signal, checkpoints: { save: async (k, b) => void store.set(k, b.slice()), load: async (k) => store.get(k) ?? null } };
+  return {
+    progress: () => {},
+    signal: new AbortController().signal,
+    checkpoints: { save: async (k, b) => void store.set(k, b.slice()), load: async (k) => store.get(k) ?? null },
+  };
 }
 
-function spec(over: Partial<EmotionProfilesSpec> = {}, profile: Partial<EmotionProfilesSpec['profile']> = {}): EmotionProfilesSpec {
+function spec(
+  over: Partial<EmotionProfilesSpec> = {},
+  profile: Partial<EmotionProfilesSpec['profile']> = {},
+): EmotionProfilesSpec {
   const s = demoEmotionProfilesSpec();
   return { ...s, languages: LANGS, profile: { ...s.profile, variant: 'choenni', topK: 30, ...profile }, ...over };
 }
@@ -72,7 +110,7 @@ function spec(over: Partial<EmotionProfilesSpec> = {}, profile: Partial<EmotionP
 function ranks(xs: number[]): number[] {
   const order = xs.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
   const r = new Array<number>(xs.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
     for (let k = i; k <= j; k++) r[order[k][1]] = (i + j) / 2 + 1;
@@ -83,7 +121,9 @@ function ranks(xs: number[]): number[] {
 function pearson(a: number[], b: number[]): number {
   const ma = a.reduce((s, x) => s + x, 0) / a.length;
   const mb = b.reduce((s, x) => s + x, 0) / b.length;
-  let n = 0, da = 0, db = 0;
+  let n = 0,
+    da = 0,
+    db = 0;
   a.forEach((x, i) => ((n += (x - ma) * (b[i] - mb)), (da += (x - ma) ** 2), (db += (b[i] - mb) ** 2)));
   return n / Math.sqrt(da * db);
 }
@@ -100,7 +140,10 @@ describe('Study A: comparison with published scores', () => {
     const be = await testBackend();
     const pool = be.runner.pool;
     const before = pool.getStats().liveBytes;
-    const result = await emotionProfilesRunner.run(spec({ reference: { from: 'file', name: join(dir, 'published.json') } }), { ...context(), backend: be });
+    const result = await emotionProfilesRunner.run(
+      spec({ reference: { from: 'file', name: join(dir, 'published.json') } }),
+      { ...context(), backend: be },
+    );
     // Every weight, activation, prior row and mask the run allocated is back in the pool.
     expect(pool.getStats().liveBytes).toBe(before);
     const ref = result.reference!;
@@ -126,7 +169,14 @@ describe('Study A: comparison with published scores', () => {
       const rows = ref.groups.filter((g) => g.category === c.category && g.ours);
       expect(c.groups).toBe(rows.length);
       if (rows.length < 3) expect(c.rsa).toBeNull();
-      else expect(c.rsa).toBeCloseTo(rsa(rows.map((g) => g.ours!), rows.map((g) => g.published)), 9);
+      else
+        expect(c.rsa).toBeCloseTo(
+          rsa(
+            rows.map((g) => g.ours!),
+            rows.map((g) => g.published),
+          ),
+          9,
+        );
     }
     expect(ref.perCategory.some((c) => c.rsa !== null)).toBe(true);
     expect(result.tables['reference/rsa'].rows.length).toBe(ref.perCategory.length + 1);
@@ -135,16 +185,37 @@ describe('Study A: comparison with published scores', () => {
 
   it('prior-corrected fractions are compared in per cent; a broken file or no English fails before the model loads', async () => {
     const be = await testBackend();
-    const r = await emotionProfilesRunner.run(spec({ reference: { from: 'file', name: join(dir, 'published.json') } }, { variant: 'prior-corrected', topK: 30 }), { ...context(), backend: be });
+    const r = await emotionProfilesRunner.run(
+      spec(
+        { reference: { from: 'file', name: join(dir, 'published.json') } },
+        { variant: 'prior-corrected', topK: 30 },
+      ),
+      { ...context(), backend: be },
+    );
     expect(r.reference!.oursScaledBy).toBe(100);
     const g = r.reference!.groups.find((x) => x.ours)!;
     const p = r.profiles.find((x) => x.language === 'en' && x.key === g.group)!;
     g.ours!.forEach((x, i) => expect(x).toBeCloseTo(100 * p.profile![i], 10));
     const before = be.runner.pool.getStats().liveBytes;
-    await expect(emotionProfilesRunner.run(spec({ reference: { from: 'file', name: join(dir, 'broken.json') } }), { ...context(), backend: be })).rejects.toThrow(/muslims.*10 numbers/);
-    await expect(emotionProfilesRunner.run(spec({ languages: ['fr'], reference: { from: 'file', name: join(dir, 'published.json') } }), { ...context(), backend: be })).rejects.toThrow(/English/);
+    await expect(
+      emotionProfilesRunner.run(spec({ reference: { from: 'file', name: join(dir, 'broken.json') } }), {
+        ...context(),
+        backend: be,
+      }),
+    ).rejects.toThrow(/muslims.*10 numbers/);
+    await expect(
+      emotionProfilesRunner.run(
+        spec({ languages: ['fr'], reference: { from: 'file', name: join(dir, 'published.json') } }),
+        { ...context(), backend: be },
+      ),
+    ).rejects.toThrow(/English/);
     // Choenni's variant in French with a lexicon that has no French column: said before anything loads.
-    await expect(emotionProfilesRunner.run(spec({ lexicon: { from: 'demo', name: 'lexicon-en.tsv' }, reference: 'none' }), { ...context(), backend: be })).rejects.toThrow(/no column for French \(fr\)/);
+    await expect(
+      emotionProfilesRunner.run(spec({ lexicon: { from: 'demo', name: 'lexicon-en.tsv' }, reference: 'none' }), {
+        ...context(),
+        backend: be,
+      }),
+    ).rejects.toThrow(/no column for French \(fr\)/);
     expect(be.runner.pool.getStats().liveBytes).toBe(before);
   });
 
@@ -153,17 +224,29 @@ describe('Study A: comparison with published scores', () => {
     const translations = {
       languages: {
         fr: { groups: { religion: { muslims: { text: 'femmes', form: 'f' } } } },
-        xx: { languageName: 'Demo-English', templates: { general: [{ text: 'Why are {} so <mask>?' }] }, groups: { gender: { men: { text: 'men' }, 'grandmas': { text: 'women' } } } },
+        xx: {
+          languageName: 'Demo-English',
+          templates: { general: [{ text: 'Why are {} so <mask>?' }] },
+          groups: { gender: { men: { text: 'men' }, grandmas: { text: 'women' } } },
+        },
       },
       addGroups: { gender: ['grandmas'] },
     };
     // Prior-corrected: Choenni's variant would (rightly) refuse a language without its own lexicon column.
-    const r = await emotionProfilesRunner.run(spec({ languages: ['fr', 'xx'], translations, reference: 'none' }, { variant: 'prior-corrected' }), { ...context(), backend: be });
+    const r = await emotionProfilesRunner.run(
+      spec({ languages: ['fr', 'xx'], translations, reference: 'none' }, { variant: 'prior-corrected' }),
+      { ...context(), backend: be },
+    );
     const fr = (key: string) => r.profiles.find((p) => p.language === 'fr' && p.key === key)!;
     expect(fr('muslims').text).toBe('femmes');
     // Same prompts (text and feminine template forms) → same profile as "women", written "femmes" /f built in.
     expect(fr('muslims').profile).toEqual(fr('women').profile);
-    expect(r.profiles.filter((p) => p.language === 'xx').map((p) => p.key).sort()).toEqual(['grandmas', 'men']);
+    expect(
+      r.profiles
+        .filter((p) => p.language === 'xx')
+        .map((p) => p.key)
+        .sort(),
+    ).toEqual(['grandmas', 'men']);
     expect(r.skipped.some((s) => s.language === 'fr' && s.key === 'grandmas')).toBe(true);
     expect(r.reference).toBeUndefined();
   });

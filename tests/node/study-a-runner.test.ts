@@ -43,14 +43,24 @@ beforeAll(async () => {
   mkdirSync(model, { recursive: true });
   mkdirSync(join(dir, 'translations', 'study-a'), { recursive: true });
   for (const [n, d] of Object.entries(files)) writeFileSync(join(model, n), d);
-  for (const l of LANGS) writeFileSync(join(dir, 'translations', 'study-a', `${l}.json`), readFileSync(join('static/translations/study-a', `${l}.json`)));
+  for (const l of LANGS)
+    writeFileSync(
+      join(dir, 'translations', 'study-a', `${l}.json`),
+      readFileSync(join('static/translations/study-a', `${l}.json`)),
+    );
   tok = await loadTokenizer(memorySource(files));
   const V = JSON.parse(files['config.json'] as string).vocab_size;
   pieces = Array.from({ length: V }, (_, i) => tok.decode([i]));
   const words = [...new Set(pieces.filter((p) => /^\p{L}{3,}$/u.test(p)))];
   const rng = seededRng(5);
-  rows = Array.from({ length: Math.floor(words.length / 2) }, (_, i) => ({ en: words[2 * i], fr: words[2 * i + 1], vec: NRC_EMOTIONS.map(() => (rng() < 0.35 ? 1 : 0)) }));
-  const tsv = [['English (en)', ...NRC_EMOTIONS, 'French (fr)'], ...rows.map((r) => [r.en, ...r.vec, r.fr])].map((c) => c.join('\t')).join('\n');
+  rows = Array.from({ length: Math.floor(words.length / 2) }, (_, i) => ({
+    en: words[2 * i],
+    fr: words[2 * i + 1],
+    vec: NRC_EMOTIONS.map(() => (rng() < 0.35 ? 1 : 0)),
+  }));
+  const tsv = [['English (en)', ...NRC_EMOTIONS, 'French (fr)'], ...rows.map((r) => [r.en, ...r.vec, r.fr])]
+    .map((c) => c.join('\t'))
+    .join('\n');
   writeFileSync(join(dir, 'demo', 'lexicon.tsv'), tsv + '\n');
   writeFileSync(join(dir, 'demo', 'templates-groups.json'), JSON.stringify(DEMO_GROUPS));
   writeFileSync(join(dir, 'demo', 'study-a-finetune.txt'), DEMO_FINETUNE_TEXT);
@@ -62,7 +72,11 @@ afterAll(() => {
   else process.env.STEREOSCOPE_STATIC = savedEnv;
 });
 
-function context(store = new Map<string, Uint8Array>(), onProgress?: (ev: ProgressEvent) => void, signal = new AbortController().signal): ExperimentContext & { events: ProgressEvent[] } {
+function context(
+  store = new Map<string, Uint8Array>(),
+  onProgress?: (ev: ProgressEvent) => void,
+  signal = new AbortController().signal,
+): ExperimentContext & { events: ProgressEvent[] } {
   const events: ProgressEvent[] = [];
   return {
     events,
@@ -75,18 +89,27 @@ function context(store = new Map<string, Uint8Array>(), onProgress?: (ev: Progre
   };
 }
 
-function spec(profile: Partial<EmotionProfilesSpec['profile']>, extra: Partial<EmotionProfilesSpec> = {}): EmotionProfilesSpec {
+function spec(
+  profile: Partial<EmotionProfilesSpec['profile']>,
+  extra: Partial<EmotionProfilesSpec> = {},
+): EmotionProfilesSpec {
   const s = demoEmotionProfilesSpec();
   return { ...s, languages: LANGS, profile: { ...s.profile, ...profile }, ...extra };
 }
 
 /** Mask-position logits of each text from ONE plain forward over all positions (no row selection). */
-async function maskLogits(model: XlmrForMaskedLM, inputs: { text: string; maskIndex: number }[]): Promise<Float64Array[]> {
+async function maskLogits(
+  model: XlmrForMaskedLM,
+  inputs: { text: string; maskIndex: number }[],
+): Promise<Float64Array[]> {
   const be = model.be;
   const V = model.config.vocab_size;
   const enc = inputs.map((i) => tok.encode(i.text) as number[]);
   const T = Math.max(...enc.map((e) => e.length));
-  const out = await model.forward({ inputIds: enc.map((e) => [...e, ...new Array(T - e.length).fill(1)]), attentionMask: enc.map((e) => Array.from({ length: T }, (_, t) => (t < e.length ? 1 : 0))) });
+  const out = await model.forward({
+    inputIds: enc.map((e) => [...e, ...new Array(T - e.length).fill(1)]),
+    attentionMask: enc.map((e) => Array.from({ length: T }, (_, t) => (t < e.length ? 1 : 0))),
+  });
   const all = (await be.download(out.logits!)) as Float32Array;
   model.dispose(out);
   return enc.map((e, b) => {
@@ -112,22 +135,43 @@ function topIds(score: Float64Array, k: number): number[] {
 }
 
 /** The expected profiles of one language, computed from scratch; `priorModel` gives the priors (default: `model`). */
-async function expected(model: XlmrForMaskedLM, table: TranslationTable, variant: 'choenni' | 'prior-corrected', k: number, priorModel = model) {
-  const groups = Object.entries(DEMO_GROUPS.target_groups).flatMap(([category, keys]) => keys.map((key) => ({ category, key, text: table.groupsFromSource ? key : table.groups[category][key].text!, form: table.groups[category]?.[key]?.form })));
+async function expected(
+  model: XlmrForMaskedLM,
+  table: TranslationTable,
+  variant: 'choenni' | 'prior-corrected',
+  k: number,
+  priorModel = model,
+) {
+  const groups = Object.entries(DEMO_GROUPS.target_groups).flatMap(([category, keys]) =>
+    keys.map((key) => ({
+      category,
+      key,
+      text: table.groupsFromSource ? key : table.groups[category][key].text!,
+      form: table.groups[category]?.[key]?.form,
+    })),
+  );
   const col = table.language === 'en' ? 'en' : 'fr';
   const out = new Map<string, Map<string, number[] | undefined>>();
   for (const g of groups) {
     const templates = table.templates.general.map((t) => (g.form && t.forms?.[g.form]) || t.text);
     // Choenni's variant in English reads her own templates and sequence (compute_emotion_scores.py), written out here.
     const choenniEnglish = variant === 'choenni' && table.language === 'en';
-    const texts = choenniEnglish ? DEMO_GROUPS.templates.map((t) => `<s> ${t.replace('term_to_use', g.key)} <mask> ? </s>`) : templates.map((t) => t.replace('{}', g.text));
-    const post = await maskLogits(model, texts.map((text) => ({ text, maskIndex: 0 })));
+    const texts = choenniEnglish
+      ? DEMO_GROUPS.templates.map((t) => `<s> ${t.replace('term_to_use', g.key)} <mask> ? </s>`)
+      : templates.map((t) => t.replace('{}', g.text));
+    const post = await maskLogits(
+      model,
+      texts.map((text) => ({ text, maskIndex: 0 })),
+    );
     let profile: number[] | undefined;
     if (variant === 'prior-corrected') {
       const words = new Set(rows.map((r) => r[col]));
       const flat = new Map<string, number[]>();
       for (const r of rows) [r.en, r.fr].forEach((w) => flat.set(w, r.vec));
-      const prior = await maskLogits(priorModel, templates.map((t) => ({ text: t.replace('{}', '<mask>'), maskIndex: 1 })));
+      const prior = await maskLogits(
+        priorModel,
+        templates.map((t) => ({ text: t.replace('{}', '<mask>'), maskIndex: 1 })),
+      );
       const sum = new Array(10).fill(0);
       let n = 0;
       post.forEach((p, ti) => {
@@ -177,11 +221,20 @@ function checkProfiles(profiles: EmotionProfilesResult['profiles'], want: Expect
 function checkAgainst(result: EmotionProfilesResult, want: Expected) {
   checkProfiles(result.profiles, want);
   const m = languageMatrix({ runs: want });
-  m.matrix.forEach((r, i) => r.forEach((x, j) => (Number.isFinite(x) ? expect(result.correlations.languages.values[i][j]).toBeCloseTo(x, 12) : expect(result.correlations.languages.values[i][j]).toBeNull())));
+  m.matrix.forEach((r, i) =>
+    r.forEach((x, j) =>
+      Number.isFinite(x)
+        ? expect(result.correlations.languages.values[i][j]).toBeCloseTo(x, 12)
+        : expect(result.correlations.languages.values[i][j]).toBeNull(),
+    ),
+  );
 }
 
 describe('Study A runner on the demo XLM-R', () => {
-  for (const [variant, k] of [['prior-corrected', 40], ['choenni', 30]] as const) {
+  for (const [variant, k] of [
+    ['prior-corrected', 40],
+    ['choenni', 30],
+  ] as const) {
     it(`${variant}: profiles and RSA equal an independent CPU computation`, async () => {
       const be = await testBackend();
       const ctx = { ...context(), backend: be };
@@ -200,7 +253,16 @@ describe('Study A runner on the demo XLM-R', () => {
 
   it('fine-tunes with LoRA, checkpoints, resumes after a cancel to the same losses, and re-profiles', async () => {
     const be = await testBackend();
-    const fineTune = { text: { from: 'demo' as const, name: 'study-a-finetune.txt' }, language: 'fr', lora: { rank: 4, alpha: 8, dropout: 0 }, lr: 5e-3, batch: 4, epochs: 1, maskProb: 0.3, priors: 'base' as const };
+    const fineTune = {
+      text: { from: 'demo' as const, name: 'study-a-finetune.txt' },
+      language: 'fr',
+      lora: { rank: 4, alpha: 8, dropout: 0 },
+      lr: 5e-3,
+      batch: 4,
+      epochs: 1,
+      maskProb: 0.3,
+      priors: 'base' as const,
+    };
     const s = spec({ variant: 'prior-corrected', topK: 40 }, { fineTune });
     const live = be.runner.pool.getStats().liveBytes;
     const full = await emotionProfilesRunner.run(s, { ...context(), backend: be });
@@ -209,13 +271,18 @@ describe('Study A runner on the demo XLM-R', () => {
     expect(full.fineTune!.losses.map(([st]) => st)).toEqual([1, 2, 3]);
     full.fineTune!.losses.forEach(([, l]) => expect(Number.isFinite(l) && l > 0).toBe(true));
     // The adapter must change the profiles, or the fine-tuned comparison would be vacuous.
-    const moved = full.fineTune!.profiles.some((p, i) => JSON.stringify(p.profile) !== JSON.stringify(full.profiles[i].profile));
+    const moved = full.fineTune!.profiles.some(
+      (p, i) => JSON.stringify(p.profile) !== JSON.stringify(full.profiles[i].profile),
+    );
     expect(moved).toBe(true);
     expect(full.fineTune!.comparison.perLanguage.map((p) => p.language)).toEqual(LANGS);
 
     const store = new Map<string, Uint8Array>();
     const ac = new AbortController();
-    const first = emotionProfilesRunner.run(s, { ...context(store, (ev) => ev.type === 'metric' && ev.step === 2 && ac.abort(), ac.signal), backend: be });
+    const first = emotionProfilesRunner.run(s, {
+      ...context(store, (ev) => ev.type === 'metric' && ev.step === 2 && ac.abort(), ac.signal),
+      backend: be,
+    });
     await expect(first).rejects.toThrow();
     const resumed = await emotionProfilesRunner.run(s, { ...context(store), backend: be });
     expect(resumed.fineTune!.resumedFrom).toBeGreaterThanOrEqual(1);
@@ -229,21 +296,42 @@ describe('Study A runner on the demo XLM-R', () => {
 
   it("fine-tuned priors: 'base' divides by the pretrained model's priors, 'same' by the fine-tuned model's; each equals a CPU computation", async () => {
     const be = await testBackend();
-    const fineTune = { text: { from: 'demo' as const, name: 'study-a-finetune.txt' }, language: 'fr', lora: { rank: 4, alpha: 8, dropout: 0 }, lr: 2e-2, batch: 4, epochs: 1, maskProb: 0.3 };
+    const fineTune = {
+      text: { from: 'demo' as const, name: 'study-a-finetune.txt' },
+      language: 'fr',
+      lora: { rank: 4, alpha: 8, dropout: 0 },
+      lr: 2e-2,
+      batch: 4,
+      epochs: 1,
+      maskProb: 0.3,
+    };
     const k = 40;
     // One store: the second run resumes the finished fine-tuning, so both options profile the very same adapter.
     const store = new Map<string, Uint8Array>();
-    const byBase = await emotionProfilesRunner.run(spec({ variant: 'prior-corrected', topK: k }, { fineTune: { ...fineTune, priors: 'base' } }), { ...context(store), backend: be });
-    const bySame = await emotionProfilesRunner.run(spec({ variant: 'prior-corrected', topK: k }, { fineTune: { ...fineTune, priors: 'same' } }), { ...context(store), backend: be });
+    const byBase = await emotionProfilesRunner.run(
+      spec({ variant: 'prior-corrected', topK: k }, { fineTune: { ...fineTune, priors: 'base' } }),
+      { ...context(store), backend: be },
+    );
+    const bySame = await emotionProfilesRunner.run(
+      spec({ variant: 'prior-corrected', topK: k }, { fineTune: { ...fineTune, priors: 'same' } }),
+      { ...context(store), backend: be },
+    );
     expect([byBase.fineTune!.priors, bySame.fineTune!.priors]).toEqual(['base', 'same']);
     // The option is the default when absent (seed A's choice).
-    expect(parseSpec({ ...spec({ variant: 'prior-corrected', topK: k }), fineTune })).toMatchObject({ fineTune: { priors: 'base' } });
+    expect(parseSpec({ ...spec({ variant: 'prior-corrected', topK: k }), fineTune })).toMatchObject({
+      fineTune: { priors: 'base' },
+    });
 
     // Independent models: the pretrained one, and a second copy with the stored adapter imported.
     const base = await XlmrForMaskedLM.load(be, await openCheckpoint(memorySource(files)));
     const tuned = await XlmrForMaskedLM.load(be, await openCheckpoint(memorySource(files)));
     const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-    const adapter = await readPeftAdapter(memorySource({ 'adapter_config.json': dec(store.get('study-a/fine-tune/adapter_config.json')!), 'adapter_model.safetensors': store.get('study-a/fine-tune/adapter_model.safetensors')! }));
+    const adapter = await readPeftAdapter(
+      memorySource({
+        'adapter_config.json': dec(store.get('study-a/fine-tune/adapter_config.json')!),
+        'adapter_model.safetensors': store.get('study-a/fine-tune/adapter_model.safetensors')!,
+      }),
+    );
     tuned.adapters = importAdapter(be, tuned.slots(), adapter);
     // The two models' priors differ (else the option could not matter).
     const prompt = [{ text: tables[1].templates.general[0].text.replace('{}', '<mask>'), maskIndex: 1 }];
@@ -260,6 +348,10 @@ describe('Study A runner on the demo XLM-R', () => {
     checkProfiles(bySame.fineTune!.profiles, wantSame);
     // Baseline profiles are the same in both runs; the fine-tuned ones differ with the priors.
     expect(bySame.profiles).toEqual(byBase.profiles);
-    expect(bySame.fineTune!.profiles.some((p, i) => JSON.stringify(p.profile) !== JSON.stringify(byBase.fineTune!.profiles[i].profile))).toBe(true);
+    expect(
+      bySame.fineTune!.profiles.some(
+        (p, i) => JSON.stringify(p.profile) !== JSON.stringify(byBase.fineTune!.profiles[i].profile),
+      ),
+    ).toBe(true);
   });
 });

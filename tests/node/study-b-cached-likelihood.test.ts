@@ -32,7 +32,12 @@ async function setup(source: ModelSource) {
   return { model, enc: encoderOf(tok, { eosId: 2 }) };
 }
 
-function items(enc: ReturnType<typeof encoderOf>, langs: readonly StudyBLanguage[], perLanguage: number, rewrite: (options: string[]) => string[] = (o) => o) {
+function items(
+  enc: ReturnType<typeof encoderOf>,
+  langs: readonly StudyBLanguage[],
+  perLanguage: number,
+  rewrite: (options: string[]) => string[] = (o) => o,
+) {
   const all = parseMcqCsv(demoMcqCsv());
   return langs.flatMap((language) =>
     all
@@ -91,7 +96,10 @@ describe('Study B likelihood scoring with a shared-prompt KV cache', () => {
       // Every option continues the whole prompt (nothing of the prompt is re-tokenised into the option)…
       for (const ids of b.optionIds) expect(ids.slice(0, b.promptIds.length)).toEqual(b.promptIds);
       // …and the options of one item start at different tokens.
-      expect(new Set(firstTokens[i]).size, `first option tokens of item ${i}: ${JSON.stringify(firstTokens[i])}`).toBeGreaterThan(1);
+      expect(
+        new Set(firstTokens[i]).size,
+        `first option tokens of item ${i}: ${JSON.stringify(firstTokens[i])}`,
+      ).toBeGreaterThan(1);
     }
     model.applyLora({ r: 2, alpha: 4, dropout: 0, targetModules: ['q_proj', 'v_proj'], seed: 3 });
     // B = 0 after init would make the adapter a no-op: give it values so the adapted projections differ.

@@ -36,9 +36,28 @@ function stream(rows: { prompt: number[]; answer: number[] }[], T: number): Toke
   return { inputIds, attentionMask, answerMask };
 }
 
-const FORGET = stream([{ prompt: [40, 77, 120, 5], answer: [200, 31] }, { prompt: [90, 12], answer: [260, 261, 262] }, { prompt: [7, 8, 9, 10, 11], answer: [300] }], 9);
-const UNKNOWN = stream([{ prompt: [40, 77, 120, 5], answer: [150] }, { prompt: [90, 12], answer: [151, 152] }], 8);
-const RETAIN = stream([{ prompt: [33, 44, 55], answer: [66, 77] }, { prompt: [101], answer: [102, 103, 104, 105, 106] }], 8);
+const FORGET = stream(
+  [
+    { prompt: [40, 77, 120, 5], answer: [200, 31] },
+    { prompt: [90, 12], answer: [260, 261, 262] },
+    { prompt: [7, 8, 9, 10, 11], answer: [300] },
+  ],
+  9,
+);
+const UNKNOWN = stream(
+  [
+    { prompt: [40, 77, 120, 5], answer: [150] },
+    { prompt: [90, 12], answer: [151, 152] },
+  ],
+  8,
+);
+const RETAIN = stream(
+  [
+    { prompt: [33, 44, 55], answer: [66, 77] },
+    { prompt: [101], answer: [102, 103, 104, 105, 106] },
+  ],
+  8,
+);
 
 async function setup() {
   const be = await testBackend();
@@ -50,7 +69,10 @@ async function setup() {
     const n = a.B.value.shape[0] * a.B.value.shape[1];
     const shape = a.B.value.shape;
     a.B.value.dispose();
-    a.B.value = be.upload(Float32Array.from({ length: n }, () => (rand() * 2 - 1) * 0.5), shape);
+    a.B.value = be.upload(
+      Float32Array.from({ length: n }, () => (rand() * 2 - 1) * 0.5),
+      shape,
+    );
   }
   return { be, model };
 }
@@ -78,7 +100,7 @@ function answerSums(ls: Float64Array[], s: TokenStream): { sum: number; n: numbe
   return s.inputIds.map((ids, b) => {
     let sum = 0;
     let n = 0;
-    for (let t = 0; t < T; t++) if (s.answerMask[b][t]) (sum -= ls[b * T + t][ids[t + 1]]), n++;
+    for (let t = 0; t < T; t++) if (s.answerMask[b][t]) ((sum -= ls[b * T + t][ids[t + 1]]), n++);
     return { sum, n };
   });
 }
@@ -92,7 +114,11 @@ async function expected(model: LlamaForCausalLM) {
   const rRef = await logSoftmax64(model, RETAIN, false);
   // Every position of the retain batch, padding included (the study's mean over batch × positions), with the
   // study's 1e-12 inside the log.
-  const kl = rθ.reduce((acc, lθ, i) => acc - lθ.reduce((s, x, v) => s + Math.exp(rRef[i][v]) * Math.log(Math.exp(x) + 1e-12), 0), 0) / rθ.length;
+  const kl =
+    rθ.reduce(
+      (acc, lθ, i) => acc - lθ.reduce((s, x, v) => s + Math.exp(rRef[i][v]) * Math.log(Math.exp(x) + 1e-12), 0),
+      0,
+    ) / rθ.length;
   const logSig = (x: number) => (x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x)));
   // NPO with β = 1: log p = −(summed answer NLL); −2·logσ(−(log p_θ − log p_ref)), mean over samples.
   const npo = fθ.reduce((a, x, b) => a - 2 * logSig(-(-x.sum + fRef[b].sum)), 0) / fθ.length;
@@ -104,12 +130,25 @@ describe('Study B unlearning loss on the tiny fixture Llama', () => {
     const { model } = await setup();
     const e = await expected(model);
     const w = { kl: 1, unlearn: 0.25, unk: 0.5 };
-    const r = await unlearningLoss(model, { forget: FORGET, unknown: UNKNOWN, retain: RETAIN, weights: w, backward: false });
+    const r = await unlearningLoss(model, {
+      forget: FORGET,
+      unknown: UNKNOWN,
+      retain: RETAIN,
+      weights: w,
+      backward: false,
+    });
     const err = expectClose([r.lGA, r.lUnk, r.lKL], [e.lGA, e.lUnk, e.lKL], VALUE, 'terms');
     console.info(`study-b loss: max |GPU − float64| over the terms = ${err.toExponential(2)}`);
     expectClose([r.total], [0.25 * e.lGA + 0.5 * e.lUnk + 1 * e.lKL], VALUE, 'total');
     expectClose(r.forgetNll, e.perSample, VALUE, 'per-sample forget NLL');
-    const n = await unlearningLoss(model, { forget: FORGET, unknown: UNKNOWN, retain: RETAIN, weights: w, kind: 'npo', backward: false });
+    const n = await unlearningLoss(model, {
+      forget: FORGET,
+      unknown: UNKNOWN,
+      retain: RETAIN,
+      weights: w,
+      kind: 'npo',
+      backward: false,
+    });
     expectClose([n.lNpo, n.total], [e.npo, 0.25 * e.npo + 0.5 * e.lUnk + e.lKL], VALUE, 'npo');
     expect(Math.abs(n.lNpo - 2 * Math.LN2)).toBeGreaterThan(1e-3); // θ ≠ ref, else NPO would sit at 2·log 2
   });
@@ -122,9 +161,19 @@ describe('Study B unlearning loss on the tiny fixture Llama', () => {
       answerMask: s.answerMask.map((r) => [...r, ...Array(k).fill(0)]),
     });
     const a = await unlearningLoss(model, { forget: FORGET, unknown: UNKNOWN, retain: RETAIN, backward: false });
-    const b = await unlearningLoss(model, { forget: pad(FORGET, 3), unknown: pad(UNKNOWN, 2), retain: RETAIN, backward: false });
+    const b = await unlearningLoss(model, {
+      forget: pad(FORGET, 3),
+      unknown: pad(UNKNOWN, 2),
+      retain: RETAIN,
+      backward: false,
+    });
     expectClose([b.lGA, b.lUnk], [a.lGA, a.lUnk], VALUE, 'padded answer terms');
-    const c = await unlearningLoss(model, { forget: FORGET, unknown: UNKNOWN, retain: pad(RETAIN, 4), backward: false });
+    const c = await unlearningLoss(model, {
+      forget: FORGET,
+      unknown: UNKNOWN,
+      retain: pad(RETAIN, 4),
+      backward: false,
+    });
     const e = await expected(model);
     expect(Math.abs(c.lKL - e.lKL)).toBeGreaterThan(1e-4); // more padded positions → a different mean
     // A mask over the prompt instead of the answer must change the forget term (the mask is really used).
@@ -133,29 +182,34 @@ describe('Study B unlearning loss on the tiny fixture Llama', () => {
     expect(Math.abs(d.lGA - a.lGA)).toBeGreaterThan(1e-2);
   });
 
-  it.each(['grad-diff-kl', 'npo'] as const)('%s: LoRA gradients match central differences of the loss', async (kind) => {
-    const { be, model } = await setup();
-    const opts = { forget: FORGET, unknown: UNKNOWN, retain: RETAIN, kind };
-    await unlearningLoss(model, opts);
-    // The largest-|g| entries of one A and one B (the test then cannot pass on a zero gradient).
-    for (const p of [model.adapters[0].A, model.adapters[1].B]) {
-      const g = await be.download(p.grad!);
-      let i = 0;
-      g.forEach((x, j) => Math.abs(x) > Math.abs(g[i]) && (i = j));
-      expect(Math.abs(g[i])).toBeGreaterThan(1e-3);
-      const base = Float32Array.from(await be.download(p.value));
-      const h = 2e-2;
-      const at = async (delta: number) => {
-        const v = base.slice();
-        v[i] += delta;
-        p.value.dispose();
-        p.value = be.upload(v, p.value.shape);
-        return (await unlearningLoss(model, { ...opts, backward: false })).total;
-      };
-      const fd = ((await at(h)) - (await at(-h))) / (2 * h);
-      await at(0);
-      expectClose([g[i]], [fd], FD, `${kind} ${p.name}[${i}]`);
-      console.info(`study-b ${kind} ${p.name}[${i}]: grad ${g[i].toExponential(4)} vs central difference ${fd.toExponential(4)}`);
-    }
-  });
+  it.each(['grad-diff-kl', 'npo'] as const)(
+    '%s: LoRA gradients match central differences of the loss',
+    async (kind) => {
+      const { be, model } = await setup();
+      const opts = { forget: FORGET, unknown: UNKNOWN, retain: RETAIN, kind };
+      await unlearningLoss(model, opts);
+      // The largest-|g| entries of one A and one B (the test then cannot pass on a zero gradient).
+      for (const p of [model.adapters[0].A, model.adapters[1].B]) {
+        const g = await be.download(p.grad!);
+        let i = 0;
+        g.forEach((x, j) => Math.abs(x) > Math.abs(g[i]) && (i = j));
+        expect(Math.abs(g[i])).toBeGreaterThan(1e-3);
+        const base = Float32Array.from(await be.download(p.value));
+        const h = 2e-2;
+        const at = async (delta: number) => {
+          const v = base.slice();
+          v[i] += delta;
+          p.value.dispose();
+          p.value = be.upload(v, p.value.shape);
+          return (await unlearningLoss(model, { ...opts, backward: false })).total;
+        };
+        const fd = ((await at(h)) - (await at(-h))) / (2 * h);
+        await at(0);
+        expectClose([g[i]], [fd], FD, `${kind} ${p.name}[${i}]`);
+        console.info(
+          `study-b ${kind} ${p.name}[${i}]: grad ${g[i].toExponential(4)} vs central difference ${fd.toExponential(4)}`,
+        );
+      }
+    },
+  );
 });

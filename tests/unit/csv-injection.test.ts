@@ -25,7 +25,13 @@ describe('CSV formula-injection guard', () => {
     expect(csvCell(-0.125)).toBe('-0.125');
     expect(csvCell(-1e-7)).toBe('-1e-7');
     expect(csvCell(null)).toBe('');
-    expect(formatCsv([['a', 'b'], [-1, '-1'], ['=1+2', -2.5]])).toBe("a,b\n-1,-1\n'=1+2,-2.5\n");
+    expect(
+      formatCsv([
+        ['a', 'b'],
+        [-1, '-1'],
+        ['=1+2', -2.5],
+      ]),
+    ).toBe("a,b\n-1,-1\n'=1+2,-2.5\n");
   });
 
   it('quotes a guarded cell that also needs quoting, and the result parses back to the guarded text', () => {
@@ -35,12 +41,24 @@ describe('CSV formula-injection guard', () => {
   });
 
   it('guards the run page export (tableToCsv) with CRLF line ends and numbers untouched', () => {
-    const csv = tableToCsv({ columns: ['group', 'score', '@note'], rows: [['=cmd|calc', -0.5, null], ['Scots', 1.25, '+x']] });
+    const csv = tableToCsv({
+      columns: ['group', 'score', '@note'],
+      rows: [
+        ['=cmd|calc', -0.5, null],
+        ['Scots', 1.25, '+x'],
+      ],
+    });
     expect(csv).toBe("group,score,'@note\r\n'=cmd|calc,-0.5,\r\nScots,1.25,'+x\r\n");
   });
 
   it('guards Study A profile tables (group names come from user data) and keeps negative profile values', () => {
-    const csv = profileTableCsv({ groups: ['=evil()', 'ok'], profiles: new Map([['=evil()', Array(10).fill(-0.5)], ['ok', undefined]]) });
+    const csv = profileTableCsv({
+      groups: ['=evil()', 'ok'],
+      profiles: new Map([
+        ['=evil()', Array(10).fill(-0.5)],
+        ['ok', undefined],
+      ]),
+    });
     const rows = parseCsvRows(csv);
     expect(rows[1][0]).toBe("'=evil()");
     expect(rows[1].slice(1)).toEqual(Array(10).fill('-0.5'));

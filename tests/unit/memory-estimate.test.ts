@@ -26,14 +26,32 @@ describe('estimateLoraMemory', () => {
   });
 
   it('a tied head adds no weights and is not quantised', () => {
-    const e = estimateLoraMemory({ shape: { ...tiny, tiedEmbeddings: true }, lora: { r: 2, targets: [] }, batch: 1, seqLen: 1 });
+    const e = estimateLoraMemory({
+      shape: { ...tiny, tiedEmbeddings: true },
+      lora: { r: 2, targets: [] },
+      batch: 1,
+      seqLen: 1,
+    });
     expect(e.params).toEqual({ total: 1272, linear: 1152, other: 120, lora: 0 });
     expect(e.weightBytes.q8).toBe(1152 * 1.125 + 480);
   });
 
   it('gives Llama 3.2 1B its published 1,235,814,400 parameters', () => {
-    const llama1b: DecoderShape = { hidden: 2048, layers: 16, heads: 32, kvHeads: 8, intermediate: 8192, vocab: 128256, tiedEmbeddings: true };
-    const e = estimateLoraMemory({ shape: llama1b, lora: { r: 8, targets: ['q_proj', 'v_proj'] }, batch: 1, seqLen: 64 });
+    const llama1b: DecoderShape = {
+      hidden: 2048,
+      layers: 16,
+      heads: 32,
+      kvHeads: 8,
+      intermediate: 8192,
+      vocab: 128256,
+      tiedEmbeddings: true,
+    };
+    const e = estimateLoraMemory({
+      shape: llama1b,
+      lora: { r: 8, targets: ['q_proj', 'v_proj'] },
+      batch: 1,
+      seqLen: 64,
+    });
     expect(e.params.total).toBe(1_235_814_400);
     // LoRA r 8 on q (2048→2048) and v (2048→512): 16 · 8 · (4096 + 2560) = 851,968
     expect(e.params.lora).toBe(851_968);

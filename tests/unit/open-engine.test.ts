@@ -10,19 +10,32 @@ import { NoWebGpuError } from '../../workers/gpu/device';
 
 describe('openEngine', () => {
   it('--backend cpu: the CPU backend with ORT for its products, and the report says so', async () => {
-    const engine = await openEngine({ gpu: () => { throw new Error('Dawn must not be touched'); }, choice: 'cpu' });
+    const engine = await openEngine({
+      gpu: () => {
+        throw new Error('Dawn must not be touched');
+      },
+      choice: 'cpu',
+    });
     expect(engine.kind).toBe('cpu');
     expect(engine.backend).toBeInstanceOf(CpuBackend);
     const note = await cpuEngineNote();
     expect(note).toMatch(/^Matrix products run on onnxruntime-web /);
-    expect(engine.report).toEqual({ webgpu: false, backend: 'cpu', reason: 'the CPU backend was chosen', note: `${CPU_FALLBACK_NOTE} ${note}`, cpuEngine: note });
+    expect(engine.report).toEqual({
+      webgpu: false,
+      backend: 'cpu',
+      reason: 'the CPU backend was chosen',
+      note: `${CPU_FALLBACK_NOTE} ${note}`,
+      cpuEngine: note,
+    });
   });
 
   it('auto without navigator.gpu falls back to the CPU with the reason; webgpu refuses', async () => {
     const engine = await openEngine({ gpu: undefined });
     expect(engine.kind).toBe('cpu');
     expect(engine.report.reason).toBe('this browser has no WebGPU (navigator.gpu is missing)');
-    expect(engine.report.note).toMatch(/^Inference runs on the CPU \(slower\); training and fine-tuning need WebGPU\. Matrix products run on/);
+    expect(engine.report.note).toMatch(
+      /^Inference runs on the CPU \(slower\); training and fine-tuning need WebGPU\. Matrix products run on/,
+    );
     await expect(openEngine({ gpu: undefined, choice: 'webgpu' })).rejects.toThrow(NoWebGpuError);
   });
 

@@ -3,7 +3,14 @@
 import { deflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { demoSpec, EXPERIMENT_KINDS, SpecError } from '../../workers/contract/specs/index';
-import { decodeShareLink, decodeSpecPayload, MAX_PAYLOAD_CHARS, shareFragment, shareLink, toBase64Url } from '../../workers/contract/specs/share';
+import {
+  decodeShareLink,
+  decodeSpecPayload,
+  MAX_PAYLOAD_CHARS,
+  shareFragment,
+  shareLink,
+  toBase64Url,
+} from '../../workers/contract/specs/share';
 
 const enc = (text: string) => toBase64Url(deflateSync(new TextEncoder().encode(text)));
 
@@ -25,7 +32,10 @@ describe('share links', () => {
   });
 
   it('carry a file source as its name and sha256 only, and decode it back', () => {
-    const spec = { ...demoSpec('emotion-profiles'), lexicon: { from: 'file' as const, name: 'NRC-Emotion-Lexicon.txt', sha256: '0f'.repeat(32) } };
+    const spec = {
+      ...demoSpec('emotion-profiles'),
+      lexicon: { from: 'file' as const, name: 'NRC-Emotion-Lexicon.txt', sha256: '0f'.repeat(32) },
+    };
     const back = decodeShareLink(shareLink(spec, 'https://lab.example.org/'));
     expect(back).toEqual(spec);
     if (back.kind !== 'emotion-profiles') throw new Error('kind changed');
@@ -34,7 +44,8 @@ describe('share links', () => {
 
   it('refuse a truncated payload', () => {
     const frag = shareFragment(demoSpec('emotion-profiles'));
-    for (const cut of [5, 20, frag.length - 10]) refused(() => decodeShareLink(frag.slice(0, cut)), /truncated|damaged|not a Stereoscope|not valid/);
+    for (const cut of [5, 20, frag.length - 10])
+      refused(() => decodeShareLink(frag.slice(0, cut)), /truncated|damaged|not a Stereoscope|not valid/);
   });
 
   it('refuse a link whose kind was altered', () => {
@@ -62,7 +73,10 @@ describe('share links', () => {
   it('refuse prototype keys at any depth', () => {
     const base = JSON.stringify(demoSpec('emotion-profiles'));
     refused(() => decodeSpecPayload(enc(base.replace('{', '{"__proto__":{"polluted":1},'))), /forbidden key/);
-    refused(() => decodeSpecPayload(enc(base.replace('"profile":{', '"profile":{"constructor":{"prototype":{}},'))), /forbidden key/);
+    refused(
+      () => decodeSpecPayload(enc(base.replace('"profile":{', '"profile":{"constructor":{"prototype":{}},'))),
+      /forbidden key/,
+    );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 

@@ -5,7 +5,15 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { demoSpec, EXPERIMENT_KINDS } from '../../workers/contract/specs/index';
 import { dotPath, getAt, issuesByPath, setAt } from '../../src/lib/components/spec-form/form-path';
-import { fieldPaths, formFor, initialValue, kindSchema, matches, walk, type FieldNode } from '../../src/lib/components/spec-form/schema-walk';
+import {
+  fieldPaths,
+  formFor,
+  initialValue,
+  kindSchema,
+  matches,
+  walk,
+  type FieldNode,
+} from '../../src/lib/components/spec-form/schema-walk';
 
 /** Paths of the demo value that have no field in the form (should be none). */
 function uncovered(node: FieldNode, value: unknown, at: string): string[] {
@@ -27,7 +35,9 @@ function uncovered(node: FieldNode, value: unknown, at: string): string[] {
     case 'list':
       return (value as unknown[]).flatMap((x, i) => uncovered(node.item, x, `${at}.${i}`));
     case 'tuple':
-      return (value as unknown[]).flatMap((x, i) => (node.items[i] ? uncovered(node.items[i], x, `${at}.${i}`) : [`${at}.${i}`]));
+      return (value as unknown[]).flatMap((x, i) =>
+        node.items[i] ? uncovered(node.items[i], x, `${at}.${i}`) : [`${at}.${i}`],
+      );
     case 'record':
       return Object.entries(value as object).flatMap(([k, x]) => uncovered(node.value, x, `${at}.${k}`));
     case 'union': {
@@ -43,7 +53,8 @@ function find(node: FieldNode, path: string): FieldNode {
   let cur = node;
   for (const k of path.split('.')) {
     if (cur.control === 'object') cur = cur.children.find((c) => c.key === k) ?? fail(path);
-    else if (cur.control === 'list' || cur.control === 'record') cur = k === '*' ? (cur.control === 'list' ? cur.item : cur.value) : fail(path);
+    else if (cur.control === 'list' || cur.control === 'record')
+      cur = k === '*' ? (cur.control === 'list' ? cur.item : cur.value) : fail(path);
     else if (cur.control === 'tuple') cur = cur.items[Number(k)] ?? fail(path);
     else fail(path);
   }
@@ -67,12 +78,31 @@ describe('spec form from the schemas', () => {
 
   it('take bounds, integer steps, enums and defaults from the schema', () => {
     const a = formFor('emotion-profiles');
-    expect(find(a, 'profile.topK')).toMatchObject({ control: 'number', integer: true, min: 1, max: 5000, optional: false });
+    expect(find(a, 'profile.topK')).toMatchObject({
+      control: 'number',
+      integer: true,
+      min: 1,
+      max: 5000,
+      optional: false,
+    });
     expect(find(a, 'profile.variant')).toMatchObject({ control: 'select', options: ['choenni', 'prior-corrected'] });
     expect(find(a, 'profile.exactPieceMatch')).toMatchObject({ control: 'checkbox', optional: true, default: true });
     expect(find(a, 'fineTune')).toMatchObject({ control: 'object', optional: true });
-    expect(find(a, 'fineTune.maskProb')).toMatchObject({ control: 'number', min: 0, max: 1, optional: true, default: 0.15 });
-    expect(find(a, 'fineTune.lr')).toMatchObject({ control: 'number', integer: false, min: 0, exclusiveMin: true, max: 1, label: 'Learning rate' });
+    expect(find(a, 'fineTune.maskProb')).toMatchObject({
+      control: 'number',
+      min: 0,
+      max: 1,
+      optional: true,
+      default: 0.15,
+    });
+    expect(find(a, 'fineTune.lr')).toMatchObject({
+      control: 'number',
+      integer: false,
+      min: 0,
+      exclusiveMin: true,
+      max: 1,
+      label: 'Learning rate',
+    });
     expect(find(a, 'fineTune.lora.dropout')).toMatchObject({ min: 0, max: 0.9, default: 0 });
     expect(find(a, 'languages')).toMatchObject({ control: 'languages', minItems: 1, maxItems: 24 });
     expect(find(a, 'seed')).toMatchObject({ control: 'number', integer: true, min: 0, max: 0xffffffff });
@@ -89,17 +119,39 @@ describe('spec form from the schemas', () => {
 
     const b = formFor('geo-unlearning');
     expect(find(b, 'weights')).toMatchObject({ control: 'select', options: ['f32', 'f16', 'q4'], default: 'f16' });
-    expect(find(b, 'evaluation')).toMatchObject({ control: 'multi-select', options: ['generation', 'likelihood'], minItems: 1 });
+    expect(find(b, 'evaluation')).toMatchObject({
+      control: 'multi-select',
+      options: ['generation', 'likelihood'],
+      minItems: 1,
+    });
     expect(find(b, 'train.steps')).toMatchObject({ min: 1, max: 100_000 });
-    expect(find(formFor('engine-check'), 'shapes.*.2')).toMatchObject({ control: 'number', min: 1, max: 1024, integer: true });
-    expect(find(formFor('polyglot-tuning'), 'mix')).toMatchObject({ control: 'record', minItems: 1, value: { control: 'number', min: 0, max: 1_000_000 } });
+    expect(find(formFor('engine-check'), 'shapes.*.2')).toMatchObject({
+      control: 'number',
+      min: 1,
+      max: 1024,
+      integer: true,
+    });
+    expect(find(formFor('polyglot-tuning'), 'mix')).toMatchObject({
+      control: 'record',
+      minItems: 1,
+      value: { control: 'number', min: 0, max: 1_000_000 },
+    });
     expect(find(formFor('bias-mitigation'), 'train.lora')).toMatchObject({ control: 'object', optional: true });
   });
 
   it('start a newly added optional group from values the schema accepts', () => {
     const ft = find(formFor('emotion-profiles'), 'fineTune');
     const value = initialValue(ft) as Record<string, unknown>;
-    expect(Object.keys(value).sort()).toEqual(['batch', 'epochs', 'language', 'lora', 'lr', 'maskProb', 'priors', 'text']);
+    expect(Object.keys(value).sort()).toEqual([
+      'batch',
+      'epochs',
+      'language',
+      'lora',
+      'lr',
+      'maskProb',
+      'priors',
+      'text',
+    ]);
     const spec = { ...demoSpec('emotion-profiles'), fineTune: { ...value, text: { from: 'demo', name: 'x.txt' } } };
     expect(issuesByPath(kindSchema('emotion-profiles'), spec)).toEqual({});
     for (const kind of EXPERIMENT_KINDS) expect(() => initialValue(formFor(kind))).not.toThrow();
@@ -121,7 +173,11 @@ describe('spec form from the schemas', () => {
   });
 
   it('place valibot messages on the field they belong to', () => {
-    const spec = { ...demoSpec('emotion-profiles'), profile: { ...demoSpec('emotion-profiles').profile, topK: 0 }, languages: ['en', 'EN!'] };
+    const spec = {
+      ...demoSpec('emotion-profiles'),
+      profile: { ...demoSpec('emotion-profiles').profile, topK: 0 },
+      languages: ['en', 'EN!'],
+    };
     const issues = issuesByPath(kindSchema('emotion-profiles'), spec);
     expect(Object.keys(issues).sort()).toEqual(['languages.1', 'profile.topK']);
     expect(issues['profile.topK'][0]).toMatch(/Expected >=1 but received 0/);

@@ -28,25 +28,47 @@ describe('wilsonInterval', () => {
 
 describe('cosine matrices', () => {
   it('sklearn convention: zero rows give 0 similarity; Choenni: −1e-11 then divided by max', () => {
-    const s = cosineSimilarityMatrix([[1, 0], [1, 1], [0, 0]]);
+    const s = cosineSimilarityMatrix([
+      [1, 0],
+      [1, 1],
+      [0, 0],
+    ]);
     expect(s[0][1]).toBeCloseTo(Math.SQRT1_2, 15);
     expect(s[2]).toEqual([0, 0, 0]);
-    const c = choenniSimilarityMatrix([[1, 0], [0, 1]]);
+    const c = choenniSimilarityMatrix([
+      [1, 0],
+      [0, 1],
+    ]);
     // raw: diag 1 − 1e-11, off-diagonal 0 − 1e-11 (cos distance 1); max = 1 − 1e-11
     expect(c[0][0]).toBe(1);
     // 1 − (1 + 1e-11) loses digits in float64 (as in numpy): compare relatively, to 1e-6.
     expect(Math.abs(c[0][1] / -1e-11 - 1)).toBeLessThan(1e-6);
-    expect(choenniSimilarityMatrix([[1, 0], [0, 0]]).flat().every(Number.isNaN)).toBe(true);
+    expect(
+      choenniSimilarityMatrix([
+        [1, 0],
+        [0, 0],
+      ])
+        .flat()
+        .every(Number.isNaN),
+    ).toBe(true);
   });
 });
 
 describe('csv', () => {
   it('reads quotes, doubled quotes, embedded newlines, CRLF and a BOM', () => {
     const text = '\ufeffa,b\r\n"x, y","say ""hi"""\r\n"two\nlines",z\n\n';
-    expect(parseCsvRows(text)).toEqual([['a', 'b'], ['x, y', 'say "hi"'], ['two\nlines', 'z']]);
+    expect(parseCsvRows(text)).toEqual([
+      ['a', 'b'],
+      ['x, y', 'say "hi"'],
+      ['two\nlines', 'z'],
+    ]);
   });
   it('round-trips through formatCsv', () => {
-    const rows = [['g', 'v'], ['a "b"', '1,5'], ['line\nbreak', '']];
+    const rows = [
+      ['g', 'v'],
+      ['a "b"', '1,5'],
+      ['line\nbreak', ''],
+    ];
     expect(parseCsvRows(formatCsv(rows))).toEqual(rows);
   });
   it('reports missing columns, ragged records and unterminated quotes', () => {
@@ -60,7 +82,9 @@ describe('sha256', () => {
   it('hashes "abc" to the FIPS 180-2 test vector and verifies prefixes', async () => {
     const abc = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
     expect(await sha256Hex('abc')).toBe(abc);
-    await expect(verifySha256({ data: new TextEncoder().encode('abc'), expected: abc.slice(0, 16).toUpperCase() })).resolves.toBe(abc);
+    await expect(
+      verifySha256({ data: new TextEncoder().encode('abc'), expected: abc.slice(0, 16).toUpperCase() }),
+    ).resolves.toBe(abc);
     await expect(verifySha256({ data: 'abd', expected: abc.slice(0, 16) })).rejects.toBeInstanceOf(ChecksumError);
     await expect(verifySha256({ data: 'abc', expected: 'ba78' })).rejects.toThrow(/16–64 hex/);
   });

@@ -6,7 +6,9 @@ import { parseChoenniTemplates } from '../../workers/analysis/study-a/templates'
 import { choenniEnglishPrompts } from '../../workers/analysis/study-a/inputs';
 import { shared } from '../helpers/shared';
 
-const source = parseChoenniTemplates(readFileSync(shared('data/choenni-stereotypes/templates_and_groups.json'), 'utf8'));
+const source = parseChoenniTemplates(
+  readFileSync(shared('data/choenni-stereotypes/templates_and_groups.json'), 'utf8'),
+);
 
 describe("Choenni's English inputs", () => {
   const prompts = choenniEnglishPrompts({ source });

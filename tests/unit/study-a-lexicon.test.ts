@@ -25,36 +25,70 @@ function write(text: string): string {
 }
 
 const style2022 = () =>
-  write([['English Word', ...NRC_EMOTIONS, ...LANGS], ...ENTRIES.map(([w, e, t]) => [w, ...e, ...t])].map((r) => r.join('\t')).join('\n') + '\n');
+  write(
+    [['English Word', ...NRC_EMOTIONS, ...LANGS], ...ENTRIES.map(([w, e, t]) => [w, ...e, ...t])]
+      .map((r) => r.join('\t'))
+      .join('\n') + '\n',
+  );
 
 // 2017 style: translations first, emotions last, in another order and capitalised.
-const ORDER_2017 = ['Positive', 'Negative', 'Anger', 'Anticipation', 'Disgust', 'Fear', 'Joy', 'Sadness', 'Surprise', 'Trust'];
+const ORDER_2017 = [
+  'Positive',
+  'Negative',
+  'Anger',
+  'Anticipation',
+  'Disgust',
+  'Fear',
+  'Joy',
+  'Sadness',
+  'Surprise',
+  'Trust',
+];
 const style2017 = () =>
   write(
     [
       ['English (en)', ...LANGS.map((l, i) => `${l} (${CODES[i]})`), ...ORDER_2017],
-      ...ENTRIES.map(([w, e, t]) => [w, ...t, ...ORDER_2017.map((h) => e[NRC_EMOTIONS.indexOf(h.toLowerCase() as (typeof NRC_EMOTIONS)[number])])]),
+      ...ENTRIES.map(([w, e, t]) => [
+        w,
+        ...t,
+        ...ORDER_2017.map((h) => e[NRC_EMOTIONS.indexOf(h.toLowerCase() as (typeof NRC_EMOTIONS)[number])]),
+      ]),
     ]
       .map((r) => r.join('\t'))
       .join('\r\n'),
   );
 
 describe('NRC lexicon for various languages', () => {
-  for (const [style, text] of [['2022 headers', style2022], ['2017 headers', style2017]] as const) {
+  for (const [style, text] of [
+    ['2022 headers', style2022],
+    ['2017 headers', style2017],
+  ] as const) {
     it(`${style}: every column read, each language's column picked by code or name`, () => {
       const lex = parseLexicon(text(), 'user NRC file', false);
       expect(lex.rows).toHaveLength(3);
       expect(lex.rows[0].vector).toEqual([...'0000101000'].map(Number));
       expect(lex.rows[1].vector).toEqual([...'1000010000'].map(Number));
       expect(lex.languages).toHaveLength(LANGS.length);
-      const names: Record<string, string> = { fr: 'French', de: 'German', el: 'Greek', hr: 'Croatian', es: 'Spanish', ml: 'Malayalam', ms: 'Malay' };
+      const names: Record<string, string> = {
+        fr: 'French',
+        de: 'German',
+        el: 'Greek',
+        hr: 'Croatian',
+        es: 'Spanish',
+        ml: 'Malayalam',
+        ms: 'Malay',
+      };
       CODES.forEach((code, i) => {
         const col = lexiconColumn(lex, code, names[code])!;
         expect(col, code).toBeDefined();
         // The column holds this language's words.
         expect(lex.rows.map((r) => r.translations[col])).toEqual(ENTRIES.map(([, , t]) => t[i]));
       });
-      expect([...languageWords(lex, 'el', 'Greek', 'exact')].sort()).toEqual(['εμπιστοσύνη', 'θυμωμένος', 'χαρούμενος']);
+      expect([...languageWords(lex, 'el', 'Greek', 'exact')].sort()).toEqual([
+        'εμπιστοσύνη',
+        'θυμωμένος',
+        'χαρούμενος',
+      ]);
       expect([...languageWords(lex, 'en', 'English', 'exact')].sort()).toEqual(['angry', 'happy', 'trust']);
       // Choenni's case-insensitive lookup on the German column.
       expect(choenniLookup(lex, 'de', 'German').get('vertrauen')).toEqual([...'0000001001'].map(Number));
@@ -63,7 +97,18 @@ describe('NRC lexicon for various languages', () => {
     });
   }
   it('a name that only starts another language name does not match it', () => {
-    const lex = parseLexicon(write([['English Word', ...NRC_EMOTIONS, 'Malayalam'], ['happy', ...'0000101000', 'santhosham']].map((r) => r.join('\t')).join('\n')), 'x', false);
+    const lex = parseLexicon(
+      write(
+        [
+          ['English Word', ...NRC_EMOTIONS, 'Malayalam'],
+          ['happy', ...'0000101000', 'santhosham'],
+        ]
+          .map((r) => r.join('\t'))
+          .join('\n'),
+      ),
+      'x',
+      false,
+    );
     expect(lexiconColumn(lex, 'ms', 'Malay')).toBeUndefined();
   });
 });

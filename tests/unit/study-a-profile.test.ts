@@ -4,9 +4,19 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_LEXICON } from '../../workers/analysis/study-a/data/demo-lexicon';
 import { CHOENNI_EMOTIONS, NRC_EMOTIONS, reorder } from '../../workers/analysis/study-a/emotions';
-import { englishLookup, flatLexicon, parseNrcMultilingual, parseSimpleLexicon } from '../../workers/analysis/study-a/lexicon';
+import {
+  englishLookup,
+  flatLexicon,
+  parseNrcMultilingual,
+  parseSimpleLexicon,
+} from '../../workers/analysis/study-a/lexicon';
 import { choenniProfile } from '../../workers/analysis/study-a/profile-choenni';
-import { buildPrior, priorCorrectedProfile, priorCorrectedTopK, PRIOR_SENTINEL } from '../../workers/analysis/study-a/profile-prior';
+import {
+  buildPrior,
+  priorCorrectedProfile,
+  priorCorrectedTopK,
+  PRIOR_SENTINEL,
+} from '../../workers/analysis/study-a/profile-prior';
 
 const v = (bits: string) => [...bits].map(Number);
 const HEAD = ['English Word', ...NRC_EMOTIONS, 'French', 'Spanish'].join('\t');
@@ -35,7 +45,20 @@ describe('lexicon importers', () => {
     expect(flatLexicon(lex, { columns: ['Spanish'] }).has('bon')).toBe(false);
   });
   it('accepts capitalised, reordered emotion headers (xlsx export style) by name', () => {
-    const head = ['English (en)', 'Positive', 'Negative', 'Anger', 'Anticipation', 'Disgust', 'Fear', 'Joy', 'Sadness', 'Surprise', 'Trust', 'French (fr)'].join('\t');
+    const head = [
+      'English (en)',
+      'Positive',
+      'Negative',
+      'Anger',
+      'Anticipation',
+      'Disgust',
+      'Fear',
+      'Joy',
+      'Sadness',
+      'Surprise',
+      'Trust',
+      'French (fr)',
+    ].join('\t');
     const l = parseNrcMultilingual(`${head}\nhappy\t1\t0\t0\t1\t0\t0\t1\t0\t0\t1\theureux\n`);
     expect(l.rows[0].vector).toEqual(v('0100101001'));
     expect(() => parseNrcMultilingual('word\tanger\nx\t1\n')).toThrow(/lacks emotion/);
@@ -48,7 +71,9 @@ describe('lexicon importers', () => {
     expect(() => parseSimpleLexicon('bar\tjoyful\t1\n')).toThrow();
   });
   it('Choenni lookup is lower-cased English, FIRST row wins', () => {
-    const l = parseNrcMultilingual([HEAD, ['Bad', ...'1000000000', 'x', 'y'].join('\t'), ['bad', ...'0000010000', 'z', 'w'].join('\t')].join('\n'));
+    const l = parseNrcMultilingual(
+      [HEAD, ['Bad', ...'1000000000', 'x', 'y'].join('\t'), ['bad', ...'0000010000', 'z', 'w'].join('\t')].join('\n'),
+    );
     expect(englishLookup(l).get('bad')).toEqual(v('1000000000'));
   });
   it('the demo lexicon is labelled as demo', () => {
@@ -90,7 +115,10 @@ describe('prior-corrected profile', () => {
   // vocab: 0 '▁good', 1 'good', 2 'sad', 3 'the', 4 'Good'
   const vocab = ['\u2581good', 'good', 'sad', 'the', 'Good'];
   const decode = (id: number) => vocab[id];
-  const lex = new Map([['good', v('0100101001')], ['sad', v('0000010100')]]);
+  const lex = new Map([
+    ['good', v('0100101001')],
+    ['sad', v('0000010100')],
+  ]);
   it('sentinel prior (faithful) vs exclude, then top-k by log p_post − log p_prior', () => {
     const probs = [0.1, 0.2, 0.3, 0.4, 0.0];
     const keep = (id: number) => id === 1 || id === 2;
@@ -105,11 +133,26 @@ describe('prior-corrected profile', () => {
     expect(priorCorrectedTopK({ logPost, prior: excl, k: 3 })).toEqual([2, 1]);
   });
   it('profile = sum of matched vectors over templates / number matched; exact vs normalised matching', () => {
-    const exact = priorCorrectedProfile({ perTemplateIds: [[0, 1, 2], [1, 3, 4]], decode, lexicon: lex });
+    const exact = priorCorrectedProfile({
+      perTemplateIds: [
+        [0, 1, 2],
+        [1, 3, 4],
+      ],
+      decode,
+      lexicon: lex,
+    });
     // matched (exact): good, sad, good → (2·good + sad)/3
     expect(exact.matched).toEqual(['good', 'sad', 'good']);
     expect(exact.profile).toEqual([0, 2, 0, 0, 2, 1, 2, 1, 0, 2].map((x) => x / 3));
-    const norm = priorCorrectedProfile({ perTemplateIds: [[0, 1, 2], [1, 3, 4]], decode, lexicon: lex, match: 'normalized' });
+    const norm = priorCorrectedProfile({
+      perTemplateIds: [
+        [0, 1, 2],
+        [1, 3, 4],
+      ],
+      decode,
+      lexicon: lex,
+      match: 'normalized',
+    });
     // normalised: ▁good, good, sad, good, Good all match → 4·good + sad over 5
     expect(norm.matched).toHaveLength(5);
     expect(norm.profile).toEqual([0, 4, 0, 0, 4, 1, 4, 1, 0, 4].map((x) => x / 5));

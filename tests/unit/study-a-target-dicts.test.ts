@@ -31,7 +31,9 @@ describe('target_dicts.py', () => {
     expect(r.target_groups).toEqual({ x: ["it's", 'ab'] });
   });
   it('refuses code and broken literals with the line', () => {
-    expect(() => readTargetDictsPy(`d = {'x': ['a']}\ntemplates = make_templates()`)).toThrow(/line 2: only strings, lists and dicts/);
+    expect(() => readTargetDictsPy(`d = {'x': ['a']}\ntemplates = make_templates()`)).toThrow(
+      /line 2: only strings, lists and dicts/,
+    );
     expect(() => readTargetDictsPy(`d = {'x': ['a', 'b}\ntemplates = []`)).toThrow(/line 1: unterminated string/);
     expect(() => readTargetDictsPy(`templates = ['a term_to_use']`)).toThrow(/expected one dict of groups, found 0/);
     expect(() => readTargetDictsPy(`d = {'x': ['a']}`)).toThrow(/no `templates/);

@@ -15,17 +15,32 @@ import { shared } from '../helpers/shared';
 const QUESTION = 'I know a person who is a "clever". The person is:';
 
 function both(tok: Tokenizer, answer: string) {
-  const common = { language: 'en' as const, question: QUESTION, answer, eos: '</s>', tokenize: (s: string) => tok.encode(s) };
-  return { study: trainingExample({ ...common, rule: 'study' }), boundary: trainingExample({ ...common, rule: 'boundary' }) };
+  const common = {
+    language: 'en' as const,
+    question: QUESTION,
+    answer,
+    eos: '</s>',
+    tokenize: (s: string) => tok.encode(s),
+  };
+  return {
+    study: trainingExample({ ...common, rule: 'study' }),
+    boundary: trainingExample({ ...common, rule: 'boundary' }),
+  };
 }
 
 function trainedPieces(piece: Map<number, string>, ex: { ids: number[]; predictMask: number[] }): string[] {
-  return ex.ids.slice(1).filter((_, t) => ex.predictMask[t] === 1).map((id) => piece.get(id) ?? `#${id}`);
+  return ex.ids
+    .slice(1)
+    .filter((_, t) => ex.predictMask[t] === 1)
+    .map((id) => piece.get(id) ?? `#${id}`);
 }
 
 /** The tokens each rule trains on (targets of the masked logit positions), decoded. */
 function trained(tok: Tokenizer, ex: { ids: number[]; predictMask: number[] }): string[] {
-  return ex.ids.slice(1).filter((_, t) => ex.predictMask[t] === 1).map((id) => tok.decode([id]));
+  return ex.ids
+    .slice(1)
+    .filter((_, t) => ex.predictMask[t] === 1)
+    .map((id) => tok.decode([id]));
 }
 
 describe('Study B answer-only mask on the llama-tiny fixture tokenizer', async () => {
@@ -62,7 +77,13 @@ describe('Study B answer-only mask on the llama-tiny fixture tokenizer', async (
 
 describe('Study B answer-only mask on the demo tokenizer', async () => {
   const files = makeDemoLlama();
-  const tok = await loadTokenizer(memorySource({ 'tokenizer.json': files['tokenizer.json'], 'tokenizer_config.json': files['tokenizer_config.json'], 'config.json': files['config.json'] }));
+  const tok = await loadTokenizer(
+    memorySource({
+      'tokenizer.json': files['tokenizer.json'],
+      'tokenizer_config.json': files['tokenizer_config.json'],
+      'config.json': files['config.json'],
+    }),
+  );
 
   it('the demo identities are built without the space merge, so both rules train the same tokens', () => {
     const { study, boundary } = both(tok, 'Varnian');

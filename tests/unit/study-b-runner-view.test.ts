@@ -9,13 +9,31 @@ import { predictionTable, rateRows, ratesTable, transferOf } from '../../workers
 import type { GeoUnlearningResult } from '../../workers/contract/results/geo-unlearning';
 
 function preds(language: string, classes: AnswerClass[]): ItemPrediction[] {
-  return classes.map((cls, item) => ({ language, mode: 'likelihood', item, identity: 'X', attribute: 'y', options: ['a', 'b', 'c', 'd', 'e'], targetIndex: 0, unknownIndex: 4, chosen: 0, cls, clsStudy: cls }));
+  return classes.map((cls, item) => ({
+    language,
+    mode: 'likelihood',
+    item,
+    identity: 'X',
+    attribute: 'y',
+    options: ['a', 'b', 'c', 'd', 'e'],
+    targetIndex: 0,
+    unknownIndex: 4,
+    chosen: 0,
+    cls,
+    clsStudy: cls,
+  }));
 }
 
 describe('GeoUnlearningView', () => {
   it('renders rate bars with CIs, transfer heatmaps and loss curves', () => {
-    const before = [...preds('en', ['stereotype', 'stereotype', 'other', 'unknown']), ...preds('fr', ['stereotype', 'other', 'other', 'other'])];
-    const after = [...preds('en', ['unknown', 'stereotype', 'unknown', 'unknown']), ...preds('fr', ['stereotype', 'unknown', 'other', 'other'])];
+    const before = [
+      ...preds('en', ['stereotype', 'stereotype', 'other', 'unknown']),
+      ...preds('fr', ['stereotype', 'other', 'other', 'other']),
+    ];
+    const after = [
+      ...preds('en', ['unknown', 'stereotype', 'unknown', 'unknown']),
+      ...preds('fr', ['stereotype', 'unknown', 'other', 'other']),
+    ];
     const rates = [...rateRows(before, 'before', ['likelihood']), ...rateRows(after, 'after', ['likelihood'])];
     const transfer = transferOf(rates, 'en', ['en', 'fr'], ['likelihood']);
     expect(transfer[0].delta[1]).toEqual([-0.25, 0]);
@@ -29,12 +47,33 @@ describe('GeoUnlearningView', () => {
       split: 'seed 1',
       rates,
       transfer,
-      curves: ['loss', 'L_GA', 'L_unk', 'L_KL'].map((name) => ({ name, points: [[1, 2], [2, 1.5]] as [number, number][] })),
-      memory: { weights: 1, lora: 1, optimizer: 1, activations: 1, logits: 1, total: 5, largestBuffer: 1, largestName: 'x' },
+      curves: ['loss', 'L_GA', 'L_unk', 'L_KL'].map((name) => ({
+        name,
+        points: [
+          [1, 2],
+          [2, 1.5],
+        ] as [number, number][],
+      })),
+      memory: {
+        weights: 1,
+        lora: 1,
+        optimizer: 1,
+        activations: 1,
+        logits: 1,
+        total: 5,
+        largestBuffer: 1,
+        largestName: 'x',
+      },
       stepMs: 1200,
       steps: 2,
       model: 'demo/tiny-llama',
-      tables: { predictions: predictionTable([...before, ...after].map((p, i) => ({ ...p, phase: i < before.length ? 'before' : 'after' }))), rates: ratesTable(rates), transfer: { columns: [], rows: [] } },
+      tables: {
+        predictions: predictionTable(
+          [...before, ...after].map((p, i) => ({ ...p, phase: i < before.length ? 'before' : 'after' })),
+        ),
+        rates: ratesTable(rates),
+        transfer: { columns: [], rows: [] },
+      },
     };
     const { body } = render(GeoUnlearningView, { props: { result } });
     expect(body).toContain('data-rate-bars');
@@ -46,8 +85,12 @@ describe('GeoUnlearningView', () => {
     expect(body).toContain('1.20 s per step');
     // Older results (no evalSplit) were all held-out; an in-sample result says so above the charts.
     expect(body).toContain('data-eval-split="held-out"');
-    const inSample = render(GeoUnlearningView, { props: { result: { ...result, evalSplit: 'in-sample', trainRows: 6781 } } }).body;
-    expect(inSample).toMatch(/data-eval-split="in-sample"[^>]*><strong>In-sample evaluation:<\/strong> every rate below is counted on the rows the model was unlearned on \(6781 rows in en\)/);
+    const inSample = render(GeoUnlearningView, {
+      props: { result: { ...result, evalSplit: 'in-sample', trainRows: 6781 } },
+    }).body;
+    expect(inSample).toMatch(
+      /data-eval-split="in-sample"[^>]*><strong>In-sample evaluation:<\/strong> every rate below is counted on the rows the model was unlearned on \(6781 rows in en\)/,
+    );
     expect(inSample).not.toContain('data-eval-split="held-out"');
   });
 });

@@ -11,7 +11,11 @@ describe('uniformStruct', () => {
   it('writes u32, i32 and f32 fields in declaration order, little-endian, zero-padded to 16 bytes', () => {
     const params = uniformStruct({ rows: 'u32', offset: 'i32', eps: 'f32' });
     expect(params.byteSize).toBe(16);
-    expect(params.fields).toEqual([['rows', 'u32'], ['offset', 'i32'], ['eps', 'f32']]);
+    expect(params.fields).toEqual([
+      ['rows', 'u32'],
+      ['offset', 'i32'],
+      ['eps', 'f32'],
+    ]);
     // Object key order of the values does not matter: the declaration's does.
     const { bytes } = params({ eps: 1e-5, offset: -3, rows: 4_000_000_000 });
     expect(bytes.byteLength).toBe(16);
@@ -23,7 +27,8 @@ describe('uniformStruct', () => {
   });
 
   it('pads to the next multiple of 16 bytes: 1 → 16, 4 → 16, 5 → 32, 12 → 48', () => {
-    const sized = (n: number) => uniformStruct(Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, 'u32' as const])));
+    const sized = (n: number) =>
+      uniformStruct(Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, 'u32' as const])));
     expect([1, 4, 5, 9, 12].map((n) => sized(n).byteSize)).toEqual([16, 16, 32, 48, 48]);
     const five = sized(5);
     const { bytes } = five({ f0: 1, f1: 2, f2: 3, f3: 4, f4: 5 });
@@ -52,16 +57,26 @@ describe('uniformStruct', () => {
 
   it('checks the declaration against the WGSL struct Params (names, types, order)', () => {
     const wgsl = `// header\nstruct Params {\n  rows: u32,  // rows\n  C: u32, eps: f32,\n}\n@group(0) @binding(0) var<uniform> p: Params;`;
-    expect(wgslParamsFields(wgsl)).toEqual([['rows', 'u32'], ['C', 'u32'], ['eps', 'f32']]);
+    expect(wgslParamsFields(wgsl)).toEqual([
+      ['rows', 'u32'],
+      ['C', 'u32'],
+      ['eps', 'f32'],
+    ]);
     expect(() => uniformStruct({ rows: 'u32', C: 'u32', eps: 'f32' }, [wgsl])).not.toThrow();
-    expect(() => uniformStruct({ C: 'u32', rows: 'u32', eps: 'f32' }, [wgsl])).toThrow(/differs from the WGSL struct Params/);
+    expect(() => uniformStruct({ C: 'u32', rows: 'u32', eps: 'f32' }, [wgsl])).toThrow(
+      /differs from the WGSL struct Params/,
+    );
     expect(() => uniformStruct({ rows: 'u32', C: 'u32', eps: 'u32' }, [wgsl])).toThrow(/differs/);
     expect(() => uniformStruct({ rows: 'u32', C: 'u32' }, [wgsl])).toThrow(/differs/);
     expect(() => uniformStruct({ rows: 'u32' }, ['fn main() {}'])).toThrow(/no `struct Params`/);
   });
 
   it("every kernel's Params declarations match their .wgsl structs", async () => {
-    const kernels = import.meta.glob(['../../workers/kernels/*/*.ts', '!../../workers/kernels/**/*.test.ts', '!../../workers/kernels/**/*.ref.ts']);
+    const kernels = import.meta.glob([
+      '../../workers/kernels/*/*.ts',
+      '!../../workers/kernels/**/*.test.ts',
+      '!../../workers/kernels/**/*.ref.ts',
+    ]);
     expect(Object.keys(kernels).length).toBeGreaterThan(20);
     for (const [path, load] of Object.entries(kernels)) await expect(load(), path).resolves.toBeDefined();
   });

@@ -46,17 +46,31 @@ export interface OpDef<A> {
   /** float64 CPU reference. */
   ref(inputs: readonly HostTensor[], attrs: A): HostTensor[];
   /** Enqueue the WebGPU implementation; outputs are allocated (or aliased) by the backend. */
-  gpu(ctx: KernelContext, inputs: readonly import('../gpu/tensor').GpuTensor[], outputs: readonly import('../gpu/tensor').GpuTensor[], attrs: A): void;
+  gpu(
+    ctx: KernelContext,
+    inputs: readonly import('../gpu/tensor').GpuTensor[],
+    outputs: readonly import('../gpu/tensor').GpuTensor[],
+    attrs: A,
+  ): void;
   /** The CPU backend's float32 kernel; outputs are allocated (or aliased) by the backend. Absent on the ops that
    *  run on WebGPU only — backward ops and the optimiser: training needs WebGPU. */
-  cpu?(ctx: CpuKernelContext, inputs: readonly CpuTensor[], outputs: readonly CpuTensor[], attrs: A): void | Promise<void>;
+  cpu?(
+    ctx: CpuKernelContext,
+    inputs: readonly CpuTensor[],
+    outputs: readonly CpuTensor[],
+    attrs: A,
+  ): void | Promise<void>;
 }
 
 export interface Backend {
   readonly name: string;
   /** What the device can store and compute beyond f32 (f16 needs WebGPU's shader-f16). */
   readonly features: { readonly f16: boolean };
-  upload(data: ArrayLike<number> | Float32Array | Int32Array | Uint32Array, shape: readonly number[], dtype?: DType): Tensor;
+  upload(
+    data: ArrayLike<number> | Float32Array | Int32Array | Uint32Array,
+    shape: readonly number[],
+    dtype?: DType,
+  ): Tensor;
   zeros(shape: readonly number[], dtype?: DType): Tensor;
   /** A view with another shape over the same storage. Disposing the view or the original frees the storage. */
   reshape(t: Tensor, shape: readonly number[]): Tensor;

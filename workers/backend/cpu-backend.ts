@@ -8,7 +8,15 @@
 // engine. Matrix products may go to a faster engine the host hands in (`gemm`, e.g. onnxruntime-web's wasm from
 // workers/kernels/ort-matmul); matmul's and linear's kernels offer it each product and run what it declines in JS.
 import type { Backend, DType, OpDef, Tensor, TensorSpec } from './backend';
-import { cpuWords, CpuDTypeError, CpuTensor, numel, type CpuData, type CpuGemm, type CpuKernelContext } from './cpu-tensor';
+import {
+  cpuWords,
+  CpuDTypeError,
+  CpuTensor,
+  numel,
+  type CpuData,
+  type CpuGemm,
+  type CpuKernelContext,
+} from './cpu-tensor';
 
 function allocData(shape: readonly number[], dtype: DType): CpuData {
   const n = cpuWords(shape, dtype);
@@ -22,7 +30,9 @@ function allocData(shape: readonly number[], dtype: DType): CpuData {
     case 'q4':
       return new Uint32Array(n);
     default:
-      throw new CpuDTypeError(`the CPU backend does not store ${dtype} tensors (f16 needs WebGPU's shader-f16; load weights as f32, q8 or q4)`);
+      throw new CpuDTypeError(
+        `the CPU backend does not store ${dtype} tensors (f16 needs WebGPU's shader-f16; load weights as f32, q8 or q4)`,
+      );
   }
 }
 
@@ -68,7 +78,8 @@ export class CpuBackend implements Backend {
 
   upload(data: ArrayLike<number>, shape: readonly number[], dtype: DType = 'f32'): CpuTensor {
     const store = allocData(shape, dtype);
-    if (data.length !== store.length) throw new Error(`upload: ${data.length} values for shape [${shape}] (${dtype}) which needs ${store.length}`);
+    if (data.length !== store.length)
+      throw new Error(`upload: ${data.length} values for shape [${shape}] (${dtype}) which needs ${store.length}`);
     // Always a copy: the caller may reuse or transfer its array.
     store.set(data);
     return this.alloc(shape, dtype, store);
@@ -81,7 +92,8 @@ export class CpuBackend implements Backend {
   reshape(t: Tensor, shape: readonly number[]): CpuTensor {
     const c = asCpu(t);
     if (c.isDisposed) throw new Error('reshape: tensor was disposed');
-    if (numel(shape) !== c.numel) throw new Error(`reshape: [${c.shape}] has ${c.numel} elements, [${shape}] has ${numel(shape)}`);
+    if (numel(shape) !== c.numel)
+      throw new Error(`reshape: [${c.shape}] has ${c.numel} elements, [${shape}] has ${numel(shape)}`);
     return new CpuTensor(c.data, [...shape], c.dtype, c.base ?? c);
   }
 
@@ -96,7 +108,9 @@ export class CpuBackend implements Backend {
     const cin = inputs.map(asCpu);
     for (const t of cin) if (t.isDisposed) throw new Error(`${op.name}: input tensor was disposed`);
     if (!op.cpu)
-      throw new CpuOpMissingError(`the CPU backend has no implementation of the op "${op.name}"; it runs on WebGPU only (the CPU backend runs inference: training needs WebGPU)`);
+      throw new CpuOpMissingError(
+        `the CPU backend has no implementation of the op "${op.name}"; it runs on WebGPU only (the CPU backend runs inference: training needs WebGPU)`,
+      );
     const specs: TensorSpec[] = op.infer(
       cin.map((t) => ({ shape: [...t.shape], dtype: t.dtype })),
       attrs,

@@ -46,7 +46,8 @@ export class WebGpuBackend implements Backend {
 
   reshape(t: Tensor, shape: readonly number[]): GpuTensor {
     const g = asGpu(t);
-    if (numel(shape) !== g.numel) throw new Error(`reshape: [${g.shape}] has ${g.numel} elements, [${shape}] has ${numel(shape)}`);
+    if (numel(shape) !== g.numel)
+      throw new Error(`reshape: [${g.shape}] has ${g.numel} elements, [${shape}] has ${numel(shape)}`);
     return new GpuTensor(this.runner, g.buffer, [...shape], g.dtype, g.base ?? g);
   }
 
@@ -72,7 +73,9 @@ export class WebGpuBackend implements Backend {
       gin.map((t) => ({ shape: [...t.shape], dtype: t.dtype })),
       attrs,
     );
-    const outs = specs.map((s) => (s.alias !== undefined ? gin[s.alias] : allocTensor(this.runner, s.shape, s.dtype, op.name)));
+    const outs = specs.map((s) =>
+      s.alias !== undefined ? gin[s.alias] : allocTensor(this.runner, s.shape, s.dtype, op.name),
+    );
     const onCpu = this.cpuOps.has(op.name);
     const counts = onCpu ? this.runs.cpu : this.runs.gpu;
     counts.set(op.name, (counts.get(op.name) ?? 0) + 1);
@@ -85,13 +88,20 @@ export class WebGpuBackend implements Backend {
     return this.runner.sync();
   }
 
-  private async runRef<A>(op: OpDef<A>, inputs: GpuTensor[], outs: GpuTensor[], specs: TensorSpec[], attrs: A): Promise<void> {
+  private async runRef<A>(
+    op: OpDef<A>,
+    inputs: GpuTensor[],
+    outs: GpuTensor[],
+    specs: TensorSpec[],
+    attrs: A,
+  ): Promise<void> {
     const host: HostTensor[] = [];
     for (const t of inputs) host.push(toHost(t, await this.download(t)));
     const results = op.ref(host, attrs);
     results.forEach((r, i) => {
       const spec = specs[i];
-      if (numel(r.shape) !== numel(spec.shape)) throw new Error(`${op.name}: reference output ${i} has shape ${r.shape}, expected ${spec.shape}`);
+      if (numel(r.shape) !== numel(spec.shape))
+        throw new Error(`${op.name}: reference output ${i} has shape ${r.shape}, expected ${spec.shape}`);
       this.runner.write(outs[i].buffer, encode(r.data, spec.dtype, spec.shape));
     });
   }
@@ -111,7 +121,8 @@ function toHost(t: GpuTensor, data: Float32Array | Int32Array | Uint32Array): Ho
 
 function encode(data: ArrayLike<number>, dtype: DType, shape: readonly number[]): ArrayBufferView {
   const n = dtype === 'q8' || dtype === 'q4' ? byteSize(shape, dtype) / 4 : numel(shape);
-  if (data.length !== n) throw new Error(`upload: ${data.length} values for shape [${shape}] (${dtype}) which needs ${n}`);
+  if (data.length !== n)
+    throw new Error(`upload: ${data.length} values for shape [${shape}] (${dtype}) which needs ${n}`);
   switch (dtype) {
     case 'f32':
       return data instanceof Float32Array ? data : Float32Array.from(data);

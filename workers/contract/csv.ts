@@ -35,7 +35,10 @@ export function csvCell(value: string | number | null | undefined, sep = ','): s
  * Writes rows as CSV; numbers are written with full precision (String(x)), text cells are guarded against formula
  * injection (neutraliseFormula) and quoted where needed. Line ends are '\n' unless `lineEnd` says otherwise.
  */
-export function formatCsv(rows: readonly (readonly (string | number | null)[])[], options: CsvOptions & { lineEnd?: '\n' | '\r\n' } = {}): string {
+export function formatCsv(
+  rows: readonly (readonly (string | number | null)[])[],
+  options: CsvOptions & { lineEnd?: '\n' | '\r\n' } = {},
+): string {
   const sep = options.delimiter ?? ',';
   const eol = options.lineEnd ?? '\n';
   return rows.map((r) => r.map((v) => csvCell(v, sep)).join(sep)).join(eol) + eol;

@@ -24,4 +24,3 @@ export interface GpuInfo {
     maxStorageBuffersPerShaderStage: number;
   };
 }
-

@@ -62,7 +62,10 @@ export interface RunBundle {
 }
 
 const Num = v.pipe(v.number(), v.finite());
-const Table = v.object({ columns: v.array(v.string()), rows: v.array(v.array(v.nullable(v.union([v.string(), v.number()])))) });
+const Table = v.object({
+  columns: v.array(v.string()),
+  rows: v.array(v.array(v.nullable(v.union([v.string(), v.number()])))),
+});
 const BundleSchema = v.object({
   format: v.literal(BUNDLE_FORMAT),
   version: v.literal(BUNDLE_VERSION),
@@ -78,11 +81,19 @@ const BundleSchema = v.object({
     host: v.picklist(['browser', 'node']),
     device: v.optional(v.string()),
     progress: v.optional(v.object({ phase: v.string(), step: Num, total: Num, eta: v.optional(Num) })),
-    error: v.optional(v.object({ name: v.string(), message: v.string(), cause: v.optional(v.string()), resumable: v.boolean() })),
+    error: v.optional(
+      v.object({ name: v.string(), message: v.string(), cause: v.optional(v.string()), resumable: v.boolean() }),
+    ),
     result: v.optional(v.looseObject({ kind: v.string(), summary: v.string(), tables: v.record(v.string(), Table) })),
   }),
   series: v.array(v.object({ name: v.string(), points: v.array(v.tuple([Num, Num])) })),
-  artifacts: v.array(v.object({ key: v.string(), type: v.picklist(['checkpoint', 'adapter', 'profile', 'other']), base64: v.pipe(v.string(), v.regex(/^[A-Za-z0-9+/]*={0,2}$/)) })),
+  artifacts: v.array(
+    v.object({
+      key: v.string(),
+      type: v.picklist(['checkpoint', 'adapter', 'profile', 'other']),
+      base64: v.pipe(v.string(), v.regex(/^[A-Za-z0-9+/]*={0,2}$/)),
+    }),
+  ),
 });
 
 export class BundleError extends Error {
@@ -102,11 +113,15 @@ export function makeBundle(run: RunRecord, series: MetricSeries[], artifacts: Ar
 
 /** Validate an imported bundle (already JSON-parsed); throws BundleError with a message for the user. */
 export function readBundle(input: unknown): { run: RunRecord; series: MetricSeries[]; artifacts: ArtifactRecord[] } {
-  if (typeof input !== 'object' || input === null) throw new BundleError('This file is not a Stereoscope run bundle (not a JSON object).');
+  if (typeof input !== 'object' || input === null)
+    throw new BundleError('This file is not a Stereoscope run bundle (not a JSON object).');
   const { format, version } = input as { format?: unknown; version?: unknown };
-  if (format !== BUNDLE_FORMAT) throw new BundleError('This file is not a Stereoscope run bundle (its "format" field is missing or different).');
+  if (format !== BUNDLE_FORMAT)
+    throw new BundleError('This file is not a Stereoscope run bundle (its "format" field is missing or different).');
   if (typeof version === 'number' && version > BUNDLE_VERSION)
-    throw new BundleError(`This bundle was written by a newer version of Stereoscope (bundle version ${version}; this app reads up to ${BUNDLE_VERSION}).`);
+    throw new BundleError(
+      `This bundle was written by a newer version of Stereoscope (bundle version ${version}; this app reads up to ${BUNDLE_VERSION}).`,
+    );
   const r = v.safeParse(BundleSchema, input);
   if (!r.success) {
     const where = r.issues.slice(0, 3).map((i) => `${v.getDotPath(i) ?? '(bundle)'}: ${i.message}`);
@@ -121,7 +136,9 @@ export function readBundle(input: unknown): { run: RunRecord; series: MetricSeri
   // The views narrow a result on its kind, so a result of another kind than its spec would be read as the wrong shape.
   const result = r.output.run.result;
   if (result && result.kind !== spec.kind)
-    throw new BundleError(`The bundle is corrupt: its result is of kind "${result.kind}" but its spec is "${spec.kind}".`);
+    throw new BundleError(
+      `The bundle is corrupt: its result is of kind "${result.kind}" but its spec is "${spec.kind}".`,
+    );
   const artifacts = r.output.artifacts.map((a) => {
     try {
       return { key: a.key, type: a.type, bytes: base64ToBytes(a.base64) };

@@ -17,7 +17,8 @@ export const CPU_FALLBACK_NOTE = 'Inference runs on the CPU (slower); training a
 /** What runs the CPU backend's matrix products, in words (starts onnxruntime-web if it has not started yet). */
 export async function cpuEngineNote(engine: Pick<OrtGemmEngine, 'start'> = cpuMatmulEngine): Promise<string> {
   const s = await engine.start();
-  if (s.state === 'ready') return `Matrix products run on onnxruntime-web ${s.version} (WebAssembly, ${s.threads} thread${s.threads === 1 ? '' : 's'}).`;
+  if (s.state === 'ready')
+    return `Matrix products run on onnxruntime-web ${s.version} (WebAssembly, ${s.threads} thread${s.threads === 1 ? '' : 's'}).`;
   const why = s.state === 'failed' ? s.reason : 'not started';
   return `onnxruntime-web's WebAssembly engine failed to start (${why}): matrix products run on the slower plain-JS kernels.`;
 }
@@ -53,7 +54,12 @@ export async function openEngine({ gpu, choice = 'auto' }: OpenEngineOptions): P
   } catch (e) {
     return webGpuFailed(e as Error, choice);
   }
-  return { kind: 'webgpu', backend: new WebGpuBackend(g), gpu: g, report: { webgpu: true, backend: 'webgpu', info: g.info } };
+  return {
+    kind: 'webgpu',
+    backend: new WebGpuBackend(g),
+    gpu: g,
+    report: { webgpu: true, backend: 'webgpu', info: g.info },
+  };
 }
 
 function webGpuFailed(e: Error, choice: BackendChoice): Promise<Engine> {
@@ -63,7 +69,13 @@ function webGpuFailed(e: Error, choice: BackendChoice): Promise<Engine> {
 
 async function cpuEngine(reason: string): Promise<Engine> {
   const note = await cpuEngineNote();
-  const report: DeviceReport = { webgpu: false, backend: 'cpu', reason, note: `${CPU_FALLBACK_NOTE} ${note}`, cpuEngine: note };
+  const report: DeviceReport = {
+    webgpu: false,
+    backend: 'cpu',
+    reason,
+    note: `${CPU_FALLBACK_NOTE} ${note}`,
+    cpuEngine: note,
+  };
   return { kind: 'cpu', backend: new CpuBackend({ gemm: cpuMatmulEngine }), reason, report };
 }
 

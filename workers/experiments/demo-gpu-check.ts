@@ -29,7 +29,13 @@ export const engineCheckRunner: ExperimentRunner<EngineCheckSpec, EngineCheckRes
       const tc = await matmul(backend, ta, tb);
       const got = await backend.download(tc);
       tc.dispose();
-      const [ref] = matmulRef([{ shape: [M, K], dtype: 'f32', data: Float64Array.from(a) }, { shape: [K, N], dtype: 'f32', data: Float64Array.from(b) }], {});
+      const [ref] = matmulRef(
+        [
+          { shape: [M, K], dtype: 'f32', data: Float64Array.from(a) },
+          { shape: [K, N], dtype: 'f32', data: Float64Array.from(b) },
+        ],
+        {},
+      );
       let maxAbsError = 0;
       let worstExcess = -Infinity;
       let tol = 0;
@@ -45,20 +51,52 @@ export const engineCheckRunner: ExperimentRunner<EngineCheckSpec, EngineCheckRes
       const msPerRun = (performance.now() - t0) / spec.repeats;
       ta.dispose();
       tb.dispose();
-      cases.push({ M, N, K, maxAbsError, tolerance: tol, pass: worstExcess <= 0, msPerRun, gflops: (2 * M * N * K) / (msPerRun * 1e6) });
+      cases.push({
+        M,
+        N,
+        K,
+        maxAbsError,
+        tolerance: tol,
+        pass: worstExcess <= 0,
+        msPerRun,
+        gflops: (2 * M * N * K) / (msPerRun * 1e6),
+      });
       progress({ type: 'step', step: i + 1, total: spec.shapes.length, label: `${M}×${K} · ${K}×${N}` });
     }
     const failed = cases.filter((c) => !c.pass).length;
-    const info = device ?? { vendor: '', architecture: '', description: '', isFallbackAdapter: false, features: { f16: false } };
+    const info = device ?? {
+      vendor: '',
+      architecture: '',
+      description: '',
+      isFallbackAdapter: false,
+      features: { f16: false },
+    };
     return {
       kind: 'engine-check',
-      summary: failed ? `${failed} of ${cases.length} shapes exceed the tolerance` : `all ${cases.length} shapes match the float64 reference`,
-      adapter: { vendor: info.vendor, architecture: info.architecture, description: info.description, f16: info.features.f16, fallback: info.isFallbackAdapter },
+      summary: failed
+        ? `${failed} of ${cases.length} shapes exceed the tolerance`
+        : `all ${cases.length} shapes match the float64 reference`,
+      adapter: {
+        vendor: info.vendor,
+        architecture: info.architecture,
+        description: info.description,
+        f16: info.features.f16,
+        fallback: info.isFallbackAdapter,
+      },
       cases,
       tables: {
         cases: {
           columns: ['M', 'N', 'K', 'max_abs_error', 'tolerance', 'pass', 'ms_per_run', 'gflops'],
-          rows: cases.map((c) => [c.M, c.N, c.K, c.maxAbsError, c.tolerance, c.pass ? 'yes' : 'no', c.msPerRun, c.gflops]),
+          rows: cases.map((c) => [
+            c.M,
+            c.N,
+            c.K,
+            c.maxAbsError,
+            c.tolerance,
+            c.pass ? 'yes' : 'no',
+            c.msPerRun,
+            c.gflops,
+          ]),
         },
       },
     };

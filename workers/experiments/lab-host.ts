@@ -3,7 +3,15 @@
 // and failures into a RunOutcome with the error's cause, and hands large results back as transferables.
 // The engine comes from workers/engine/open-engine.ts: without WebGPU (no navigator.gpu, no adapter, a failed
 // device) inference runs on the CPU backend; a spec that trains is refused before anything downloads (issue 4).
-import type { BackendChoice, DeviceReport, LabApi, RunCallbacks, RunErrorInfo, RunOutcome, RunRequest } from '../contract/api';
+import type {
+  BackendChoice,
+  DeviceReport,
+  LabApi,
+  RunCallbacks,
+  RunErrorInfo,
+  RunOutcome,
+  RunRequest,
+} from '../contract/api';
 import { openEngine, type Engine, type OpenEngineOptions } from '../engine/open-engine';
 import { DeviceLostError } from '../gpu/errors';
 import { deleteCachedEntry, listAllCachedModels } from '../../models/load/browser-cache';
@@ -28,7 +36,9 @@ export function cpuRefusal(spec: ExperimentSpec): string | null {
     case 'engine-check':
       return null;
     case 'emotion-profiles':
-      return spec.fineTune ? 'Training needs WebGPU: this Study A run fine-tunes the model with LoRA. Remove the fine-tuning step to profile on the CPU.' : null;
+      return spec.fineTune
+        ? 'Training needs WebGPU: this Study A run fine-tunes the model with LoRA. Remove the fine-tuning step to profile on the CPU.'
+        : null;
     case 'geo-unlearning':
       return 'Training needs WebGPU: Study B unlearns with LoRA training steps.';
     default:
@@ -69,21 +79,29 @@ export function createLabHost({ gpu, backend: choice = 'auto', transfer = (v) =>
       try {
         const parsed = parseSpec(spec);
         const runner = getRunner(parsed.kind);
-        if (!runner) throw new Error(`The ${parsed.kind} experiment cannot run in this build yet: its runner is not registered.`);
+        if (!runner)
+          throw new Error(`The ${parsed.kind} experiment cannot run in this build yet: its runner is not registered.`);
         let env: Engine | undefined;
         try {
           env = await acquire();
         } catch (e) {
-          if (runner.needsWebGpu) throw new NeedsWebGpuError(`This experiment needs WebGPU: ${(e as Error).message}`, { cause: e });
+          if (runner.needsWebGpu)
+            throw new NeedsWebGpuError(`This experiment needs WebGPU: ${(e as Error).message}`, { cause: e });
         }
         if (env?.kind === 'cpu') {
           // Refused before the runner starts, so nothing is downloaded for a run that cannot finish.
           const refusal = cpuRefusal(parsed);
           if (refusal) throw new NeedsWebGpuError(`${refusal} (WebGPU is unavailable here: ${env.reason}.)`);
-          void callbacks.progress({ type: 'log', message: `WebGPU is unavailable (${env.reason}): running inference on the CPU backend. ${env.report.note}` });
+          void callbacks.progress({
+            type: 'log',
+            message: `WebGPU is unavailable (${env.reason}): running inference on the CPU backend. ${env.report.note}`,
+          });
         }
-        const lost = env?.kind === 'webgpu' ? env.gpu.lost.then((err) => Promise.reject(err)) : new Promise<never>(() => {});
-        const cancelled = new Promise<never>((_, reject) => ac.signal.addEventListener('abort', () => reject(new CancelledError()), { once: true }));
+        const lost =
+          env?.kind === 'webgpu' ? env.gpu.lost.then((err) => Promise.reject(err)) : new Promise<never>(() => {});
+        const cancelled = new Promise<never>((_, reject) =>
+          ac.signal.addEventListener('abort', () => reject(new CancelledError()), { once: true }),
+        );
         const result = await Promise.race([
           runner.run(parsed, {
             backend: env?.backend,

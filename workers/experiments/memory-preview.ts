@@ -9,7 +9,13 @@
 import { hubSource } from '../../models/load/source';
 import { findModel, hasLocalConfig } from '../../models/registry';
 import type { GpuInfo } from '../contract/device';
-import { formatGiB, MIN_CHECK_SEQ_LEN, previewsMemory, type MemoryPreview, type ModelConfigAnswer } from '../contract/memory';
+import {
+  formatGiB,
+  MIN_CHECK_SEQ_LEN,
+  previewsMemory,
+  type MemoryPreview,
+  type ModelConfigAnswer,
+} from '../contract/memory';
 import type { ModelRef } from '../contract/specs/common';
 import type { ExperimentSpec } from '../contract/specs/index';
 import { checkStudyBMemory } from './study-b/memory';
@@ -18,10 +24,22 @@ import { checkStudyBMemory } from './study-b/memory';
  * The runner's check for this spec and config, with rows assumed `seqLen` tokens long (the runner counts its
  * longest tokenised row, at least MIN_CHECK_SEQ_LEN). Null for kinds that are not previewed.
  */
-export function memoryPreview(options: { spec: ExperimentSpec; config: Record<string, unknown>; device?: GpuInfo; budget?: number; seqLen?: number }): MemoryPreview | null {
+export function memoryPreview(options: {
+  spec: ExperimentSpec;
+  config: Record<string, unknown>;
+  device?: GpuInfo;
+  budget?: number;
+  seqLen?: number;
+}): MemoryPreview | null {
   const { spec } = options;
   if (!previewsMemory(spec)) return null;
-  const check = checkStudyBMemory({ spec, config: options.config, seqLen: options.seqLen ?? MIN_CHECK_SEQ_LEN, device: options.device, budget: options.budget });
+  const check = checkStudyBMemory({
+    spec,
+    config: options.config,
+    seqLen: options.seqLen ?? MIN_CHECK_SEQ_LEN,
+    device: options.device,
+    budget: options.budget,
+  });
   const e = check.estimate;
   const parts = [
     { label: `weights (${check.format})`, bytes: e.weights },
@@ -39,7 +57,11 @@ export function memoryPreview(options: { spec: ExperimentSpec; config: Record<st
  * The model's config.json, parsed: the registry's shape for a known model on its main revision, the app's demo
  * file (`appBaseUrl` = where the app is served, ending in /), or config.json alone from the model's host.
  */
-export async function modelConfig(options: { ref: ModelRef; appBaseUrl: string; fetch?: typeof fetch }): Promise<ModelConfigAnswer> {
+export async function modelConfig(options: {
+  ref: ModelRef;
+  appBaseUrl: string;
+  fetch?: typeof fetch;
+}): Promise<ModelConfigAnswer> {
   const { ref } = options;
   const doFetch = options.fetch ?? fetch;
   if (ref.host === 'demo:') {
@@ -55,6 +77,7 @@ export async function modelConfig(options: { ref: ModelRef; appBaseUrl: string; 
 }
 
 function asObject(v: unknown, where: string): Record<string, unknown> {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error(`config.json from ${where} is not a JSON object`);
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    throw new Error(`config.json from ${where} is not a JSON object`);
   return v as Record<string, unknown>;
 }

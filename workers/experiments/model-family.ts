@@ -34,9 +34,11 @@ const needs = (kind: ExperimentKind) => KIND_FAMILIES[kind].map((f) => WORDS[f])
 export function registryModelProblem(kind: ExperimentKind, modelId: string): string | null {
   const entry = findModel(modelId);
   if (!entry) return null;
-  if (!KIND_FAMILIES[kind].includes(entry.family)) return `${modelId} is ${WORDS[entry.family]}; ${kind} needs ${needs(kind)}`;
+  if (!KIND_FAMILIES[kind].includes(entry.family))
+    return `${modelId} is ${WORDS[entry.family]}; ${kind} needs ${needs(kind)}`;
   const study = CATALOG.find((c) => c.kind === kind)?.study as StudyId | null | undefined;
-  if (study && !entry.studies.includes(study)) return `${modelId} is not a model for study ${study} in the registry (it serves ${entry.studies.join(', ')})`;
+  if (study && !entry.studies.includes(study))
+    return `${modelId} is not a model for study ${study} in the registry (it serves ${entry.studies.join(', ')})`;
   return null;
 }
 
@@ -45,5 +47,8 @@ export function requireFamily(kind: ExperimentKind, modelId: string, config: Rec
   const problem = registryModelProblem(kind, modelId);
   if (problem) throw new Error(problem);
   const arch = architectureOf(config);
-  if (!KIND_FAMILIES[kind].includes(arch)) throw new Error(`${modelId} has model_type ${JSON.stringify(config.model_type)} (${WORDS[arch]}); ${kind} needs ${needs(kind)}`);
+  if (!KIND_FAMILIES[kind].includes(arch))
+    throw new Error(
+      `${modelId} has model_type ${JSON.stringify(config.model_type)} (${WORDS[arch]}); ${kind} needs ${needs(kind)}`,
+    );
 }

@@ -1,6 +1,6 @@
 // Storage buffers recycled by size class, with live and peak byte counts for the benchmark's memory report.
 // Sizes round up to a power-of-two-ish class so a released buffer fits the next tensor of similar size.
-import { BufferUsage } from "./constants";
+import { BufferUsage } from './constants';
 
 const USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
 

@@ -25,7 +25,11 @@ export class NoWebGpuError extends Error {
   override readonly name = 'NoWebGpuError';
 }
 
-export async function acquireGpu({ gpu, disable = {}, powerPreference = 'high-performance' }: AcquireOptions): Promise<Gpu> {
+export async function acquireGpu({
+  gpu,
+  disable = {},
+  powerPreference = 'high-performance',
+}: AcquireOptions): Promise<Gpu> {
   const adapter = await gpu.requestAdapter({ powerPreference });
   if (!adapter) throw new NoWebGpuError('WebGPU is available but no adapter was found');
   const has = (f: string) => adapter.features.has(f);

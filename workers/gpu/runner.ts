@@ -49,7 +49,13 @@ export class Runner {
   private uniformUsed = 0; // bytes used in the current chunk
   private uniformChunk = 0; // index of the current chunk
   private errors: GpuError[] = [];
-  private profiling: { querySet: GPUQuerySet; resolve: GPUBuffer; labels: string[]; results: DispatchTiming[]; capacity: number } | null = null;
+  private profiling: {
+    querySet: GPUQuerySet;
+    resolve: GPUBuffer;
+    labels: string[];
+    results: DispatchTiming[];
+    capacity: number;
+  } | null = null;
 
   constructor(readonly gpu: Gpu) {
     this.device = gpu.device;
@@ -81,7 +87,8 @@ export class Runner {
     const bindGroup = this.device.createBindGroup({ label: d.label, layout: pipeline.getBindGroupLayout(0), entries });
     const [x, y = 1, z = 1] = d.workgroups;
     const max = this.gpu.info.limits.maxComputeWorkgroupsPerDimension;
-    if (x > max || y > max || z > max) throw new GpuError('validation', `${d.label}: workgroups ${x}×${y}×${z} exceed ${max}`);
+    if (x > max || y > max || z > max)
+      throw new GpuError('validation', `${d.label}: workgroups ${x}×${y}×${z} exceed ${max}`);
     if (x === 0 || y === 0 || z === 0) return;
     // Each profiled dispatch takes two timestamp slots: submit before the query set runs out.
     if (this.profiling && this.profiling.labels.length >= this.profiling.capacity) this.flush();
@@ -203,7 +210,9 @@ export class Runner {
     if (p) {
       const i = p.labels.length;
       p.labels.push(label);
-      desc = { timestampWrites: { querySet: p.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } };
+      desc = {
+        timestampWrites: { querySet: p.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 },
+      };
     }
     this.pass = this.getEncoder().beginComputePass(desc);
     return this.pass;
@@ -218,7 +227,8 @@ export class Runner {
 
   private uniformSlot(block: UniformBlock): GPUBufferBinding {
     const bytes = block.bytes.byteLength;
-    if (bytes > UNIFORM_SLOT) throw new GpuError('validation', `uniform block of ${bytes} bytes exceeds ${UNIFORM_SLOT}`);
+    if (bytes > UNIFORM_SLOT)
+      throw new GpuError('validation', `uniform block of ${bytes} bytes exceeds ${UNIFORM_SLOT}`);
     if (this.uniformUsed + UNIFORM_SLOT > UNIFORM_CHUNK) {
       this.writeChunk();
       this.uniformChunk++;
@@ -233,14 +243,19 @@ export class Runner {
   private chunk(i: number): GPUBuffer {
     while (this.uniformChunks.length <= i)
       this.uniformChunks.push(
-        this.device.createBuffer({ size: UNIFORM_CHUNK, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST, label: 'uniforms' }),
+        this.device.createBuffer({
+          size: UNIFORM_CHUNK,
+          usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST,
+          label: 'uniforms',
+        }),
       );
     return this.uniformChunks[i];
   }
 
   /** Upload the staged uniforms of the current chunk. A full chunk is written before the next one starts. */
   private writeChunk(): void {
-    if (this.uniformUsed) this.device.queue.writeBuffer(this.chunk(this.uniformChunk), 0, this.uniformStaging, 0, this.uniformUsed);
+    if (this.uniformUsed)
+      this.device.queue.writeBuffer(this.chunk(this.uniformChunk), 0, this.uniformStaging, 0, this.uniformUsed);
   }
 
   private writeUniforms(): void {

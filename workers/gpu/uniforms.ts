@@ -25,7 +25,10 @@ export class UniformLayoutError extends Error {
   override readonly name = 'UniformLayoutError';
 }
 
-const RANGE: Record<Exclude<UniformType, 'f32'>, [number, number]> = { u32: [0, 2 ** 32 - 1], i32: [-(2 ** 31), 2 ** 31 - 1] };
+const RANGE: Record<Exclude<UniformType, 'f32'>, [number, number]> = {
+  u32: [0, 2 ** 32 - 1],
+  i32: [-(2 ** 31), 2 ** 31 - 1],
+};
 
 /** The fields of the `struct Params { ... }` in WGSL source, in order (comments stripped). */
 export function wgslParamsFields(code: string): [string, string][] {
@@ -46,35 +49,48 @@ export function wgslParamsFields(code: string): [string, string][] {
  * look like array indices, which JavaScript would reorder). Each WGSL source in `wgsl` must declare exactly these
  * fields in this order, or this throws.
  */
-export function uniformStruct<const L extends Record<string, UniformType>>(layout: L, wgsl: readonly string[] = []): UniformStruct<Extract<keyof L, string>> {
+export function uniformStruct<const L extends Record<string, UniformType>>(
+  layout: L,
+  wgsl: readonly string[] = [],
+): UniformStruct<Extract<keyof L, string>> {
   type F = Extract<keyof L, string>;
   const fields = Object.entries(layout) as [F, UniformType][];
   if (!fields.length) throw new UniformLayoutError('a Params struct needs at least one field');
   for (const [name, type] of fields) {
-    if (/^\d+$/.test(name)) throw new UniformLayoutError(`uniform field "${name}" looks like an array index, so its order would not be kept`);
-    if (type !== 'u32' && type !== 'i32' && type !== 'f32') throw new UniformLayoutError(`uniform field "${name}": type ${String(type)} is not u32, i32 or f32`);
+    if (/^\d+$/.test(name))
+      throw new UniformLayoutError(`uniform field "${name}" looks like an array index, so its order would not be kept`);
+    if (type !== 'u32' && type !== 'i32' && type !== 'f32')
+      throw new UniformLayoutError(`uniform field "${name}": type ${String(type)} is not u32, i32 or f32`);
   }
   const declared = fields.map(([n, t]) => `${n}: ${t}`).join(', ');
   for (const code of wgsl) {
     const inWgsl = wgslParamsFields(code)
       .map(([n, t]) => `${n}: ${t}`)
       .join(', ');
-    if (inWgsl !== declared) throw new UniformLayoutError(`uniform declaration { ${declared} } differs from the WGSL struct Params { ${inWgsl} }`);
+    if (inWgsl !== declared)
+      throw new UniformLayoutError(
+        `uniform declaration { ${declared} } differs from the WGSL struct Params { ${inWgsl} }`,
+      );
   }
   const byteSize = Math.ceil((fields.length * 4) / 16) * 16;
   const names = new Set<string>(fields.map(([n]) => n));
 
   const encode = (values: Readonly<Record<F, number>>): UniformBlock => {
-    for (const key of Object.keys(values)) if (!names.has(key)) throw new UniformLayoutError(`uniform field "${key}" is not in Params { ${declared} }`);
+    for (const key of Object.keys(values))
+      if (!names.has(key)) throw new UniformLayoutError(`uniform field "${key}" is not in Params { ${declared} }`);
     const bytes = new Uint8Array(byteSize);
     const view = new DataView(bytes.buffer);
     fields.forEach(([name, type], i) => {
       const v: unknown = values[name];
       if (v === undefined) throw new UniformLayoutError(`uniform field "${name}" is missing (Params { ${declared} })`);
-      if (typeof v !== 'number') throw new UniformLayoutError(`uniform field "${name}" must be a number, got ${typeof v}`);
+      if (typeof v !== 'number')
+        throw new UniformLayoutError(`uniform field "${name}" must be a number, got ${typeof v}`);
       if (type === 'f32') return view.setFloat32(i * 4, v, true);
       const [lo, hi] = RANGE[type];
-      if (!Number.isInteger(v) || v < lo || v > hi) throw new UniformLayoutError(`uniform field "${name}" (${type}) must be an integer in [${lo}, ${hi}], got ${v}`);
+      if (!Number.isInteger(v) || v < lo || v > hi)
+        throw new UniformLayoutError(
+          `uniform field "${name}" (${type}) must be an integer in [${lo}, ${hi}], got ${v}`,
+        );
       if (type === 'u32') view.setUint32(i * 4, v, true);
       else view.setInt32(i * 4, v, true);
     });

@@ -7,7 +7,13 @@ import { attention, attentionBackward } from '../kernels/attention/attention';
 import { concat } from '../kernels/concat/concat';
 import { rope, ropeBackward } from '../kernels/rope/rope';
 import { disposeAll } from './param';
-import { disposeProjectionCache, projectBackward, projectForward, type Projection, type ProjectionCache } from './projection';
+import {
+  disposeProjectionCache,
+  projectBackward,
+  projectForward,
+  type Projection,
+  type ProjectionCache,
+} from './projection';
 
 export interface AttentionConfig {
   numHeads: number; // NH
@@ -73,17 +79,32 @@ export class Attention {
       q = qr;
       k = kr;
     }
-    const [out, probs] = await attention(be, q, k, v, { scale, causal: inp.causal ?? false }, { bias: inp.bias, keyMask: inp.keyMask });
+    const [out, probs] = await attention(
+      be,
+      q,
+      k,
+      v,
+      { scale, causal: inp.causal ?? false },
+      { bias: inp.bias, keyMask: inp.keyMask },
+    );
     const ctx = be.reshape(out, [B, T, NH * HS]);
     const op = await projectForward(be, this.o, ctx);
-    return { y: op.y, cache: { inputs: inp, qc: qp.cache, kc: kp.cache, vc: vp.cache, oc: op.cache, q, k, v, probs, ctx } };
+    return {
+      y: op.y,
+      cache: { inputs: inp, qc: qp.cache, kc: kp.cache, vc: vp.cache, oc: op.cache, q, k, v, probs, ctx },
+    };
   }
 
   /**
    * Inference with a KV cache: the new keys/values are appended to `past` (which this call consumes) and the
    * grown cache is returned. Queries attend causally with the offset of the past length.
    */
-  async forwardCached(be: Backend, x: Tensor, inp: AttentionInputs, past: KvCache | null): Promise<{ y: Tensor; present: KvCache }> {
+  async forwardCached(
+    be: Backend,
+    x: Tensor,
+    inp: AttentionInputs,
+    past: KvCache | null,
+  ): Promise<{ y: Tensor; present: KvCache }> {
     const { numHeads: NH, numKvHeads: NKV, headDim: HS, scale } = this.cfg;
     const [B, T] = x.shape;
     const qp = await projectForward(be, this.q, x);
@@ -99,7 +120,12 @@ export class Attention {
       q = qr;
       k = kr;
     }
-    for (const [p, c] of [[this.q, qp.cache], [this.k, kp.cache], [this.v, vp.cache]] as const) disposeProjectionCache(p, c);
+    for (const [p, c] of [
+      [this.q, qp.cache],
+      [this.k, kp.cache],
+      [this.v, vp.cache],
+    ] as const)
+      disposeProjectionCache(p, c);
     if (past) {
       const kk = await concat(be, past.k, k);
       const vv = await concat(be, past.v, v);
@@ -107,7 +133,14 @@ export class Attention {
       k = kk;
       v = vv;
     }
-    const [out, probs] = await attention(be, q, k, v, { scale, causal: inp.causal ?? false }, { bias: inp.bias, keyMask: inp.keyMask });
+    const [out, probs] = await attention(
+      be,
+      q,
+      k,
+      v,
+      { scale, causal: inp.causal ?? false },
+      { bias: inp.bias, keyMask: inp.keyMask },
+    );
     disposeAll(q, probs);
     const op = await projectForward(be, this.o, be.reshape(out, [B, T, NH * HS]));
     disposeProjectionCache(this.o, op.cache);

@@ -5,7 +5,13 @@ import { gelu, geluBackward, relu, reluBackward } from '../kernels/activation/ac
 import { addScaled } from '../kernels/elementwise/elementwise';
 import { gated, gatedBackward } from '../kernels/gated/gated';
 import { disposeAll } from './param';
-import { disposeProjectionCache, projectBackward, projectForward, type Projection, type ProjectionCache } from './projection';
+import {
+  disposeProjectionCache,
+  projectBackward,
+  projectForward,
+  type Projection,
+  type ProjectionCache,
+} from './projection';
 
 export type Activation = 'gelu' | 'gelu_tanh' | 'relu' | 'silu';
 
@@ -25,7 +31,10 @@ export class Mlp {
 
   async forward(be: Backend, x: Tensor): Promise<{ y: Tensor; cache: MlpCache }> {
     const p1 = await projectForward(be, this.fc1, x);
-    const a = this.act === 'relu' ? await relu(be, p1.y) : await gelu(be, p1.y, { approximate: this.act === 'gelu' ? 'none' : 'tanh' });
+    const a =
+      this.act === 'relu'
+        ? await relu(be, p1.y)
+        : await gelu(be, p1.y, { approximate: this.act === 'gelu' ? 'none' : 'tanh' });
     const p2 = await projectForward(be, this.fc2, a);
     return { y: p2.y, cache: { c1: p1.cache, c2: p2.cache, h: p1.y, a } };
   }
@@ -33,7 +42,9 @@ export class Mlp {
   async backward(be: Backend, dy: Tensor, c: MlpCache): Promise<Tensor> {
     const da = await projectBackward(be, this.fc2, dy, c.c2);
     const dh =
-      this.act === 'relu' ? await reluBackward(be, c.h, da) : await geluBackward(be, c.h, da, { approximate: this.act === 'gelu' ? 'none' : 'tanh' });
+      this.act === 'relu'
+        ? await reluBackward(be, c.h, da)
+        : await geluBackward(be, c.h, da, { approximate: this.act === 'gelu' ? 'none' : 'tanh' });
     da.dispose();
     const dx = await projectBackward(be, this.fc1, dh, c.c1);
     dh.dispose();

@@ -6,7 +6,11 @@ import { LoraLinear, type LoraConfig, type LoraCache } from './lora-linear';
 export type Projection = Linear | LoraLinear;
 export type ProjectionCache = LinearCache | LoraCache;
 
-export async function projectForward(be: Backend, p: Projection, x: Tensor): Promise<{ y: Tensor; cache: ProjectionCache }> {
+export async function projectForward(
+  be: Backend,
+  p: Projection,
+  x: Tensor,
+): Promise<{ y: Tensor; cache: ProjectionCache }> {
   return p.forward(be, x);
 }
 

@@ -75,7 +75,8 @@ export class AdamWOptimizer {
       const m = state.m[p.name];
       const v = state.v[p.name];
       if (!m || !v) throw new Error(`AdamWOptimizer.load: no moments for ${p.name}`);
-      if (m.length !== n || v.length !== n) throw new Error(`AdamWOptimizer.load: ${p.name} has ${n} elements, checkpoint ${m.length}/${v.length}`);
+      if (m.length !== n || v.length !== n)
+        throw new Error(`AdamWOptimizer.load: ${p.name} has ${n} elements, checkpoint ${m.length}/${v.length}`);
       return { m: this.be.upload(m, p.value.shape), v: this.be.upload(v, p.value.shape) };
     });
     this.dispose();

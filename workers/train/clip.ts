@@ -12,7 +12,12 @@ export interface ClipResult {
 }
 
 /** `preScale` is a factor the gradients will be multiplied by anyway (1/micro-batches); the norm includes it. */
-export async function clipGradNorm(be: Backend, grads: readonly Tensor[], maxNorm: number, { preScale = 1 }: { preScale?: number } = {}): Promise<ClipResult> {
+export async function clipGradNorm(
+  be: Backend,
+  grads: readonly Tensor[],
+  maxNorm: number,
+  { preScale = 1 }: { preScale?: number } = {},
+): Promise<ClipResult> {
   const acc = await gradNormSquared(be, grads);
   const [sq] = await be.download(acc);
   acc.dispose();

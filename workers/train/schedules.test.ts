@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { constantSchedule, constantScheduleWithWarmup, cosineScheduleWithWarmup, linearScheduleWithWarmup, makeSchedule } from './schedules';
+import {
+  constantSchedule,
+  constantScheduleWithWarmup,
+  cosineScheduleWithWarmup,
+  linearScheduleWithWarmup,
+  makeSchedule,
+} from './schedules';
 
 // Hand-computed from the transformers lambdas; pure float64 arithmetic, so only rounding of cos/division.
 const near = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThan(1e-15);

@@ -23,15 +23,36 @@ export function constantScheduleWithWarmup({ lr, warmupSteps }: { lr: number; wa
   return { lrAt: (step) => lr * (step < warmupSteps ? warmup(step, warmupSteps) : 1) };
 }
 
-export function linearScheduleWithWarmup({ lr, warmupSteps, totalSteps }: { lr: number; warmupSteps: number; totalSteps: number }): Schedule {
+export function linearScheduleWithWarmup({
+  lr,
+  warmupSteps,
+  totalSteps,
+}: {
+  lr: number;
+  warmupSteps: number;
+  totalSteps: number;
+}): Schedule {
   return {
     lrAt: (step) =>
-      lr * (step < warmupSteps ? warmup(step, warmupSteps) : Math.max(0, (totalSteps - step) / Math.max(1, totalSteps - warmupSteps))),
+      lr *
+      (step < warmupSteps
+        ? warmup(step, warmupSteps)
+        : Math.max(0, (totalSteps - step) / Math.max(1, totalSteps - warmupSteps))),
   };
 }
 
 /** numCycles 0.5 (the default) is a half cosine from lr down to 0 over the steps after warmup. */
-export function cosineScheduleWithWarmup({ lr, warmupSteps, totalSteps, numCycles = 0.5 }: { lr: number; warmupSteps: number; totalSteps: number; numCycles?: number }): Schedule {
+export function cosineScheduleWithWarmup({
+  lr,
+  warmupSteps,
+  totalSteps,
+  numCycles = 0.5,
+}: {
+  lr: number;
+  warmupSteps: number;
+  totalSteps: number;
+  numCycles?: number;
+}): Schedule {
   return {
     lrAt(step) {
       if (step < warmupSteps) return lr * warmup(step, warmupSteps);

@@ -51,12 +51,17 @@ class LeastSquares {
 function makeBatch(M: number, seed: number, wTrue: Float64Array): Batch {
   const x = f32(randn(M * K, seed));
   const y = new Float64Array(M * N);
-  for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) y[m * N + n] += x[m * K + k] * wTrue[k * N + n];
+  for (let m = 0; m < M; m++)
+    for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) y[m * N + n] += x[m * K + k] * wTrue[k * N + n];
   const noise = randn(M * N, seed + 1, 0.01);
   return { x, y: f32(y.map((v, i) => v + noise[i])), M };
 }
 
-const concat = (a: Batch, b: Batch): Batch => ({ x: Float64Array.from([...a.x, ...b.x]), y: Float64Array.from([...a.y, ...b.y]), M: a.M + b.M });
+const concat = (a: Batch, b: Batch): Batch => ({
+  x: Float64Array.from([...a.x, ...b.x]),
+  y: Float64Array.from([...a.y, ...b.y]),
+  M: a.M + b.M,
+});
 const wTrue = randn(K * N, 99);
 const w0 = f32(randn(K * N, 7, 0.1));
 
@@ -69,7 +74,13 @@ describe('trainStep', () => {
     const batches = [makeBatch(8, 1, wTrue), makeBatch(8, 3, wTrue)];
     const losses: number[] = [];
     for (let s = 0; s < 60; s++) {
-      const res = await trainStep(be, { lossAndGrad: model.lossAndGrad, optimizer: opt, microBatches: batches, schedule, maxGradNorm: 5 });
+      const res = await trainStep(be, {
+        lossAndGrad: model.lossAndGrad,
+        optimizer: opt,
+        microBatches: batches,
+        schedule,
+        maxGradNorm: 5,
+      });
       expect(res.lr).toBeCloseTo(schedule.lrAt(s), 12);
       expect(res.step).toBe(s + 1);
       losses.push(res.loss);
@@ -87,7 +98,16 @@ describe('trainStep', () => {
       // wrong 1/micro-batches factor would show in the parameters, not only in the reported norm.
       const opt = new AdamWOptimizer(be, model.params(), { eps: 0.5 });
       const results = [];
-      for (let s = 0; s < 3; s++) results.push(await trainStep(be, { lossAndGrad: model.lossAndGrad, optimizer: opt, microBatches, lr: 0.05, maxGradNorm: 1 }));
+      for (let s = 0; s < 3; s++)
+        results.push(
+          await trainStep(be, {
+            lossAndGrad: model.lossAndGrad,
+            optimizer: opt,
+            microBatches,
+            lr: 0.05,
+            maxGradNorm: 1,
+          }),
+        );
       return { results, w: await be.download(model.p.value) };
     };
     const acc = await run([b1, b2]);
@@ -115,7 +135,15 @@ describe('trainStep', () => {
     const opt = new AdamWOptimizer(be, model.params());
     const ctl = new AbortController();
     ctl.abort();
-    await expect(trainStep(be, { lossAndGrad: model.lossAndGrad, optimizer: opt, microBatches: [makeBatch(2, 1, wTrue)], lr: 0.1, signal: ctl.signal })).rejects.toThrow();
+    await expect(
+      trainStep(be, {
+        lossAndGrad: model.lossAndGrad,
+        optimizer: opt,
+        microBatches: [makeBatch(2, 1, wTrue)],
+        lr: 0.1,
+        signal: ctl.signal,
+      }),
+    ).rejects.toThrow();
     expect(Array.from(await be.download(model.p.value))).toEqual(Array.from(Float32Array.from(w0)));
     expect(opt.stepCount).toBe(0);
   });
@@ -125,7 +153,8 @@ describe('trainStep', () => {
     const batch = [makeBatch(6, 21, wTrue)];
     const a = new LeastSquares(be, w0);
     const optA = new AdamWOptimizer(be, a.params());
-    for (let s = 0; s < 2; s++) await trainStep(be, { lossAndGrad: a.lossAndGrad, optimizer: optA, microBatches: batch, lr: 0.05 });
+    for (let s = 0; s < 2; s++)
+      await trainStep(be, { lossAndGrad: a.lossAndGrad, optimizer: optA, microBatches: batch, lr: 0.05 });
     // Resume into a fresh model and optimizer from the downloaded weights and moments.
     const b = new LeastSquares(be, Float64Array.from(await be.download(a.p.value)));
     const optB = new AdamWOptimizer(be, b.params());

@@ -56,12 +56,7 @@ export async function trainStep<B>(be: Backend, opts: TrainStepOptions<B>): Prom
   let gradNorm: number | null = null;
   let clipScale = 1;
   if (opts.maxGradNorm !== undefined) {
-    const clip = await clipGradNorm(
-      be,
-      optimizer.params.map(requireGrad),
-      opts.maxGradNorm,
-      { preScale },
-    );
+    const clip = await clipGradNorm(be, optimizer.params.map(requireGrad), opts.maxGradNorm, { preScale });
     gradNorm = clip.norm;
     clipScale = clip.scale;
   }

@@ -3,7 +3,13 @@
 // to IndexedDB as they arrive, and turns worker crashes into failed runs instead of a frozen page. A worker that does
 // not load, dies while starting or does not answer is reported in words (`engine`), never waited for in silence.
 import * as Comlink from 'comlink';
-import type { CachedModelEntry, DeviceReport, LabApi, MemoryPreviewRequest, RunOutcome } from '../../../workers/contract/api';
+import type {
+  CachedModelEntry,
+  DeviceReport,
+  LabApi,
+  MemoryPreviewRequest,
+  RunOutcome,
+} from '../../../workers/contract/api';
 import { newRunId, type RunProgress } from '../../../workers/contract/run-bundle';
 import type { ExperimentSpec } from '../../../workers/contract/specs/index';
 // The worker's URL as this build serves it (Vite bundles the worker for it), so a failed load can be looked up.
@@ -100,7 +106,17 @@ export class LabClient {
     // The lock first: no other tab may see this run "running" while nobody holds it.
     const release = (await holdRunLock({ id }))!;
     try {
-      await this.repo.create({ id, kind: spec.kind, title: spec.title ?? spec.kind, spec, status: 'running', createdAt: now, updatedAt: now, host: 'browser', device });
+      await this.repo.create({
+        id,
+        kind: spec.kind,
+        title: spec.title ?? spec.kind,
+        spec,
+        status: 'running',
+        createdAt: now,
+        updatedAt: now,
+        host: 'browser',
+        device,
+      });
     } catch (e) {
       release();
       throw e;
@@ -116,7 +132,10 @@ export class LabClient {
     if (!run) throw new Error(`run ${id} does not exist`);
     if (this.#held.has(id)) throw new RunBusyError('This run is already going on in this tab.');
     const release = await holdRunLock({ id, signal: AbortSignal.timeout(RESUME_LOCK_WAIT_MS) });
-    if (!release) throw new RunBusyError('This run is going on in another tab of the lab: resume or cancel it there, or close that tab first.');
+    if (!release)
+      throw new RunBusyError(
+        'This run is going on in another tab of the lab: resume or cancel it there, or close that tab first.',
+      );
     this.#held.add(id);
     try {
       await this.repo.setStatus(id, 'running');
@@ -147,7 +166,10 @@ export class LabClient {
           if (this.#held.has(id) || this.#watching.has(id)) continue;
           this.#watching.add(id);
           // Granted at once if the owner is gone; otherwise when it finishes (status no longer running: no-op) or closes.
-          whenRunLockFree({ id, whenFree: () => (this.#held.has(id) ? Promise.resolve(false) : this.repo.markRunInterrupted(id)) })
+          whenRunLockFree({
+            id,
+            whenFree: () => (this.#held.has(id) ? Promise.resolve(false) : this.repo.markRunInterrupted(id)),
+          })
             .catch(onError)
             .finally(() => this.#watching.delete(id));
         }
@@ -204,7 +226,9 @@ export class LabClient {
     const flush = async () => {
       if (!dirty) return;
       dirty = false;
-      await this.repo.saveProgress(id, tracker.progress, tracker.takePending()).catch((e) => (this.storageError = (e as Error).message));
+      await this.repo
+        .saveProgress(id, tracker.progress, tracker.takePending())
+        .catch((e) => (this.storageError = (e as Error).message));
     };
     const timer = setInterval(flush, FLUSH_MS);
     // After a lost device the abandoned runner may still call back until its next GPU read fails: once this attempt
@@ -226,9 +250,15 @@ export class LabClient {
     let outcome: RunOutcome;
     try {
       const { api, died } = this.#connect();
-      const crashed = died.then(({ died: message }): RunOutcome => ({ ok: false, error: { name: 'WorkerError', message, resumable: true } }));
+      const crashed = died.then(({ died: message }): RunOutcome => ({
+        ok: false,
+        error: { name: 'WorkerError', message, resumable: true },
+      }));
       // JSON round trip: the spec may be a $state proxy, which cannot be cloned into the worker.
-      outcome = await Promise.race([api.run({ runId: id, spec: JSON.parse(JSON.stringify(spec)) }, callbacks), crashed]);
+      outcome = await Promise.race([
+        api.run({ runId: id, spec: JSON.parse(JSON.stringify(spec)) }, callbacks),
+        crashed,
+      ]);
     } catch (e) {
       outcome = { ok: false, error: { name: 'WorkerError', message: (e as Error).message, resumable: true } };
     } finally {
@@ -238,7 +268,10 @@ export class LabClient {
     await flush();
     try {
       if (outcome.ok) await this.repo.finish(id, outcome.result, tracker.progress);
-      else await this.repo.setStatus(id, outcome.error.name === 'CancelledError' ? 'cancelled' : 'failed', { error: outcome.error });
+      else
+        await this.repo.setStatus(id, outcome.error.name === 'CancelledError' ? 'cancelled' : 'failed', {
+          error: outcome.error,
+        });
       this.storageError = null;
     } catch (e) {
       this.storageError = (e as Error).message;
@@ -252,13 +285,21 @@ export class LabClient {
     if (this.#connection) return this.#connection;
     const worker = new Worker(this.#workerUrl, { type: 'module', name: 'lab' });
     let die!: (why: { died: string }) => void;
-    const connection: Connection = { worker, api: Comlink.wrap<LabApi>(worker), died: new Promise((r) => (die = r)), ready: Promise.resolve(), answered: false };
+    const connection: Connection = {
+      worker,
+      api: Comlink.wrap<LabApi>(worker),
+      died: new Promise((r) => (die = r)),
+      ready: Promise.resolve(),
+      answered: false,
+    };
     worker.addEventListener(
       'error',
       (event) => {
         // Once it has answered, its script is fine: the error is its code's. Before that, ask the server what it served.
         const why = connection.answered
-          ? Promise.resolve(`${ENGINE} (${workerScriptName(this.#workerUrl)}) stopped: ${event.message || 'it crashed without a message'}`)
+          ? Promise.resolve(
+              `${ENGINE} (${workerScriptName(this.#workerUrl)}) stopped: ${event.message || 'it crashed without a message'}`,
+            )
           : describeWorkerFailure({ url: this.#workerUrl, what: ENGINE, event });
         void why.then((message) => {
           die({ died: message });
@@ -285,7 +326,9 @@ export class LabClient {
       };
     }, this.#answerTimeoutMs);
     try {
-      const first = await Promise.race([connection.api.runnableKinds(), connection.died]).catch((e: Error) => ({ died: `${ENGINE} (${name}) failed while starting: ${e.message}` }));
+      const first = await Promise.race([connection.api.runnableKinds(), connection.died]).catch((e: Error) => ({
+        died: `${ENGINE} (${name}) failed while starting: ${e.message}`,
+      }));
       if ('died' in first) return this.#fail(connection, first.died);
       connection.answered = true;
       if (this.#connection !== connection) return;
@@ -294,7 +337,10 @@ export class LabClient {
     } finally {
       clearTimeout(timer);
     }
-    const device = await Promise.race([connection.api.device(), connection.died]).catch((e: Error): DeviceReport => ({ webgpu: false, reason: `${ENGINE} did not report its device: ${e.message}` }));
+    const device = await Promise.race([connection.api.device(), connection.died]).catch((e: Error): DeviceReport => ({
+      webgpu: false,
+      reason: `${ENGINE} did not report its device: ${e.message}`,
+    }));
     // A death is reported by the error listener; its replacement asks for the device again.
     if (!('died' in device) && this.#connection === connection) this.device = device;
   }

@@ -20,7 +20,12 @@ export function lockManager(): LockManager | null {
  * Takes the run's lock and keeps it until the returned `release` is called. With `ifAvailable`, resolves null
  * instead of waiting when another tab holds it (the run is going on there). Without Web Locks, a no-op release.
  */
-export function holdRunLock(options: { id: string; ifAvailable?: boolean; signal?: AbortSignal; locks?: LockManager | null }): Promise<(() => void) | null> {
+export function holdRunLock(options: {
+  id: string;
+  ifAvailable?: boolean;
+  signal?: AbortSignal;
+  locks?: LockManager | null;
+}): Promise<(() => void) | null> {
   const locks = options.locks === undefined ? lockManager() : options.locks;
   if (!locks) return Promise.resolve(() => {});
   return new Promise((granted, fail) => {
@@ -55,5 +60,7 @@ export async function whenRunLockFree<T>(options: {
 }): Promise<T | undefined> {
   const locks = options.locks === undefined ? lockManager() : options.locks;
   if (!locks) return options.whenFree();
-  return locks.request(runLockName(options.id), requestOptions(options), (lock) => (lock ? options.whenFree() : undefined));
+  return locks.request(runLockName(options.id), requestOptions(options), (lock) =>
+    lock ? options.whenFree() : undefined,
+  );
 }

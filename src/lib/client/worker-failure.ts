@@ -29,7 +29,8 @@ export async function describeWorkerFailure({ url, what, event }: WorkerFailureO
   }
   // Only the status and the type are needed; don't download the script again.
   void response.body?.cancel().catch(() => {});
-  if (!response.ok) return `${subject} did not load: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`;
+  if (!response.ok)
+    return `${subject} did not load: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`;
   const type = response.headers.get('content-type') ?? 'no content type';
   if (!JAVASCRIPT.test(type)) {
     return `${subject} did not load: the server answered HTTP ${response.status} with ${type.split(';')[0]}, not a JavaScript module (a host's fallback page instead of the file?).`;

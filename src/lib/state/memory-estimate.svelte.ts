@@ -6,7 +6,12 @@
 // load(). Answers to an older spec, config or row length are dropped.
 import { hasLocalConfig } from '../../../models/registry';
 import type { LabApi } from '../../../workers/contract/api';
-import { MIN_CHECK_SEQ_LEN, previewsMemory, type ConfigOrigin, type MemoryPreview } from '../../../workers/contract/memory';
+import {
+  MIN_CHECK_SEQ_LEN,
+  previewsMemory,
+  type ConfigOrigin,
+  type MemoryPreview,
+} from '../../../workers/contract/memory';
 import type { ExperimentSpec } from '../../../workers/contract/specs/index';
 
 export interface MemoryEstimateInputs {

@@ -13,11 +13,16 @@ export class RunsFilter {
       (r) =>
         (!this.kind || r.kind === this.kind) &&
         (!this.status || r.status === this.status) &&
-        (!t || r.title.toLowerCase().includes(t) || r.id.includes(t) || (r.result?.summary ?? '').toLowerCase().includes(t)),
+        (!t ||
+          r.title.toLowerCase().includes(t) ||
+          r.id.includes(t) ||
+          (r.result?.summary ?? '').toLowerCase().includes(t)),
     );
   }
 
   toggle(id: string): void {
-    this.selected = this.selected.includes(id) ? this.selected.filter((x) => x !== id) : [...this.selected, id].slice(-2);
+    this.selected = this.selected.includes(id)
+      ? this.selected.filter((x) => x !== id)
+      : [...this.selected, id].slice(-2);
   }
 }

@@ -1,6 +1,12 @@
 // The spec being edited on an experiment page. The JSON text is the one source of truth: the JSON editor edits it
 // directly, the per-field form (components/spec-form) reads `json` and writes whole values back with setJson.
-import { demoSpec, parseSpec, specHosts, type ExperimentKind, type ExperimentSpec } from '../../../workers/contract/specs/index';
+import {
+  demoSpec,
+  parseSpec,
+  specHosts,
+  type ExperimentKind,
+  type ExperimentSpec,
+} from '../../../workers/contract/specs/index';
 
 /** A spec handed over from a share link to the editor ("Edit before running"). */
 let handedOver: ExperimentSpec | null = null;
@@ -31,7 +37,8 @@ export class SpecDraft {
   parsed = $derived.by((): { spec: ExperimentSpec; error: null } | { spec: null; error: string } => {
     try {
       const spec = parseSpec(JSON.parse(this.text));
-      if (spec.kind !== this.kind) return { spec: null, error: `This page edits ${this.kind} specs; the text is a ${spec.kind} spec.` };
+      if (spec.kind !== this.kind)
+        return { spec: null, error: `This page edits ${this.kind} specs; the text is a ${spec.kind} spec.` };
       return { spec, error: null };
     } catch (e) {
       return { spec: null, error: e instanceof SyntaxError ? `Not valid JSON: ${e.message}` : (e as Error).message };

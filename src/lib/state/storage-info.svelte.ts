@@ -62,7 +62,10 @@ export class StorageInfo {
       }
       this.persisted = s?.persisted ? await s.persisted() : null;
     } catch (e) {
-      this.#say(`This browser would not report its storage (${(e as Error).message}); private windows often refuse.`, true);
+      this.#say(
+        `This browser would not report its storage (${(e as Error).message}); private windows often refuse.`,
+        true,
+      );
     }
     this.cached = await this.cache.cachedModels().catch((e: Error) => {
       this.#say(`Cannot read the model cache: ${e.message}`, true);
@@ -77,13 +80,19 @@ export class StorageInfo {
     const s = this.storage;
     if (!s?.persist) {
       this.persisted = null;
-      return this.#say('This browser has no way to make storage persistent: the lab’s data may be evicted when space runs low.', true);
+      return this.#say(
+        'This browser has no way to make storage persistent: the lab’s data may be evicted when space runs low.',
+        true,
+      );
     }
     let ok = false;
     try {
       ok = await s.persist();
     } catch (e) {
-      return this.#say(`The browser refused persistent storage with an error (${(e as Error).message}). Data may be evicted when space runs low.`, true);
+      return this.#say(
+        `The browser refused persistent storage with an error (${(e as Error).message}). Data may be evicted when space runs low.`,
+        true,
+      );
     }
     this.persisted = ok;
     if (ok) this.#say('Storage is persistent: the browser will not evict the lab’s data to free space.', false);

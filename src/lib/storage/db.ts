@@ -55,7 +55,10 @@ export class LabDb extends Dexie {
       .upgrade(async (tx) => {
         type V1Run = RunRecord & { series?: { name: string; points: [number, number][] }[] };
         for (const run of await tx.table<V1Run>('runs').toArray())
-          if (run.series?.length) await tx.table<MetricRow>('metrics').bulkPut(run.series.map((s) => ({ runId: run.id, name: s.name, points: s.points })));
+          if (run.series?.length)
+            await tx
+              .table<MetricRow>('metrics')
+              .bulkPut(run.series.map((s) => ({ runId: run.id, name: s.name, points: s.points })));
         await tx
           .table<V1Run>('runs')
           .toCollection()

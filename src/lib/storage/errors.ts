@@ -17,7 +17,11 @@ export class StorageUnavailableError extends Error {
 }
 
 export function isQuotaError(e: unknown): boolean {
-  for (let c = e, depth = 0; c && depth < 4; c = (c as { inner?: unknown; cause?: unknown }).inner ?? (c as { cause?: unknown }).cause, depth++) {
+  for (
+    let c = e, depth = 0;
+    c && depth < 4;
+    c = (c as { inner?: unknown; cause?: unknown }).inner ?? (c as { cause?: unknown }).cause, depth++
+  ) {
     const name = (c as { name?: string }).name;
     if (name === 'QuotaExceededError' || name === 'QuotaExceeded') return true;
   }

@@ -35,9 +35,18 @@ export class RunsRepo {
     return guard('the new run', async () => void (await this.db.runs.add(run)));
   }
 
-  setStatus(id: string, status: RunRecord['status'], extra: { error?: RunErrorInfo; progress?: RunProgress } = {}): Promise<void> {
+  setStatus(
+    id: string,
+    status: RunRecord['status'],
+    extra: { error?: RunErrorInfo; progress?: RunProgress } = {},
+  ): Promise<void> {
     return guard('the run status', async () => {
-      await this.db.runs.update(id, { status, updatedAt: Date.now(), error: extra.error, ...(extra.progress ? { progress: extra.progress } : {}) });
+      await this.db.runs.update(id, {
+        status,
+        updatedAt: Date.now(),
+        error: extra.error,
+        ...(extra.progress ? { progress: extra.progress } : {}),
+      });
     });
   }
 
@@ -56,12 +65,22 @@ export class RunsRepo {
 
   finish(id: string, result: ExperimentResult, progress?: RunProgress): Promise<void> {
     return guard('the results', async () => {
-      await this.db.runs.update(id, { status: 'done', result, error: undefined, updatedAt: Date.now(), ...(progress ? { progress } : {}) });
+      await this.db.runs.update(id, {
+        status: 'done',
+        result,
+        error: undefined,
+        updatedAt: Date.now(),
+        ...(progress ? { progress } : {}),
+      });
     });
   }
 
   series(id: string): Promise<MetricSeries[]> {
-    return this.db.metrics.where('runId').equals(id).toArray().then((rows) => rows.map((r) => ({ name: r.name, points: r.points })));
+    return this.db.metrics
+      .where('runId')
+      .equals(id)
+      .toArray()
+      .then((rows) => rows.map((r) => ({ name: r.name, points: r.points })));
   }
 
   watchSeries(id: string): Observable<MetricSeries[]> {
@@ -93,7 +112,11 @@ export class RunsRepo {
   async exportBundle(id: string): Promise<RunBundle> {
     const run = await this.get(id);
     if (!run) throw new Error(`run ${id} does not exist`);
-    const artifacts: ArtifactRecord[] = (await this.listArtifacts(id)).map((a) => ({ key: a.key, type: a.type, bytes: a.bytes }));
+    const artifacts: ArtifactRecord[] = (await this.listArtifacts(id)).map((a) => ({
+      key: a.key,
+      type: a.type,
+      bytes: a.bytes,
+    }));
     return makeBundle(run, await this.series(id), artifacts);
   }
 
@@ -108,7 +131,16 @@ export class RunsRepo {
         await this.db.runs.add({ ...run, id, status });
         await this.db.metrics.bulkPut(series.map((s) => ({ runId: id, name: s.name, points: s.points })));
         const now = Date.now();
-        await this.db.artifacts.bulkPut(artifacts.map((a) => ({ runId: id, key: a.key, type: a.type, bytes: a.bytes, size: a.bytes.byteLength, createdAt: now })));
+        await this.db.artifacts.bulkPut(
+          artifacts.map((a) => ({
+            runId: id,
+            key: a.key,
+            type: a.type,
+            bytes: a.bytes,
+            size: a.bytes.byteLength,
+            createdAt: now,
+          })),
+        );
         return id;
       }),
     );
@@ -124,7 +156,9 @@ export class RunsRepo {
    * the run's lock (client/run-locks.ts), so a run that another tab is executing is never marked.
    */
   async markRunInterrupted(id: string): Promise<boolean> {
-    const n = await guard('the interrupted run', () => this.db.runs.where('id').equals(id).and(isActive).modify(interrupt));
+    const n = await guard('the interrupted run', () =>
+      this.db.runs.where('id').equals(id).and(isActive).modify(interrupt),
+    );
     return n > 0;
   }
 
@@ -139,5 +173,9 @@ const isActive = (r: RunRecord) => r.status === 'running' || r.status === 'queue
 function interrupt(r: RunRecord): void {
   r.status = 'failed';
   r.updatedAt = Date.now();
-  r.error = { name: 'Interrupted', message: 'The page was closed or reloaded while this run was going.', resumable: true };
+  r.error = {
+    name: 'Interrupted',
+    message: 'The page was closed or reloaded while this run was going.',
+    resumable: true,
+  };
 }

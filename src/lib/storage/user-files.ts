@@ -41,11 +41,23 @@ export class UserFilesRepo {
   async add(file: { name: string; type?: string; bytes: Uint8Array }): Promise<UserFileInfo> {
     const name = file.name.trim();
     if (!name) throw new UserFileError('The file has no name; rename it and pick it again.');
-    if (name.length > 255) throw new UserFileError(`The file name is ${name.length} characters long; specs allow at most 255.`);
+    if (name.length > 255)
+      throw new UserFileError(`The file name is ${name.length} characters long; specs allow at most 255.`);
     if (file.bytes.byteLength > MAX_USER_FILE_BYTES)
-      throw new UserFileError(`"${name}" is ${formatBytes(file.bytes.byteLength)}; the lab stores files up to ${formatBytes(MAX_USER_FILE_BYTES)}.`);
-    const row: UserFileRow = { name, size: file.bytes.byteLength, sha256: await sha256Hex(file.bytes), type: file.type ?? '', bytes: file.bytes, addedAt: Date.now() };
-    await guard(`the file "${name}"`, () => this.db.transaction('rw', this.db.userFiles, async () => void (await this.db.userFiles.put(row))));
+      throw new UserFileError(
+        `"${name}" is ${formatBytes(file.bytes.byteLength)}; the lab stores files up to ${formatBytes(MAX_USER_FILE_BYTES)}.`,
+      );
+    const row: UserFileRow = {
+      name,
+      size: file.bytes.byteLength,
+      sha256: await sha256Hex(file.bytes),
+      type: file.type ?? '',
+      bytes: file.bytes,
+      addedAt: Date.now(),
+    };
+    await guard(`the file "${name}"`, () =>
+      this.db.transaction('rw', this.db.userFiles, async () => void (await this.db.userFiles.put(row))),
+    );
     const { bytes: _b, ...info } = row;
     return info;
   }
@@ -61,7 +73,10 @@ export class UserFilesRepo {
   /** Name, size, hash and type of every stored file (without their bytes), newest first. */
   async list(): Promise<UserFileInfo[]> {
     const rows: UserFileInfo[] = [];
-    await this.db.userFiles.orderBy('addedAt').reverse().each(({ bytes: _b, ...info }) => void rows.push(info));
+    await this.db.userFiles
+      .orderBy('addedAt')
+      .reverse()
+      .each(({ bytes: _b, ...info }) => void rows.push(info));
     return rows;
   }
 
@@ -100,7 +115,9 @@ export class UserFilesRepo {
     if (!row) return null;
     const want = fileSources(spec).find((s) => s.name === name)?.sha256;
     if (want && row.sha256 !== want)
-      throw new UserFileError(`The stored "${name}" is not the file this run was started with (sha256 ${row.sha256.slice(0, 12)}…, expected ${want.slice(0, 12)}…). Pick the original file.`);
+      throw new UserFileError(
+        `The stored "${name}" is not the file this run was started with (sha256 ${row.sha256.slice(0, 12)}…, expected ${want.slice(0, 12)}…). Pick the original file.`,
+      );
     return row.bytes;
   }
 
@@ -140,12 +157,19 @@ export class RunsRepoWithFiles extends RunsRepo {
  * into the spec. A name with `{lang}` names one file per language of the spec's `languages` (e.g. Study B's MCQ
  * set): each is listed as `<path> (<lang>)` with that language's sha256.
  */
-export function fileSources(spec: unknown, path = '', root: unknown = spec): { path: string; name: string; sha256?: string; pin(sha256: string): void }[] {
+export function fileSources(
+  spec: unknown,
+  path = '',
+  root: unknown = spec,
+): { path: string; name: string; sha256?: string; pin(sha256: string): void }[] {
   if (spec === null || typeof spec !== 'object') return [];
   const o = spec as Record<string, unknown>;
   if (o.from === 'file' && typeof o.name === 'string') {
     const name = o.name;
-    if (!hasLangSlot(name)) return [{ path, name, sha256: typeof o.sha256 === 'string' ? o.sha256 : undefined, pin: (h) => void (o.sha256 = h) }];
+    if (!hasLangSlot(name))
+      return [
+        { path, name, sha256: typeof o.sha256 === 'string' ? o.sha256 : undefined, pin: (h) => void (o.sha256 = h) },
+      ];
     const languages = (root as { languages?: unknown }).languages;
     const pins = () => (o.sha256 && typeof o.sha256 === 'object' ? (o.sha256 as Record<string, string>) : {});
     return (Array.isArray(languages) ? languages.filter((l): l is string => typeof l === 'string') : []).map((l) => ({

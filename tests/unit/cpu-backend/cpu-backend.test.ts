@@ -45,7 +45,11 @@ describe('CpuBackend', () => {
     const be = new CpuBackend();
     expect(be.features.f16).toBe(false);
     expect(() => be.upload([1, 2], [2], 'f16')).toThrow(/does not store f16/);
-    const words = quantize(Float32Array.from({ length: 64 }, (_, i) => i / 64 - 0.5), [2, 32], 'q4');
+    const words = quantize(
+      Float32Array.from({ length: 64 }, (_, i) => i / 64 - 0.5),
+      [2, 32],
+      'q4',
+    );
     const w = be.upload(words, [2, 32], 'q4');
     expect(w.data).toBeInstanceOf(Uint32Array);
     expect(w.data.length).toBe(words.length);
@@ -64,7 +68,9 @@ describe('CpuBackend', () => {
     expect(be.memory().liveBytes).toBe(before);
     // An op with a float64 reference and a WebGPU kernel but no CPU kernel: no silent fallback to the reference.
     const gpuOnlyScale = { ...scaleOp, cpu: undefined };
-    await expect(be.run(gpuOnlyScale, [x], { s: 2 })).rejects.toThrow(/no implementation of the op "scale".*training needs WebGPU/);
+    await expect(be.run(gpuOnlyScale, [x], { s: 2 })).rejects.toThrow(
+      /no implementation of the op "scale".*training needs WebGPU/,
+    );
   });
 
   it('rejects tensors of another backend', async () => {
@@ -80,6 +86,10 @@ describe('CpuBackend', () => {
     expect(catalogEntry('emotion-profiles').needsWebGpu).toBe(false);
     expect(catalogEntry('geo-unlearning').needsWebGpu).toBe(true);
     expect(cpuRefusal(demoSpec('geo-unlearning'))).toMatch(/^Training needs WebGPU/);
-    expect(CATALOG.filter((c) => c.needsWebGpu).map((c) => c.kind).sort()).toEqual(['bias-mitigation', 'geo-unlearning', 'polyglot-tuning']);
+    expect(
+      CATALOG.filter((c) => c.needsWebGpu)
+        .map((c) => c.kind)
+        .sort(),
+    ).toEqual(['bias-mitigation', 'geo-unlearning', 'polyglot-tuning']);
   });
 });

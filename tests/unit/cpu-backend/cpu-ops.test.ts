@@ -12,7 +12,14 @@ import { geluOp, reluOp, siluOp, tanhOp } from '../../../workers/kernels/activat
 import { attentionOp } from '../../../workers/kernels/attention/attention';
 import { concatOp } from '../../../workers/kernels/concat/concat';
 import { crossEntropyOp, tokenLogprobsOp } from '../../../workers/kernels/cross-entropy/cross-entropy';
-import { addOp, addScaledOp, castOp, mulOp, scaleOp, sumToShapeOp } from '../../../workers/kernels/elementwise/elementwise';
+import {
+  addOp,
+  addScaledOp,
+  castOp,
+  mulOp,
+  scaleOp,
+  sumToShapeOp,
+} from '../../../workers/kernels/elementwise/elementwise';
 import { embeddingOp } from '../../../workers/kernels/embedding/embedding';
 import { gatedOp } from '../../../workers/kernels/gated/gated';
 import { layerNormOp } from '../../../workers/kernels/layernorm/layernorm';
@@ -48,11 +55,22 @@ const ENGINES = [
 ] as const;
 const be = ENGINES[0].be;
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-const hf = (shape: number[], seed: number, scale = 1): HostTensor => ({ shape, dtype: 'f32', data: f32(randn(numel(shape), seed, scale)) });
+const hf = (shape: number[], seed: number, scale = 1): HostTensor => ({
+  shape,
+  dtype: 'f32',
+  data: f32(randn(numel(shape), seed, scale)),
+});
 const hi = (shape: number[], data: Int32Array): HostTensor => ({ shape, dtype: 'i32', data });
 
 /** Runs `op` on the CPU backend and on its reference; compares every output. */
-async function checkOp<A>(op: OpDef<A>, inputs: HostTensor[], attrs: A, tol: Tolerance | Tolerance[], label = '', be = ENGINES[0].be) {
+async function checkOp<A>(
+  op: OpDef<A>,
+  inputs: HostTensor[],
+  attrs: A,
+  tol: Tolerance | Tolerance[],
+  label = '',
+  be = ENGINES[0].be,
+) {
   const refs = op.ref(inputs, attrs);
   const ts = inputs.map((h) => be.upload(h.data, h.shape, h.dtype));
   const outs = await be.run(op, ts, attrs);
@@ -76,41 +94,58 @@ async function checkOp<A>(op: OpDef<A>, inputs: HostTensor[], attrs: A, tol: Tol
 }
 
 describe('CPU ops vs float64 references', () => {
-  it.each(ENGINES)('matmul on $name: all transpose forms, batched and broadcast B, ragged shapes, alpha', async ({ name, be, tol }) => {
-    const runs = ort.runs;
-    const r = rng(11);
-    for (let i = 0; i < 12; i++) {
-      const [M, N, K] = [randInt(1, 37, r), randInt(1, 90, r), randInt(1, 70, r)];
-      const transA = i % 2 === 1;
-      const transB = i % 4 >= 2;
-      const batch = i % 3 === 0 ? [] : [randInt(1, 3, r)];
-      const bBatch = i % 3 === 2 ? [] : batch;
-      const a = hf([...batch, ...(transA ? [K, M] : [M, K])], 100 + i);
-      const b = hf([...bBatch, ...(transB ? [N, K] : [K, N])], 200 + i);
-      await checkOp(matmulOp, [a, b], { transA, transB, alpha: i === 5 ? 0.37 : undefined }, tol, `${name} M${M} N${N} K${K} ${transA}/${transB}`, be);
-    }
-    // Pinned: [[1,2],[3,4]] · [[5,6],[7,8]] = [[19,22],[43,50]].
-    const c = await be.run(matmulOp, [be.upload([1, 2, 3, 4], [2, 2]), be.upload([5, 6, 7, 8], [2, 2])], {});
-    expect([...(await be.download(c[0]))]).toEqual([19, 22, 43, 50]);
-    // The ORT engine really ran every product (and the JS one none).
-    expect(ort.runs - runs > 12, `${name}: ORT runs`).toBe(name === 'ort');
-    // The first ORT product starts the wasm engine: seconds on a shared 2-core machine.
-  }, 30_000);
-
-  it.each(ENGINES)('linear on $name: f32, q8 and q4 weights (dequantised in the op), with and without bias, > 64 output rows', async ({ name, be, tol }) => {
-    const runs = ort.runs;
-    const r = rng(12);
-    for (const dtype of ['f32', 'q8', 'q4'] as const)
-      for (let i = 0; i < 4; i++) {
-        const [M, N, K] = [randInt(1, 9, r), randInt(1, 150, r), 32 * randInt(1, 4, r)];
-        const w = randn(N * K, 300 + i, 0.5);
-        const wHost: HostTensor = dtype === 'f32' ? { shape: [N, K], dtype, data: f32(w) } : { shape: [N, K], dtype, data: quantize(w, [N, K], dtype) };
-        const inputs = [hf([2, M, K], 400 + i), wHost];
-        if (i % 2) inputs.push(hf([N], 500 + i));
-        await checkOp(linearOp, inputs, {}, tol, `${name} ${dtype} M${M} N${N} K${K}`, be);
+  it.each(ENGINES)(
+    'matmul on $name: all transpose forms, batched and broadcast B, ragged shapes, alpha',
+    async ({ name, be, tol }) => {
+      const runs = ort.runs;
+      const r = rng(11);
+      for (let i = 0; i < 12; i++) {
+        const [M, N, K] = [randInt(1, 37, r), randInt(1, 90, r), randInt(1, 70, r)];
+        const transA = i % 2 === 1;
+        const transB = i % 4 >= 2;
+        const batch = i % 3 === 0 ? [] : [randInt(1, 3, r)];
+        const bBatch = i % 3 === 2 ? [] : batch;
+        const a = hf([...batch, ...(transA ? [K, M] : [M, K])], 100 + i);
+        const b = hf([...bBatch, ...(transB ? [N, K] : [K, N])], 200 + i);
+        await checkOp(
+          matmulOp,
+          [a, b],
+          { transA, transB, alpha: i === 5 ? 0.37 : undefined },
+          tol,
+          `${name} M${M} N${N} K${K} ${transA}/${transB}`,
+          be,
+        );
       }
-    expect(ort.runs - runs >= 12, `${name}: ORT runs`).toBe(name === 'ort');
-  });
+      // Pinned: [[1,2],[3,4]] · [[5,6],[7,8]] = [[19,22],[43,50]].
+      const c = await be.run(matmulOp, [be.upload([1, 2, 3, 4], [2, 2]), be.upload([5, 6, 7, 8], [2, 2])], {});
+      expect([...(await be.download(c[0]))]).toEqual([19, 22, 43, 50]);
+      // The ORT engine really ran every product (and the JS one none).
+      expect(ort.runs - runs > 12, `${name}: ORT runs`).toBe(name === 'ort');
+      // The first ORT product starts the wasm engine: seconds on a shared 2-core machine.
+    },
+    30_000,
+  );
+
+  it.each(ENGINES)(
+    'linear on $name: f32, q8 and q4 weights (dequantised in the op), with and without bias, > 64 output rows',
+    async ({ name, be, tol }) => {
+      const runs = ort.runs;
+      const r = rng(12);
+      for (const dtype of ['f32', 'q8', 'q4'] as const)
+        for (let i = 0; i < 4; i++) {
+          const [M, N, K] = [randInt(1, 9, r), randInt(1, 150, r), 32 * randInt(1, 4, r)];
+          const w = randn(N * K, 300 + i, 0.5);
+          const wHost: HostTensor =
+            dtype === 'f32'
+              ? { shape: [N, K], dtype, data: f32(w) }
+              : { shape: [N, K], dtype, data: quantize(w, [N, K], dtype) };
+          const inputs = [hf([2, M, K], 400 + i), wHost];
+          if (i % 2) inputs.push(hf([N], 500 + i));
+          await checkOp(linearOp, inputs, {}, tol, `${name} ${dtype} M${M} N${N} K${K}`, be);
+        }
+      expect(ort.runs - runs >= 12, `${name}: ORT runs`).toBe(name === 'ort');
+    },
+  );
 
   it('embedding: gather with repeated and out-of-range ids', async () => {
     const ids = Int32Array.from([3, 0, 3, 7, -1, 9, 2]);
@@ -119,8 +154,19 @@ describe('CPU ops vs float64 references', () => {
   });
 
   it('layernorm and rmsnorm (values and the saved mean / rstd)', async () => {
-    for (const [rows, C] of [[1, 1], [3, 7], [5, 768], [2, 33]]) {
-      await checkOp(layerNormOp, [hf([rows, C], C, 2), hf([C], C + 1), hf([C], C + 2)], { eps: 1e-5 }, POINT, `[${rows},${C}]`);
+    for (const [rows, C] of [
+      [1, 1],
+      [3, 7],
+      [5, 768],
+      [2, 33],
+    ]) {
+      await checkOp(
+        layerNormOp,
+        [hf([rows, C], C, 2), hf([C], C + 1), hf([C], C + 2)],
+        { eps: 1e-5 },
+        POINT,
+        `[${rows},${C}]`,
+      );
       await checkOp(rmsNormOp, [hf([rows, C], C + 3, 2), hf([C], C + 4)], { eps: 1e-6 }, POINT, `[${rows},${C}]`);
     }
   });
@@ -131,17 +177,51 @@ describe('CPU ops vs float64 references', () => {
     await checkOp(softmaxOp, [hf([2, 3, 1, 6], 3, 3)], { causal: true, causalOffset: 2 }, POINT, 'causal offset');
     const mask = Float64Array.from([0, 0, 0, 0, 0, 1, 0, 1, 1, 0]);
     const x = hf([2, 3, 4, 5], 4, 3);
-    await checkOp(softmaxOp, [x, hf([3, 4, 5], 5), { shape: [2, 5], dtype: 'f32', data: mask }], { hasBias: true, hasKeyMask: true }, POINT, 'bias+mask');
+    await checkOp(
+      softmaxOp,
+      [x, hf([3, 4, 5], 5), { shape: [2, 5], dtype: 'f32', data: mask }],
+      { hasBias: true, hasKeyMask: true },
+      POINT,
+      'bias+mask',
+    );
     await checkOp(softmaxOp, [x, hf([2, 3, 4, 5], 6)], { hasBias: true, causal: true }, POINT, 'per-batch bias');
   });
 
   it('attention: MHA, GQA causal, KV-cache decoding, T5 bias and key mask', async () => {
     const q = (B: number, T: number, NH: number, HS: number, s: number) => hf([B, T, NH, HS], s);
-    await checkOp(attentionOp, [q(2, 5, 4, 8, 1), q(2, 5, 4, 8, 2), q(2, 5, 4, 8, 3)], { scale: 1 / Math.sqrt(8) }, POINT, 'mha');
-    await checkOp(attentionOp, [q(1, 7, 6, 4, 4), q(1, 7, 2, 4, 5), q(1, 7, 2, 4, 6)], { scale: 0.5, causal: true }, POINT, 'gqa causal');
-    await checkOp(attentionOp, [q(1, 1, 4, 6, 7), q(1, 9, 2, 6, 8), q(1, 9, 2, 6, 9)], { scale: 0.4, causal: true }, POINT, 'decode');
-    const mask: HostTensor = { shape: [2, 6], dtype: 'f32', data: Float64Array.from([1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]) };
-    await checkOp(attentionOp, [q(2, 3, 2, 4, 10), q(2, 6, 2, 4, 11), q(2, 6, 2, 4, 12), hf([1, 2, 3, 6], 13), mask], { scale: 1, hasBias: true, hasMask: true }, POINT, 't5');
+    await checkOp(
+      attentionOp,
+      [q(2, 5, 4, 8, 1), q(2, 5, 4, 8, 2), q(2, 5, 4, 8, 3)],
+      { scale: 1 / Math.sqrt(8) },
+      POINT,
+      'mha',
+    );
+    await checkOp(
+      attentionOp,
+      [q(1, 7, 6, 4, 4), q(1, 7, 2, 4, 5), q(1, 7, 2, 4, 6)],
+      { scale: 0.5, causal: true },
+      POINT,
+      'gqa causal',
+    );
+    await checkOp(
+      attentionOp,
+      [q(1, 1, 4, 6, 7), q(1, 9, 2, 6, 8), q(1, 9, 2, 6, 9)],
+      { scale: 0.4, causal: true },
+      POINT,
+      'decode',
+    );
+    const mask: HostTensor = {
+      shape: [2, 6],
+      dtype: 'f32',
+      data: Float64Array.from([1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+    };
+    await checkOp(
+      attentionOp,
+      [q(2, 3, 2, 4, 10), q(2, 6, 2, 4, 11), q(2, 6, 2, 4, 12), hf([1, 2, 3, 6], 13), mask],
+      { scale: 1, hasBias: true, hasMask: true },
+      POINT,
+      't5',
+    );
   });
 
   it('rope (shared and per-row tables), activations, gated units', async () => {
@@ -151,7 +231,8 @@ describe('CPU ops vs float64 references', () => {
     await checkOp(geluOp, [x], { approximate: 'none' }, POINT, 'erf');
     await checkOp(geluOp, [x], { approximate: 'tanh' }, POINT, 'tanh');
     for (const op of [siluOp, reluOp, tanhOp]) await checkOp(op, [x], {}, POINT);
-    for (const act of ['silu', 'gelu', 'gelu_tanh', 'relu'] as const) await checkOp(gatedOp, [x, hf([5, 13], 8)], { act }, POINT, act);
+    for (const act of ['silu', 'gelu', 'gelu_tanh', 'relu'] as const)
+      await checkOp(gatedOp, [x, hf([5, 13], 8)], { act }, POINT, act);
   });
 
   it('elementwise: add / mul broadcast, scale, in-place addScaled, sumToShape, cast f32', async () => {
@@ -193,20 +274,72 @@ describe('CPU ops vs float64 references', () => {
   it('every forward op inference uses has a CPU kernel, training ops have none; outputs are CpuTensors', async () => {
     const [y] = await be.run(scaleOp, [be.upload([1, 2], [2])], { s: 2 });
     expect(y).toBeInstanceOf(CpuTensor);
-    const modules = import.meta.glob(['../../../workers/kernels/*/*.ts', '!../../../workers/kernels/**/*.test.ts'], { eager: true });
+    const modules = import.meta.glob(['../../../workers/kernels/*/*.ts', '!../../../workers/kernels/**/*.test.ts'], {
+      eager: true,
+    });
     const ops = new Map<string, OpDef<unknown>>();
     for (const mod of Object.values(modules))
       for (const v of Object.values(mod as Record<string, unknown>)) {
         const op = v as OpDef<unknown>;
-        if (op && typeof op === 'object' && typeof op.name === 'string' && typeof op.infer === 'function' && typeof op.gpu === 'function') ops.set(op.name, op);
+        if (
+          op &&
+          typeof op === 'object' &&
+          typeof op.name === 'string' &&
+          typeof op.infer === 'function' &&
+          typeof op.gpu === 'function'
+        )
+          ops.set(op.name, op);
       }
     const withCpu = [...ops.values()].filter((op) => op.cpu).map((op) => op.name);
     const gpuOnly = [...ops.values()].filter((op) => !op.cpu).map((op) => op.name);
-    const forward = ['add', 'add-scaled', 'attention', 'cast', 'concat', 'cross-entropy', 'embedding', 'gated', 'gelu', 'layernorm', 'linear', 'matmul', 'mul'];
-    forward.push('reduce-rows', 'relu', 'rmsnorm', 'rope', 'scale', 'silu', 'softmax', 'sum-all', 'sum-to-shape', 'tanh', 'token-logprobs', 'topk');
+    const forward = [
+      'add',
+      'add-scaled',
+      'attention',
+      'cast',
+      'concat',
+      'cross-entropy',
+      'embedding',
+      'gated',
+      'gelu',
+      'layernorm',
+      'linear',
+      'matmul',
+      'mul',
+    ];
+    forward.push(
+      'reduce-rows',
+      'relu',
+      'rmsnorm',
+      'rope',
+      'scale',
+      'silu',
+      'softmax',
+      'sum-all',
+      'sum-to-shape',
+      'tanh',
+      'token-logprobs',
+      'topk',
+    );
     expect(withCpu.sort()).toEqual(forward.sort());
-    const training = ['adamw', 'attention-backward', 'cross-entropy-backward', 'embedding-backward', 'gated-backward', 'gelu-backward', 'layernorm-backward'];
-    training.push('linear-backward-input', 'relu-backward', 'rmsnorm-backward', 'rope-backward', 'silu-backward', 'soft-cross-entropy', 'soft-cross-entropy-backward');
+    const training = [
+      'adamw',
+      'attention-backward',
+      'cross-entropy-backward',
+      'embedding-backward',
+      'gated-backward',
+      'gelu-backward',
+      'layernorm-backward',
+    ];
+    training.push(
+      'linear-backward-input',
+      'relu-backward',
+      'rmsnorm-backward',
+      'rope-backward',
+      'silu-backward',
+      'soft-cross-entropy',
+      'soft-cross-entropy-backward',
+    );
     training.push('softmax-backward', 'sum-squares', 'tanh-backward');
     expect(gpuOnly.sort()).toEqual(training.sort());
   });

@@ -22,7 +22,9 @@ async function linearVsRef(be: CpuBackend, M: number, N: number, K: number, dtyp
   const w = randn(N * K, N + K, 0.5);
   const inputs: HostTensor[] = [
     { shape: [M, K], dtype: 'f32', data: f32(randn(M * K, M)) },
-    dtype === 'f32' ? { shape: [N, K], dtype, data: f32(w) } : { shape: [N, K], dtype, data: quantize(w, [N, K], dtype) },
+    dtype === 'f32'
+      ? { shape: [N, K], dtype, data: f32(w) }
+      : { shape: [N, K], dtype, data: quantize(w, [N, K], dtype) },
     { shape: [N], dtype: 'f32', data: f32(randn(N, 7)) },
   ];
   const want = linearOp.ref(inputs, {})[0].data;
@@ -36,7 +38,9 @@ describe('onnxruntime-web as the CPU backend’s matmul engine', () => {
   it('starts in Node from the package’s own wasm, one thread', async () => {
     const s = await cpuMatmulEngine.start();
     expect(s).toMatchObject({ state: 'ready', threads: 1 });
-    expect(await cpuEngineNote()).toMatch(/^Matrix products run on onnxruntime-web 1\.\d+\.\d+ \(WebAssembly, 1 thread\)\.$/);
+    expect(await cpuEngineNote()).toMatch(
+      /^Matrix products run on onnxruntime-web 1\.\d+\.\d+ \(WebAssembly, 1 thread\)\.$/,
+    );
   });
 
   it('the hosts’ engine takes big products and leaves tiny and few-row ones to JS', async () => {
@@ -51,7 +55,13 @@ describe('onnxruntime-web as the CPU backend’s matmul engine', () => {
     const a = be.upload(f32(randn(80 * 64, 1)), [80, 64]);
     const [c] = await be.run(matmulOp, [a, a], { transB: true });
     expect(cpuMatmulEngine.runs - runs).toBe(1);
-    const ref = matmulOp.ref([{ shape: [80, 64], dtype: 'f32', data: Float64Array.from(a.data) }, { shape: [80, 64], dtype: 'f32', data: Float64Array.from(a.data) }], { transB: true });
+    const ref = matmulOp.ref(
+      [
+        { shape: [80, 64], dtype: 'f32', data: Float64Array.from(a.data) },
+        { shape: [80, 64], dtype: 'f32', data: Float64Array.from(a.data) },
+      ],
+      { transB: true },
+    );
     expectClose(await be.download(c), ref[0].data, TOL, 'matmul A·Aᵀ');
   });
 
@@ -78,6 +88,8 @@ describe('onnxruntime-web as the CPU backend’s matmul engine', () => {
     expectClose(await be.download(c), matmulOp.ref([host, host], { transB: true })[0].data, TOL, 'fallback matmul');
     expect(ort.status()).toEqual({ state: 'failed', reason: 'wasm blocked by the test' });
     expect(ort.runs).toBe(0);
-    expect(await cpuEngineNote(ort)).toMatch(/failed to start \(wasm blocked by the test\): matrix products run on the slower plain-JS kernels/);
+    expect(await cpuEngineNote(ort)).toMatch(
+      /failed to start \(wasm blocked by the test\): matrix products run on the slower plain-JS kernels/,
+    );
   });
 });

@@ -12,7 +12,8 @@ export class CsvError extends Error {
 /** Parses text into rows of fields. Blank lines are skipped; an unterminated quote is an error with its line. */
 export function parseCsvRows(text: string, options: CsvOptions = {}): string[][] {
   const sep = options.delimiter ?? ',';
-  if (sep.length !== 1 || sep === '"' || sep === '\n' || sep === '\r') throw new CsvError(`bad delimiter ${JSON.stringify(sep)}`);
+  if (sep.length !== 1 || sep === '"' || sep === '\n' || sep === '\r')
+    throw new CsvError(`bad delimiter ${JSON.stringify(sep)}`);
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const rows: string[][] = [];
   let row: string[] = [];
@@ -70,15 +71,22 @@ export interface CsvTable {
  * Parses a CSV with a header row into records keyed by column name. `required` columns must all be present
  * (the error lists every missing one); rows whose field count differs from the header are errors.
  */
-export function parseCsvTable(text: string, options: CsvOptions & { required?: readonly string[]; label?: string } = {}): CsvTable {
+export function parseCsvTable(
+  text: string,
+  options: CsvOptions & { required?: readonly string[]; label?: string } = {},
+): CsvTable {
   const label = options.label ?? 'CSV';
   const rows = parseCsvRows(text, options);
   if (rows.length === 0) throw new CsvError(`${label}: empty file`);
   const header = rows[0].map((h) => h.trim());
   const missing = (options.required ?? []).filter((c) => !header.includes(c));
-  if (missing.length > 0) throw new CsvError(`${label}: missing column(s) ${missing.map((m) => `"${m}"`).join(', ')}; found ${header.join(', ')}`);
+  if (missing.length > 0)
+    throw new CsvError(
+      `${label}: missing column(s) ${missing.map((m) => `"${m}"`).join(', ')}; found ${header.join(', ')}`,
+    );
   const records = rows.slice(1).map((r, i) => {
-    if (r.length !== header.length) throw new CsvError(`${label}: record ${i + 1} has ${r.length} fields, header has ${header.length}`);
+    if (r.length !== header.length)
+      throw new CsvError(`${label}: record ${i + 1} has ${r.length} fields, header has ${header.length}`);
     const rec: Record<string, string> = {};
     header.forEach((h, j) => (rec[h] = r[j]));
     return rec;

@@ -5,7 +5,11 @@
 import { CHOENNI_EMOTIONS, NRC_EMOTIONS, emotionLabel, reorder, type Emotion } from './emotions';
 import { formatCsv } from '../../contract/csv';
 
-export function profileTableCsv(options: { groups: readonly string[]; profiles: ReadonlyMap<string, readonly number[] | undefined>; order?: 'nrc' | 'choenni' }): string {
+export function profileTableCsv(options: {
+  groups: readonly string[];
+  profiles: ReadonlyMap<string, readonly number[] | undefined>;
+  order?: 'nrc' | 'choenni';
+}): string {
   const order: readonly Emotion[] = options.order === 'choenni' ? CHOENNI_EMOTIONS : NRC_EMOTIONS;
   const header = ['', ...order.map((e) => (options.order === 'choenni' ? emotionLabel(e) : e))];
   const rows = options.groups.map((g) => {

@@ -1,11 +1,33 @@
 // The ten NRC EmoLex dimensions and the two column orders in use: seed A's (the lexicon file's alphabetical
 // order, methods.md A.2 step 6) and Choenni's (compute_emotion_scores.py). Vectors are stored in NRC order.
 
-export const NRC_EMOTIONS = ['anger', 'anticipation', 'disgust', 'fear', 'joy', 'negative', 'positive', 'sadness', 'surprise', 'trust'] as const;
+export const NRC_EMOTIONS = [
+  'anger',
+  'anticipation',
+  'disgust',
+  'fear',
+  'joy',
+  'negative',
+  'positive',
+  'sadness',
+  'surprise',
+  'trust',
+] as const;
 export type Emotion = (typeof NRC_EMOTIONS)[number];
 
 /** Choenni's published column order (aggregate_emotion_scores/*.json and her plots). */
-export const CHOENNI_EMOTIONS: readonly Emotion[] = ['negative', 'positive', 'disgust', 'anger', 'sadness', 'fear', 'trust', 'joy', 'surprise', 'anticipation'];
+export const CHOENNI_EMOTIONS: readonly Emotion[] = [
+  'negative',
+  'positive',
+  'disgust',
+  'anger',
+  'sadness',
+  'fear',
+  'trust',
+  'joy',
+  'surprise',
+  'anticipation',
+];
 
 /** Display names as Choenni capitalises them. */
 export function emotionLabel(e: Emotion): string {
@@ -20,7 +42,8 @@ export function reorder(vectorNrc: readonly number[], order: readonly Emotion[])
 
 /** Inverse of reorder: a vector given in `order` back into NRC order. */
 export function toNrcOrder(vector: readonly number[], order: readonly Emotion[]): number[] {
-  if (vector.length !== order.length || order.length !== NRC_EMOTIONS.length) throw new Error('toNrcOrder: expected 10 values in a 10-emotion order');
+  if (vector.length !== order.length || order.length !== NRC_EMOTIONS.length)
+    throw new Error('toNrcOrder: expected 10 values in a 10-emotion order');
   return NRC_EMOTIONS.map((e) => vector[order.indexOf(e)]);
 }
 

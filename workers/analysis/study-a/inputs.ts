@@ -1,8 +1,21 @@
 // Study A inputs as the runner uses them: the group list (Choenni's templates_and_groups shape), a translation
 // table per language (static/translations/study-a), the lexicon (NRC "for various languages" or a simple
 // word→emotions TSV), and from those the prompts per language with the template each one was filled from.
-import { flatLexicon, englishLookup, parseNrcMultilingual, parseSimpleLexicon, type FlatLexicon, type Lexicon } from './lexicon';
-import { choenniInput, parseChoenniTemplates, promptsForGroup, seedAPriorInput, type ChoenniTemplates } from './templates';
+import {
+  flatLexicon,
+  englishLookup,
+  parseNrcMultilingual,
+  parseSimpleLexicon,
+  type FlatLexicon,
+  type Lexicon,
+} from './lexicon';
+import {
+  choenniInput,
+  parseChoenniTemplates,
+  promptsForGroup,
+  seedAPriorInput,
+  type ChoenniTemplates,
+} from './templates';
 
 import { NRC_EMOTIONS } from './emotions';
 import { pieceKey, type PieceMatch } from './profile-prior';
@@ -38,34 +51,66 @@ export function parseGroups(text: string): ChoenniTemplates {
 /** Either lexicon shape: a header with the ten emotion columns (NRC wide, with or without translation
  * columns), or NRC's long word-level form. */
 export function parseLexicon(text: string, name: string, demo: boolean): Lexicon {
-  const header = text.replace(/^\ufeff/, '').split(/\r?\n/, 1)[0].toLowerCase().split('\t');
+  const header = text
+    .replace(/^\ufeff/, '')
+    .split(/\r?\n/, 1)[0]
+    .toLowerCase()
+    .split('\t');
   const wide = NRC_EMOTIONS.every((e) => header.includes(e));
   const lex = wide ? parseNrcMultilingual(text, { name }) : parseSimpleLexicon(text, { name });
   return { ...lex, demo };
 }
 
 /** The prompts of one language, in table order: every resolved group × every template it gets. */
-export function languagePrompts(options: { table: TranslationTable; source: ChoenniTemplates; countryPrompts: boolean; categories?: readonly string[] }): LanguagePrompts {
+export function languagePrompts(options: {
+  table: TranslationTable;
+  source: ChoenniTemplates;
+  countryPrompts: boolean;
+  categories?: readonly string[];
+}): LanguagePrompts {
   const { table, source } = options;
   const countryMode = options.countryPrompts ? 'countryPrompts' : 'faithful';
   const categories = options.categories ?? Object.keys(source.groups);
-  const resolved = resolveLanguage({ table, source: { ...source, groups: Object.fromEntries(categories.map((c) => [c, source.groups[c] ?? []])) }, countryMode, categories });
+  const resolved = resolveLanguage({
+    table,
+    source: { ...source, groups: Object.fromEntries(categories.map((c) => [c, source.groups[c] ?? []])) },
+    countryMode,
+    categories,
+  });
   const items: PromptItem[] = [];
   // The group list defines the study's groups; groups a translation table adds on its own are left out, so all
   // languages profile the same list (RSA compares groups by their English key).
   const wanted = (g: { category: string; key: string }) => (source.groups[g.category] ?? []).includes(g.key);
   for (const g of resolved.groups.filter(wanted)) {
-    const templates = promptsForGroup({ category: g.category, general: table.templates.general, country: table.templates.country ?? [], mode: countryMode });
+    const templates = promptsForGroup({
+      category: g.category,
+      general: table.templates.general,
+      country: table.templates.country ?? [],
+      mode: countryMode,
+    });
     const form = table.groups[g.category]?.[g.key]?.form;
     templates.forEach((t, i) => {
       const templateText = (form && t.forms?.[form]) || t.text;
       const prompt = templateText.replace('{}', g.text);
       // Must agree with resolveLanguage's fill, or priors would be computed for another template.
       if (prompt !== g.prompts[i]) throw new Error(`prompt mismatch for ${g.key}: "${prompt}" vs "${g.prompts[i]}"`);
-      items.push({ language: table.language, category: g.category, key: g.key, text: g.text, template: i, templateText, prompt });
+      items.push({
+        language: table.language,
+        category: g.category,
+        key: g.key,
+        text: g.text,
+        template: i,
+        templateText,
+        prompt,
+      });
     });
   }
-  return { language: table.language, languageName: table.languageName, items, skipped: resolved.skipped.filter(wanted) };
+  return {
+    language: table.language,
+    languageName: table.languageName,
+    items,
+    skipped: resolved.skipped.filter(wanted),
+  };
 }
 
 /**
@@ -74,11 +119,15 @@ export function languagePrompts(options: { table: TranslationTable; source: Choe
  * `<s> {template with the group} <mask> ? </s>` that the tokenizer wraps in its own specials again. Groups a
  * translation override adds are profiled too, with the general templates.
  */
-export function choenniEnglishPrompts(options: { source: ChoenniTemplates; categories?: readonly string[] }): LanguagePrompts {
+export function choenniEnglishPrompts(options: {
+  source: ChoenniTemplates;
+  categories?: readonly string[];
+}): LanguagePrompts {
   const { source } = options;
   const items: PromptItem[] = [];
   for (const category of options.categories ?? Object.keys(source.groups)) {
-    const templates = category === 'country' && source.countryTemplates.length ? source.countryTemplates : source.templates;
+    const templates =
+      category === 'country' && source.countryTemplates.length ? source.countryTemplates : source.templates;
     for (const key of source.groups[category] ?? [])
       templates.forEach((templateText, template) => {
         const prompt = choenniInput({ template: templateText, group: key }).text;
@@ -134,7 +183,10 @@ export function choenniLookup(lex: Lexicon, language: string, languageName: stri
   if (language === 'en') return englishLookup(lex);
   const col = lexiconColumn(lex, language, languageName);
   const out: FlatLexicon = new Map();
-  if (col) for (const row of lex.rows) if (row.translations[col] && !out.has(row.translations[col].toLowerCase())) out.set(row.translations[col].toLowerCase(), row.vector);
+  if (col)
+    for (const row of lex.rows)
+      if (row.translations[col] && !out.has(row.translations[col].toLowerCase()))
+        out.set(row.translations[col].toLowerCase(), row.vector);
   return out;
 }
 

@@ -57,14 +57,21 @@ export function parseNrcMultilingual(text: string, options: { name?: string } = 
     }
     const vector = NRC_EMOTIONS.map((e) => {
       const v = Number(cells[emotionCols.get(e)!]);
-      if (v !== 0 && v !== 1) throw new Error(`NRC lexicon: line ${li + 1}: ${e} must be 0 or 1, got "${cells[emotionCols.get(e)!]}"`);
+      if (v !== 0 && v !== 1)
+        throw new Error(`NRC lexicon: line ${li + 1}: ${e} must be 0 or 1, got "${cells[emotionCols.get(e)!]}"`);
       return v;
     });
     const translations: Record<string, string> = {};
     for (const i of langCols) translations[header[i]] = cells[i];
     rows.push({ english: cells[0], vector, translations });
   }
-  return { name: options.name ?? 'NRC Emotion Lexicon (user file)', demo: false, languages: langCols.map((i) => header[i]), rows, skippedRows };
+  return {
+    name: options.name ?? 'NRC Emotion Lexicon (user file)',
+    demo: false,
+    languages: langCols.map((i) => header[i]),
+    rows,
+    skippedRows,
+  };
 }
 
 /**
@@ -72,7 +79,10 @@ export function parseNrcMultilingual(text: string, options: { name?: string } = 
  * long form (`word<TAB>emotion<TAB>0|1`, no header). Words listed only with 0s still get a (zero) entry.
  */
 export function parseSimpleLexicon(text: string, options: { name?: string; demo?: boolean } = {}): Lexicon {
-  const lines = text.replace(/^\ufeff/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const lines = text
+    .replace(/^\ufeff/, '')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   if (lines.length === 0) throw new Error('lexicon: empty file');
   const first = lines[0].split('\t').map((h) => h.trim().toLowerCase());
   const rows: LexiconRow[] = [];
@@ -81,7 +91,8 @@ export function parseSimpleLexicon(text: string, options: { name?: string; demo?
     lines.slice(1).forEach((line, i) => {
       const cells = line.split('\t');
       const vector = cols.map((c) => Number(cells[c]));
-      if (vector.some((v) => v !== 0 && v !== 1)) throw new Error(`lexicon: line ${i + 2}: emotion values must be 0 or 1`);
+      if (vector.some((v) => v !== 0 && v !== 1))
+        throw new Error(`lexicon: line ${i + 2}: emotion values must be 0 or 1`);
       rows.push({ english: cells[0].trim(), vector, translations: {} });
     });
   } else {
@@ -90,7 +101,9 @@ export function parseSimpleLexicon(text: string, options: { name?: string; demo?
       const [word, emotion, flag] = line.split('\t').map((c) => c.trim());
       const e = (emotion ?? '').toLowerCase();
       if (!EMOTION_SET.has(e) || (flag !== '0' && flag !== '1'))
-        throw new Error(`lexicon: line ${i + 1} is neither a wide header with 10 emotion columns nor "word<TAB>emotion<TAB>0|1"`);
+        throw new Error(
+          `lexicon: line ${i + 1} is neither a wide header with 10 emotion columns nor "word<TAB>emotion<TAB>0|1"`,
+        );
       let row = index.get(word);
       if (!row) {
         row = { english: word, vector: new Array(NRC_EMOTIONS.length).fill(0), translations: {} };
@@ -111,7 +124,10 @@ export type FlatLexicon = Map<string, number[]>;
  * `columns` = translation headers to include (default: all). Empty cells are kept as the key "" (faithful:
  * a piece that decodes to "" then matches) unless `skipEmpty` is set.
  */
-export function flatLexicon(lex: Lexicon, options: { columns?: readonly string[]; includeEnglish?: boolean; skipEmpty?: boolean } = {}): FlatLexicon {
+export function flatLexicon(
+  lex: Lexicon,
+  options: { columns?: readonly string[]; includeEnglish?: boolean; skipEmpty?: boolean } = {},
+): FlatLexicon {
   const cols = options.columns ?? lex.languages;
   const unknown = cols.filter((c) => !lex.languages.includes(c));
   if (unknown.length > 0) throw new Error(`flatLexicon: no column(s) ${unknown.join(', ')}`);

@@ -28,7 +28,8 @@ export interface MaskedExample {
  */
 export function maskForMlm(options: MaskingOptions): MaskedExample {
   const { ids, special, rng } = options;
-  if (special.length !== ids.length) throw new Error(`maskForMlm: ${ids.length} ids vs ${special.length} special flags`);
+  if (special.length !== ids.length)
+    throw new Error(`maskForMlm: ${ids.length} ids vs ${special.length} special flags`);
   const p = options.probability ?? 0.15;
   const inputIds = ids.slice();
   const labels = ids.map(() => -100);

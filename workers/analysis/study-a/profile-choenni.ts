@@ -28,7 +28,9 @@ export interface ChoenniProfile {
 /** Top-k ids by score, descending; ties keep the lower id first (torch.topk's order on ties is unspecified). */
 export function topKByScore(c: TopCandidates, k: number): { ids: number[]; scores: number[] } {
   if (c.ids.length !== c.scores.length) throw new Error('topKByScore: ids and scores differ in length');
-  const idx = Array.from({ length: c.ids.length }, (_, i) => i).sort((a, b) => c.scores[b] - c.scores[a] || c.ids[a] - c.ids[b]);
+  const idx = Array.from({ length: c.ids.length }, (_, i) => i).sort(
+    (a, b) => c.scores[b] - c.scores[a] || c.ids[a] - c.ids[b],
+  );
   const keep = idx.slice(0, k);
   return { ids: keep.map((i) => c.ids[i]), scores: keep.map((i) => c.scores[i]) };
 }
@@ -40,7 +42,12 @@ export function softmax(xs: readonly number[]): number[] {
   return e.map((x) => x / s);
 }
 
-export function choenniProfile(options: { perTemplate: readonly TopCandidates[]; decode: (id: number) => string; lookup: FlatLexicon; topK?: number }): ChoenniProfile {
+export function choenniProfile(options: {
+  perTemplate: readonly TopCandidates[];
+  decode: (id: number) => string;
+  lookup: FlatLexicon;
+  topK?: number;
+}): ChoenniProfile {
   const k = options.topK ?? 200;
   const perTemplate: ChoenniProfile['perTemplate'] = [];
   const union: string[] = [];
@@ -62,5 +69,11 @@ export function choenniProfile(options: { perTemplate: readonly TopCandidates[];
     covered.push(w);
   }
   const profile = covered.length === 0 ? undefined : counts.map((c) => (c / covered.length) * 100);
-  return { profile, profileChoenniOrder: profile && reorder(profile, CHOENNI_EMOTIONS), covered, candidates: distinct.length, perTemplate };
+  return {
+    profile,
+    profileChoenniOrder: profile && reorder(profile, CHOENNI_EMOTIONS),
+    covered,
+    candidates: distinct.length,
+    perTemplate,
+  };
 }

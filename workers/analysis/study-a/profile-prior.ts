@@ -15,7 +15,11 @@ export type PriorMode = 'sentinel' | 'exclude';
  * over the kept tokens. Others get PRIOR_SENTINEL ('sentinel', faithful default) or NaN ('exclude': the token can
  * never be selected).
  */
-export function buildPrior(options: { probs: ArrayLike<number>; keep: (id: number) => boolean; mode?: PriorMode }): Float64Array {
+export function buildPrior(options: {
+  probs: ArrayLike<number>;
+  keep: (id: number) => boolean;
+  mode?: PriorMode;
+}): Float64Array {
   const { probs, keep } = options;
   const out = new Float64Array(probs.length);
   let total = 0;
@@ -27,7 +31,10 @@ export function buildPrior(options: { probs: ArrayLike<number>; keep: (id: numbe
 }
 
 /** keep() from a word list: the id's decoded string (as decode returns it) is in the set. */
-export function wordListKeep(options: { decode: (id: number) => string; words: ReadonlySet<string> }): (id: number) => boolean {
+export function wordListKeep(options: {
+  decode: (id: number) => string;
+  words: ReadonlySet<string>;
+}): (id: number) => boolean {
   return (id) => options.words.has(options.decode(id));
 }
 
@@ -35,9 +42,14 @@ export function wordListKeep(options: { decode: (id: number) => string; words: R
  * Top-k token ids by s = logPost − log(prior), descending. NaN scores (excluded tokens, or log 0 − log 0) are
  * skipped. Ties: larger id first, which is what reversing a stable ascending argsort gives.
  */
-export function priorCorrectedTopK(options: { logPost: ArrayLike<number>; prior: ArrayLike<number>; k?: number }): number[] {
+export function priorCorrectedTopK(options: {
+  logPost: ArrayLike<number>;
+  prior: ArrayLike<number>;
+  k?: number;
+}): number[] {
   const { logPost, prior } = options;
-  if (logPost.length !== prior.length) throw new Error(`priorCorrectedTopK: ${logPost.length} log-probs vs ${prior.length} priors`);
+  if (logPost.length !== prior.length)
+    throw new Error(`priorCorrectedTopK: ${logPost.length} log-probs vs ${prior.length} priors`);
   const k = options.k ?? 300;
   const ids: number[] = [];
   const s = new Float64Array(logPost.length);
@@ -53,7 +65,12 @@ export type PieceMatch = 'exact' | 'normalized';
 
 /** 'exact' (faithful): the decoded piece must be a key as is. 'normalized': strip ▁ and spaces, lower-case. */
 export function pieceKey(piece: string, match: PieceMatch): string {
-  return match === 'exact' ? piece : piece.replace(/\u2581/g, ' ').trim().toLowerCase();
+  return match === 'exact'
+    ? piece
+    : piece
+        .replace(/\u2581/g, ' ')
+        .trim()
+        .toLowerCase();
 }
 
 export interface PriorProfile {
@@ -68,7 +85,12 @@ export interface PriorProfile {
  * Profile from the selected ids of each template. With match 'normalized', the lexicon keys are normalised the
  * same way (first key wins on collisions after normalisation, in the flat dict's insertion order).
  */
-export function priorCorrectedProfile(options: { perTemplateIds: readonly (readonly number[])[]; decode: (id: number) => string; lexicon: FlatLexicon; match?: PieceMatch }): PriorProfile {
+export function priorCorrectedProfile(options: {
+  perTemplateIds: readonly (readonly number[])[];
+  decode: (id: number) => string;
+  lexicon: FlatLexicon;
+  match?: PieceMatch;
+}): PriorProfile {
   const match = options.match ?? 'exact';
   let lex = options.lexicon;
   if (match === 'normalized') {

@@ -30,19 +30,42 @@ function fill(t: TableTemplate, form: string | undefined, text: string): string 
  * Groups of the source list (and any extra groups the table adds), with their prompts in this language.
  * Country prompts follow CountryPromptMode (faithful default: general prompts for everyone, see templates.ts).
  */
-export function resolveLanguage(options: { table: TranslationTable; source: ChoenniTemplates; countryMode?: CountryPromptMode; categories?: readonly string[] }): ResolvedLanguage {
+export function resolveLanguage(options: {
+  table: TranslationTable;
+  source: ChoenniTemplates;
+  countryMode?: CountryPromptMode;
+  categories?: readonly string[];
+}): ResolvedLanguage {
   const { table, source } = options;
   const out: ResolvedLanguage = { language: table.language, groups: [], skipped: [] };
   const cats = options.categories ?? [...new Set([...Object.keys(source.groups), ...Object.keys(table.groups)])];
   for (const category of cats) {
     const entries = table.groups[category] ?? {};
     const keys = [...new Set([...(source.groups[category] ?? []), ...Object.keys(entries)])];
-    const templates = promptsForGroup({ category, general: table.templates.general, country: table.templates.country ?? [], mode: options.countryMode });
+    const templates = promptsForGroup({
+      category,
+      general: table.templates.general,
+      country: table.templates.country ?? [],
+      mode: options.countryMode,
+    });
     for (const key of keys) {
       const e = entries[key] ?? (table.groupsFromSource ? { text: key } : undefined);
       if (!e) out.skipped.push({ category, key, reason: `no ${table.language} translation entry` });
-      else if (e.text === null) out.skipped.push({ category, key, reason: `untranslated in ${table.language}: ${e.note ?? e.flag ?? 'no reason given'}` });
-      else out.groups.push({ category, key, text: e.text, prompts: templates.map((t) => fill(t, e.form, e.text!)), flag: e.flag, note: e.note });
+      else if (e.text === null)
+        out.skipped.push({
+          category,
+          key,
+          reason: `untranslated in ${table.language}: ${e.note ?? e.flag ?? 'no reason given'}`,
+        });
+      else
+        out.groups.push({
+          category,
+          key,
+          text: e.text,
+          prompts: templates.map((t) => fill(t, e.form, e.text!)),
+          flag: e.flag,
+          note: e.note,
+        });
     }
   }
   return out;

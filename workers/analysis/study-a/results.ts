@@ -8,7 +8,12 @@ import { priorCorrectedProfile, type PieceMatch } from './profile-prior';
 import { compareRuns, languageMatrix, shiftCosineMatrix, shiftVectors, type RunProfiles } from './rsa';
 
 import type { PromptItem } from './inputs';
-import type { Correlations, FineTuneComparison, GroupProfile, LabelledMatrix } from '../../contract/results/emotion-profiles';
+import type {
+  Correlations,
+  FineTuneComparison,
+  GroupProfile,
+  LabelledMatrix,
+} from '../../contract/results/emotion-profiles';
 import type { ResultTable } from '../../contract/results/base';
 
 const json = (m: number[][]): (number | null)[][] => m.map((r) => r.map((x) => (Number.isFinite(x) ? x : null)));
@@ -38,17 +43,28 @@ export function groupProfiles(options: {
   return [...byGroup.values()].map(({ item, rows }) => {
     const base = { language: item.language, category: item.category, key: item.key, text: item.text };
     if (options.variant === 'choenni') {
-      const p = choenniProfile({ perTemplate: rows.map((r) => ({ ids: r.ids, scores: r.scores })), decode: options.decode, lookup: options.lookup, topK: options.topK });
+      const p = choenniProfile({
+        perTemplate: rows.map((r) => ({ ids: r.ids, scores: r.scores })),
+        decode: options.decode,
+        lookup: options.lookup,
+        topK: options.topK,
+      });
       return { ...base, profile: p.profile ?? null, matched: p.covered, considered: p.candidates };
     }
-    const p = priorCorrectedProfile({ perTemplateIds: rows.map((r) => Array.from(r.ids)), decode: options.decode, lexicon: options.lookup, match: options.match });
+    const p = priorCorrectedProfile({
+      perTemplateIds: rows.map((r) => Array.from(r.ids)),
+      decode: options.decode,
+      lexicon: options.lookup,
+      match: options.match,
+    });
     return { ...base, profile: p.profile ?? null, matched: p.matched, considered: p.considered };
   });
 }
 
 export function runProfiles(profiles: readonly GroupProfile[]): RunProfiles {
   const out = new Map<string, Map<string, number[] | undefined>>();
-  for (const p of profiles) (out.get(p.category) ?? out.set(p.category, new Map()).get(p.category)!).set(p.key, p.profile ?? undefined);
+  for (const p of profiles)
+    (out.get(p.category) ?? out.set(p.category, new Map()).get(p.category)!).set(p.key, p.profile ?? undefined);
   return out;
 }
 
@@ -60,11 +76,20 @@ export function correlations(byLanguage: ReadonlyMap<string, readonly GroupProfi
   const pair = langs.map((a) => langs.map((b) => compareRuns({ a: runs.get(a)!, b: runs.get(b)!, labels: [a, b] })));
   return {
     languages: { labels: all.languages, values: json(all.matrix) },
-    perCategory: categories.map((c) => ({ category: c, matrix: { labels: langs, values: json(pair.map((row) => row.map((cmp) => cmp.perCategory.get(c)?.spearman.mean ?? NaN))) } })),
+    perCategory: categories.map((c) => ({
+      category: c,
+      matrix: {
+        labels: langs,
+        values: json(pair.map((row) => row.map((cmp) => cmp.perCategory.get(c)?.spearman.mean ?? NaN))),
+      },
+    })),
   };
 }
 
-export function compareFineTuned(base: ReadonlyMap<string, readonly GroupProfile[]>, tuned: ReadonlyMap<string, readonly GroupProfile[]>): FineTuneComparison {
+export function compareFineTuned(
+  base: ReadonlyMap<string, readonly GroupProfile[]>,
+  tuned: ReadonlyMap<string, readonly GroupProfile[]>,
+): FineTuneComparison {
   const perLanguage: FineTuneComparison['perLanguage'] = [];
   const meanShift = new Map<string, number[] | undefined>();
   for (const [lang, ps] of base) {
@@ -74,7 +99,8 @@ export function compareFineTuned(base: ReadonlyMap<string, readonly GroupProfile
     const perCategory: Record<string, number | null> = {};
     for (const [c, r] of cmp.perCategory) perCategory[c] = Number.isFinite(r.spearman.mean) ? r.spearman.mean : null;
     perLanguage.push({ language: lang, mean: Number.isFinite(cmp.mean) ? cmp.mean : null, perCategory });
-    const flat = (r: RunProfiles) => new Map([...r].flatMap(([c, m]) => [...m].map(([k, v]) => [`${c}/${k}`, v] as const)));
+    const flat = (r: RunProfiles) =>
+      new Map([...r].flatMap(([c, m]) => [...m].map(([k, v]) => [`${c}/${k}`, v] as const)));
     meanShift.set(lang, shiftVectors({ base: flat(a), finetuned: flat(b) }).mean);
   }
   const cos = shiftCosineMatrix(meanShift);
@@ -86,7 +112,11 @@ export function compareFineTuned(base: ReadonlyMap<string, readonly GroupProfile
 }
 
 /** One table per language and category, like emotion_profiles/<Language>/<category>.csv. */
-export function profileTables(profiles: readonly GroupProfile[], prefix: string, languageNames: Record<string, string>): Record<string, ResultTable> {
+export function profileTables(
+  profiles: readonly GroupProfile[],
+  prefix: string,
+  languageNames: Record<string, string>,
+): Record<string, ResultTable> {
   const tables: Record<string, ResultTable> = {};
   for (const p of profiles) {
     const name = `${prefix}/${languageNames[p.language] ?? p.language}/${p.category}`;
@@ -99,7 +129,15 @@ export function profileTables(profiles: readonly GroupProfile[], prefix: string,
 export function coverageTable(profiles: readonly GroupProfile[]): ResultTable {
   return {
     columns: ['language', 'category', 'group', 'text', 'matched', 'considered', 'matched_words'],
-    rows: profiles.map((p) => [p.language, p.category, p.key, p.text, p.matched.length, p.considered, [...new Set(p.matched)].join(' ')]),
+    rows: profiles.map((p) => [
+      p.language,
+      p.category,
+      p.key,
+      p.text,
+      p.matched.length,
+      p.considered,
+      [...new Set(p.matched)].join(' '),
+    ]),
   };
 }
 

@@ -45,7 +45,13 @@ export interface CategoryComparison {
  * Compares one category between two runs (two languages, or baseline vs fine-tuned). Only groups with a defined
  * profile on both sides enter; every other group is listed with the reason, never dropped silently.
  */
-export function compareCategory(options: { a: CategoryProfiles; b: CategoryProfiles; method?: RsmMethod; nanPolicy?: NanPolicy; labels?: [string, string] }): CategoryComparison {
+export function compareCategory(options: {
+  a: CategoryProfiles;
+  b: CategoryProfiles;
+  method?: RsmMethod;
+  nanPolicy?: NanPolicy;
+  labels?: [string, string];
+}): CategoryComparison {
   const [la, lb] = options.labels ?? ['a', 'b'];
   const groups: string[] = [];
   const excluded: Exclusion[] = [];
@@ -58,8 +64,14 @@ export function compareCategory(options: { a: CategoryProfiles; b: CategoryProfi
   }
   for (const g of options.b.keys()) if (!options.a.has(g)) excluded.push({ group: g, reason: `missing in ${la}` });
   const method = options.method ?? 'sklearn';
-  const rsmA = similarityMatrix(groups.map((g) => [...options.a.get(g)!]), method);
-  const rsmB = similarityMatrix(groups.map((g) => [...options.b.get(g)!]), method);
+  const rsmA = similarityMatrix(
+    groups.map((g) => [...options.a.get(g)!]),
+    method,
+  );
+  const rsmB = similarityMatrix(
+    groups.map((g) => [...options.b.get(g)!]),
+    method,
+  );
   return { groups, excluded, rsmA, rsmB, spearman: rowwiseSpearman(rsmA, rsmB, options.nanPolicy) };
 }
 
@@ -74,21 +86,43 @@ export interface RunComparison {
 }
 
 /** All categories present in both runs, then the mean over categories. */
-export function compareRuns(options: { a: RunProfiles; b: RunProfiles; method?: RsmMethod; nanPolicy?: NanPolicy; labels?: [string, string] }): RunComparison {
+export function compareRuns(options: {
+  a: RunProfiles;
+  b: RunProfiles;
+  method?: RsmMethod;
+  nanPolicy?: NanPolicy;
+  labels?: [string, string];
+}): RunComparison {
   const perCategory = new Map<string, CategoryComparison>();
   for (const [cat, pa] of options.a) {
     const pb = options.b.get(cat);
     if (pb) perCategory.set(cat, compareCategory({ ...options, a: pa, b: pb }));
   }
-  const agg = aggregateMean([...perCategory.values()].map((c) => c.spearman.mean), options.nanPolicy ?? 'propagate');
+  const agg = aggregateMean(
+    [...perCategory.values()].map((c) => c.spearman.mean),
+    options.nanPolicy ?? 'propagate',
+  );
   return { perCategory, mean: agg.mean, nanCategories: agg.nanCount };
 }
 
 /** Language × language matrix of compareRuns means (symmetric; the diagonal is computed too, ≈ 1). */
-export function languageMatrix(options: { runs: ReadonlyMap<string, RunProfiles>; method?: RsmMethod; nanPolicy?: NanPolicy }): { languages: string[]; matrix: Matrix } {
+export function languageMatrix(options: {
+  runs: ReadonlyMap<string, RunProfiles>;
+  method?: RsmMethod;
+  nanPolicy?: NanPolicy;
+}): { languages: string[]; matrix: Matrix } {
   const languages = [...options.runs.keys()];
   const matrix = languages.map((la) =>
-    languages.map((lb) => compareRuns({ a: options.runs.get(la)!, b: options.runs.get(lb)!, method: options.method, nanPolicy: options.nanPolicy, labels: [la, lb] }).mean),
+    languages.map(
+      (lb) =>
+        compareRuns({
+          a: options.runs.get(la)!,
+          b: options.runs.get(lb)!,
+          method: options.method,
+          nanPolicy: options.nanPolicy,
+          labels: [la, lb],
+        }).mean,
+    ),
   );
   return { languages, matrix };
 }
@@ -107,16 +141,32 @@ export function shiftVectors(options: { base: CategoryProfiles; finetuned: Categ
   const excluded: Exclusion[] = [];
   for (const [g, pb] of options.base) {
     const pf = options.finetuned.get(g);
-    if (!pb || !pf) excluded.push({ group: g, reason: !pb ? 'no lexicon match in baseline' : options.finetuned.has(g) ? 'no lexicon match in fine-tuned' : 'missing in fine-tuned' });
-    else perGroup.set(g, pf.map((v, i) => v - pb[i]));
+    if (!pb || !pf)
+      excluded.push({
+        group: g,
+        reason: !pb
+          ? 'no lexicon match in baseline'
+          : options.finetuned.has(g)
+            ? 'no lexicon match in fine-tuned'
+            : 'missing in fine-tuned',
+      });
+    else
+      perGroup.set(
+        g,
+        pf.map((v, i) => v - pb[i]),
+      );
   }
   const deltas = [...perGroup.values()];
-  const mean = deltas.length === 0 ? undefined : deltas[0].map((_, i) => deltas.reduce((s, d) => s + d[i], 0) / deltas.length);
+  const mean =
+    deltas.length === 0 ? undefined : deltas[0].map((_, i) => deltas.reduce((s, d) => s + d[i], 0) / deltas.length);
   return { perGroup, mean, excluded };
 }
 
 /** Cosine between the mean shift vectors of every pair of languages (report Tables 4, 5). */
-export function shiftCosineMatrix(meanShifts: ReadonlyMap<string, readonly number[] | undefined>): { languages: string[]; matrix: Matrix } {
+export function shiftCosineMatrix(meanShifts: ReadonlyMap<string, readonly number[] | undefined>): {
+  languages: string[];
+  matrix: Matrix;
+} {
   const languages = [...meanShifts.keys()];
   const matrix = languages.map((a) =>
     languages.map((b) => {

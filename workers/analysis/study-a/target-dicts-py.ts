@@ -43,7 +43,9 @@ class LiteralReader {
     if (c === "'" || c === '"') return this.string();
     if (c === '[') return this.sequence(']');
     if (c === '{') return this.dict();
-    return this.fail(`only strings, lists and dicts are read here, found ${JSON.stringify(this.src.slice(this.i, this.i + 12))}`);
+    return this.fail(
+      `only strings, lists and dicts are read here, found ${JSON.stringify(this.src.slice(this.i, this.i + 12))}`,
+    );
   }
 
   private string(): string {
@@ -72,7 +74,7 @@ class LiteralReader {
     const out: PyValue[] = [];
     for (;;) {
       this.skip();
-      if (this.src[this.i] === close) return this.i++, out;
+      if (this.src[this.i] === close) return (this.i++, out);
       out.push(this.value());
       this.skip();
       if (this.src[this.i] === ',') this.i++;
@@ -85,7 +87,7 @@ class LiteralReader {
     const out: { [key: string]: PyValue } = {};
     for (;;) {
       this.skip();
-      if (this.src[this.i] === '}') return this.i++, out;
+      if (this.src[this.i] === '}') return (this.i++, out);
       const key = this.value();
       if (typeof key !== 'string') this.fail('dict keys must be strings');
       this.skip();
@@ -105,7 +107,11 @@ export function looksLikeTargetDictsPy(text: string): boolean {
 
 /** The assignments of target_dicts.py as the templates_and_groups JSON object (`target_groups`, `templates`,
  *  `country_templates`). The group dict is the one assignment whose value is a dict of lists. */
-export function readTargetDictsPy(text: string): { templates: unknown; country_templates: unknown; target_groups: unknown } {
+export function readTargetDictsPy(text: string): {
+  templates: unknown;
+  country_templates: unknown;
+  target_groups: unknown;
+} {
   const reader = new LiteralReader(text);
   const values: Record<string, PyValue> = {};
   while (!reader.atEnd()) {
@@ -113,7 +119,10 @@ export function readTargetDictsPy(text: string): { templates: unknown; country_t
     values[name] = reader.value();
   }
   const dicts = Object.entries(values).filter(([, v]) => typeof v === 'object' && !Array.isArray(v));
-  if (dicts.length !== 1) throw new Error(`target_dicts.py: expected one dict of groups, found ${dicts.length} (${dicts.map(([k]) => k).join(', ') || 'none'})`);
+  if (dicts.length !== 1)
+    throw new Error(
+      `target_dicts.py: expected one dict of groups, found ${dicts.length} (${dicts.map(([k]) => k).join(', ') || 'none'})`,
+    );
   if (!('templates' in values)) throw new Error('target_dicts.py: no `templates = [...]` assignment');
   return { templates: values.templates, country_templates: values.country_templates ?? [], target_groups: dicts[0][1] };
 }

@@ -18,7 +18,8 @@ export interface TermOptions {
 
 function effectiveMask(batch: AnswerBatch, opts: TermOptions): number[][] {
   return batch.mask.map((row, b) => {
-    if (row.length !== batch.nll[b].length) throw new Error(`loss: sample ${b} has ${batch.nll[b].length} NLLs but ${row.length} mask entries`);
+    if (row.length !== batch.nll[b].length)
+      throw new Error(`loss: sample ${b} has ${batch.nll[b].length} NLLs but ${row.length} mask entries`);
     return row.map((m, t) => (opts.zeroTokenId !== undefined && batch.targetIds?.[b][t] === opts.zeroTokenId ? 0 : m));
   });
 }
@@ -93,7 +94,15 @@ export interface GradDiffResult {
  * `grad_diff_KL`: L = w_u·L_GA + w_k·L_unk + w_kl·L_KL with L_GA = −(1/B)Σ_b mean_{A_b} nll.
  * Quirk kept in the value (`klZeroConstant`, default true): with w_kl = 0 the original adds a constant 1.0.
  */
-export function gradDiffKl(options: { forget: AnswerBatch; unk: AnswerBatch; retainCe: readonly (readonly number[])[]; weights?: LossWeights; klZeroConstant?: boolean } & TermOptions): GradDiffResult {
+export function gradDiffKl(
+  options: {
+    forget: AnswerBatch;
+    unk: AnswerBatch;
+    retainCe: readonly (readonly number[])[];
+    weights?: LossWeights;
+    klZeroConstant?: boolean;
+  } & TermOptions,
+): GradDiffResult {
   const w = options.weights ?? DEFAULT_WEIGHTS;
   const f = answerTerm(options.forget, options);
   const u = answerTerm(options.unk, options);
@@ -124,7 +133,11 @@ function sigmoid(x: number): number {
  * log-probability summed over answer tokens — our reading of the TOFU-derived code). Weights: ∂L/∂nll_θ[b][t] =
  * −2σ(−x_b)/B for answer tokens, x_b = β(NLL_θ,b − NLL_ref,b).
  */
-export function npoTerm(options: { theta: AnswerBatch; refNll: readonly number[]; beta?: number } & TermOptions): { value: number; weights: number[][]; seqNll: number[] } {
+export function npoTerm(options: { theta: AnswerBatch; refNll: readonly number[]; beta?: number } & TermOptions): {
+  value: number;
+  weights: number[][];
+  seqNll: number[];
+} {
   const beta = options.beta ?? 1;
   const mask = effectiveMask(options.theta, options);
   const B = mask.length;

@@ -4,7 +4,16 @@
 import { parseCsvTable } from '../shared/csv';
 import { shuffled, seededRng } from '../shared/rng';
 
-export const MCQ_COLUMNS = ['identity', 'attribute', 'MCQ_Question', 'Option_1', 'Option_2', 'Option_3', 'Option_4', 'Correct_Option'] as const;
+export const MCQ_COLUMNS = [
+  'identity',
+  'attribute',
+  'MCQ_Question',
+  'Option_1',
+  'Option_2',
+  'Option_3',
+  'Option_4',
+  'Correct_Option',
+] as const;
 
 export interface McqItem {
   /** 0-based row index in the file (a stable item id). */
@@ -26,10 +35,20 @@ export function parseMcqCsv(text: string, options: { label?: string } = {}): Mcq
   const { records } = parseCsvTable(text, { required: MCQ_COLUMNS, label });
   return records.map((r, index) => {
     const m = /^Option_([1-4])$/.exec(r.Correct_Option.trim());
-    if (!m) throw new Error(`${label}: record ${index + 1}: Correct_Option "${r.Correct_Option}" is not Option_1..Option_4`);
+    if (!m)
+      throw new Error(`${label}: record ${index + 1}: Correct_Option "${r.Correct_Option}" is not Option_1..Option_4`);
     const opts: [string, string, string, string] = [r.Option_1, r.Option_2, r.Option_3, r.Option_4];
     const correct = Number(m[1]) - 1;
-    return { index, identity: r.identity, attribute: r.attribute, question: r.MCQ_Question, options: opts, correct, target: opts[correct], raw: r };
+    return {
+      index,
+      identity: r.identity,
+      attribute: r.attribute,
+      question: r.MCQ_Question,
+      options: opts,
+      correct,
+      target: opts[correct],
+      raw: r,
+    };
   });
 }
 
@@ -39,7 +58,8 @@ export interface QaPair {
 }
 
 function pick(rec: Record<string, unknown>, names: readonly string[]): string | undefined {
-  for (const [k, v] of Object.entries(rec)) if (names.includes(k.trim().toLowerCase()) && typeof v === 'string' && v.trim() !== '') return v;
+  for (const [k, v] of Object.entries(rec))
+    if (names.includes(k.trim().toLowerCase()) && typeof v === 'string' && v.trim() !== '') return v;
   return undefined;
 }
 
@@ -56,13 +76,20 @@ export function parseRetainSet(text: string, options: { label?: string } = {}): 
   const trimmed = text.trim();
   let records: Record<string, unknown>[];
   if (trimmed.startsWith('[')) records = JSON.parse(trimmed);
-  else if (trimmed.startsWith('{')) records = trimmed.split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+  else if (trimmed.startsWith('{'))
+    records = trimmed
+      .split(/\r?\n/)
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l));
   else records = parseCsvTable(trimmed, { label }).records;
   if (records.length === 0) throw new Error(`${label}: no rows`);
   return records.map((rec, i) => {
     const question = pick(rec, Q_NAMES);
     const answer = pick(rec, A_NAMES);
-    if (question === undefined || answer === undefined) throw new Error(`${label}: row ${i + 1} lacks a question or an answer (looked for ${Q_NAMES.join('/')} and ${A_NAMES.join('/')})`);
+    if (question === undefined || answer === undefined)
+      throw new Error(
+        `${label}: row ${i + 1} lacks a question or an answer (looked for ${Q_NAMES.join('/')} and ${A_NAMES.join('/')})`,
+      );
     return { question, answer };
   });
 }
@@ -85,9 +112,15 @@ export interface McqSplit {
  * seed and the first round(evalFraction · pairs) go to eval; every row follows its pair, so duplicated pairs
  * (e.g. two translations collapsing to one in fr) never straddle the split. Rows keep file order.
  */
-export function splitByPair(options: { items: readonly McqItem[]; evalFraction: number; seed: number; key?: (item: McqItem) => string }): McqSplit {
+export function splitByPair(options: {
+  items: readonly McqItem[];
+  evalFraction: number;
+  seed: number;
+  key?: (item: McqItem) => string;
+}): McqSplit {
   const { items, evalFraction, seed } = options;
-  if (!(evalFraction >= 0 && evalFraction <= 1)) throw new Error(`splitByPair: evalFraction must be in [0, 1], got ${evalFraction}`);
+  if (!(evalFraction >= 0 && evalFraction <= 1))
+    throw new Error(`splitByPair: evalFraction must be in [0, 1], got ${evalFraction}`);
   const key = options.key ?? pairKey;
   const pairs = [...new Set(items.map(key))];
   const order = shuffled(pairs, seededRng(seed));

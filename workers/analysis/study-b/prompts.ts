@@ -44,15 +44,24 @@ export function commonPrefixLength(a: readonly number[], b: readonly number[]): 
  * BOS). The prefix is tokenised separately, as in the study; `rule` says where the answer starts (see
  * AnswerMaskRule; 'study' by default here, the spec chooses for a run).
  */
-export function trainingExample(options: { language: StudyBLanguage; question: string; answer: string; eos: string; tokenize: (text: string) => number[]; rule?: AnswerMaskRule }): TrainingExample {
+export function trainingExample(options: {
+  language: StudyBLanguage;
+  question: string;
+  answer: string;
+  eos: string;
+  tokenize: (text: string) => number[];
+  rule?: AnswerMaskRule;
+}): TrainingExample {
   const loc = STUDY_B_LOCALES[options.language];
   const prefix = `${loc.questionLabel}${options.question} \n${loc.answerLabel}`;
   const text = `${prefix}${options.answer}${options.eos}`;
   const ids = options.tokenize(text);
   const prefixIds = options.tokenize(prefix);
   // 'boundary': the first answer token is ids[k]; logit k − 1 predicts it.
-  const startLoc = (options.rule ?? 'study') === 'boundary' ? commonPrefixLength(prefixIds, ids) - 1 : prefixIds.length - 1;
-  if (startLoc < 0 || startLoc >= ids.length - 1) throw new Error(`trainingExample: prefix covers the whole text (startLoc ${startLoc}, ${ids.length} tokens)`);
+  const startLoc =
+    (options.rule ?? 'study') === 'boundary' ? commonPrefixLength(prefixIds, ids) - 1 : prefixIds.length - 1;
+  if (startLoc < 0 || startLoc >= ids.length - 1)
+    throw new Error(`trainingExample: prefix covers the whole text (startLoc ${startLoc}, ${ids.length} tokens)`);
   const targetMask = ids.map((_, i) => (i > startLoc ? 1 : 0));
   const predictMask = ids.slice(1).map((_, t) => (t >= startLoc ? 1 : 0));
   return { text, prefix, ids, startLoc, targetMask, predictMask };
@@ -89,7 +98,12 @@ function itemRng(seed: number, index: number) {
  * `{question}\n` + `a) …` … `e) …` one per line + `\n{instruction}`. The exact whitespace around the option
  * lines is our reading of methods.md B.3 (lines joined by '\n', no blank line).
  */
-export function evalPrompt(options: { item: McqItem; language: StudyBLanguage; unknownPhrase: string; seed: number }): EvalPrompt {
+export function evalPrompt(options: {
+  item: McqItem;
+  language: StudyBLanguage;
+  unknownPhrase: string;
+  seed: number;
+}): EvalPrompt {
   const { item } = options;
   const texts = [...item.options, options.unknownPhrase];
   const order = shuffled([0, 1, 2, 3, 4], itemRng(options.seed, item.index));

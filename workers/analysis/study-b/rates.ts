@@ -41,7 +41,11 @@ export interface TransferMatrix {
   cells: (Rates | undefined)[][];
 }
 
-export function transferMatrix(options: { runs: readonly { trainLanguage: string; evalLanguage: string; rates: Rates }[]; trainLanguages?: readonly string[]; evalLanguages?: readonly string[] }): TransferMatrix {
+export function transferMatrix(options: {
+  runs: readonly { trainLanguage: string; evalLanguage: string; rates: Rates }[];
+  trainLanguages?: readonly string[];
+  evalLanguages?: readonly string[];
+}): TransferMatrix {
   const trainLanguages = [...(options.trainLanguages ?? new Set(options.runs.map((r) => r.trainLanguage)))];
   const evalLanguages = [...(options.evalLanguages ?? new Set(options.runs.map((r) => r.evalLanguage)))];
   const cells = trainLanguages.map(() => evalLanguages.map(() => undefined as Rates | undefined));
@@ -56,7 +60,10 @@ export function transferMatrix(options: { runs: readonly { trainLanguage: string
 }
 
 /** Change of the stereotype rate against a baseline row, per cell (after − before), for the transfer heatmap. */
-export function stereotypeDelta(matrix: TransferMatrix, baseline: ReadonlyMap<string, Rates>): (number | undefined)[][] {
+export function stereotypeDelta(
+  matrix: TransferMatrix,
+  baseline: ReadonlyMap<string, Rates>,
+): (number | undefined)[][] {
   return matrix.cells.map((row) =>
     row.map((cell, j) => {
       const base = baseline.get(matrix.evalLanguages[j]);

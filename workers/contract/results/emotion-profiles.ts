@@ -114,4 +114,3 @@ export interface EmotionProfilesResult extends ResultBase {
     speed: ProfilingSpeed;
   };
 }
-

@@ -17,4 +17,3 @@ export interface EngineCheckResult extends ResultBase {
   adapter: { vendor: string; architecture: string; description: string; f16: boolean; fallback: boolean };
   cases: EngineCheckCase[];
 }
-

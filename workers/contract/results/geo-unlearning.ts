@@ -46,11 +46,16 @@ export interface GeoUnlearningResult extends ResultBase {
   split: string;
   rates: RateRow[];
   /** Rows: 'none' (baseline) and the training language; columns: evaluated languages; per mode. */
-  transfer: { mode: EvalMode; trainLanguages: string[]; evalLanguages: string[]; stereotype: (number | null)[][]; delta: (number | null)[][] }[];
+  transfer: {
+    mode: EvalMode;
+    trainLanguages: string[];
+    evalLanguages: string[];
+    stereotype: (number | null)[][];
+    delta: (number | null)[][];
+  }[];
   curves: { name: string; points: [number, number][] }[];
   memory: MemoryEstimate;
   stepMs: number | null;
   steps: number;
   model: string;
 }
-

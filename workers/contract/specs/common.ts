@@ -8,7 +8,10 @@ export const SPEC_VERSION = 1;
 export const Seed = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffffffff));
 
 /** ISO 639-1 style language code ("en", "fr", "iw" as the B data uses it). */
-export const Lang = v.pipe(v.string(), v.regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, 'a language code such as "en" or "fr"'));
+export const Lang = v.pipe(
+  v.string(),
+  v.regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, 'a language code such as "en" or "fr"'),
+);
 
 const HubId = v.pipe(
   v.string(),
@@ -63,12 +66,23 @@ export function fillLang(urlOrName: string, lang: string): string {
  */
 export const PerLanguageSource = v.pipe(
   v.variant('from', [
-    v.strictObject({ from: v.literal('url'), url: HttpsUrl, sha256: v.optional(v.union([Sha256, v.record(Lang, Sha256)])) }),
-    v.strictObject({ from: v.literal('file'), name: FileName, sha256: v.optional(v.union([Sha256, v.record(Lang, Sha256)])) }),
+    v.strictObject({
+      from: v.literal('url'),
+      url: HttpsUrl,
+      sha256: v.optional(v.union([Sha256, v.record(Lang, Sha256)])),
+    }),
+    v.strictObject({
+      from: v.literal('file'),
+      name: FileName,
+      sha256: v.optional(v.union([Sha256, v.record(Lang, Sha256)])),
+    }),
     DemoSource,
   ]),
   v.check(
-    (s) => s.from === 'demo' || s.sha256 === undefined || (typeof s.sha256 === 'string') !== hasLangSlot(s.from === 'url' ? s.url : s.name),
+    (s) =>
+      s.from === 'demo' ||
+      s.sha256 === undefined ||
+      (typeof s.sha256 === 'string') !== hasLangSlot(s.from === 'url' ? s.url : s.name),
     'a URL or file name with {lang} names one file per language: pin it with one sha256 per language ({"en": "…", "fr": "…"}); a single file takes a single sha256',
   ),
 );
@@ -78,20 +92,33 @@ export type PerLanguageSource = v.InferOutput<typeof PerLanguageSource>;
  * The one-file sources a per-language source stands for: `{lang}` filled in for each language with that
  * language's sha256; a source without `{lang}` is the same file for every language (language: null).
  */
-export function perLanguageFiles(src: PerLanguageSource, languages: readonly string[]): { language: string | null; source: DataSource }[] {
+export function perLanguageFiles(
+  src: PerLanguageSource,
+  languages: readonly string[],
+): { language: string | null; source: DataSource }[] {
   if (src.from === 'demo') return [{ language: null, source: src }];
   const target = src.from === 'url' ? src.url : src.name;
   if (!hasLangSlot(target)) {
-    if (typeof src.sha256 === 'object') throw new Error(`${target} names one file: pin it with a single sha256, not one per language`);
+    if (typeof src.sha256 === 'object')
+      throw new Error(`${target} names one file: pin it with a single sha256, not one per language`);
     return [{ language: null, source: src as DataSource }];
   }
-  if (typeof src.sha256 === 'string') throw new Error(`${target} names one file per language, so a single sha256 cannot check them: give one sha256 per language ({"en": "…"}) or none`);
+  if (typeof src.sha256 === 'string')
+    throw new Error(
+      `${target} names one file per language, so a single sha256 cannot check them: give one sha256 per language ({"en": "…"}) or none`,
+    );
   const pins = src.sha256 ?? {};
   const unpinned = languages.filter((l) => !pins[l]);
-  if (src.sha256 && unpinned.length) throw new Error(`${target}: the sha256 list pins ${Object.keys(pins).join(', ')} but not ${unpinned.join(', ')}; pin every evaluated language or none`);
+  if (src.sha256 && unpinned.length)
+    throw new Error(
+      `${target}: the sha256 list pins ${Object.keys(pins).join(', ')} but not ${unpinned.join(', ')}; pin every evaluated language or none`,
+    );
   return languages.map((l) => {
     const sha256 = pins[l];
-    const one = src.from === 'url' ? { from: 'url' as const, url: fillLang(src.url, l) } : { from: 'file' as const, name: fillLang(src.name, l) };
+    const one =
+      src.from === 'url'
+        ? { from: 'url' as const, url: fillLang(src.url, l) }
+        : { from: 'file' as const, name: fillLang(src.name, l) };
     return { language: l, source: sha256 ? { ...one, sha256 } : one };
   });
 }
@@ -121,6 +148,9 @@ export function modelHost(m: ModelRef): string {
 
 export function sourceHost(s: DataSource | PerLanguageSource): string {
   if (s.from === 'url') return new URL(s.url).host;
-  if (s.from === 'file') return hasLangSlot(s.name) ? `none (one file per language you pick: ${s.name})` : `none (a file you pick: ${s.name})`;
+  if (s.from === 'file')
+    return hasLangSlot(s.name)
+      ? `none (one file per language you pick: ${s.name})`
+      : `none (a file you pick: ${s.name})`;
   return 'none (demo data served by this app)';
 }

@@ -5,7 +5,11 @@ import { baseEntries, DataSource, Lang, LearningRate, Lora, ModelRef, PositiveIn
 
 const Text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 const Name = v.pipe(v.string(), v.minLength(1), v.maxLength(120));
-const TemplateEdit = v.strictObject({ text: Text(300), forms: v.optional(v.record(v.pipe(v.string(), v.regex(/^[\w-]{1,16}$/)), Text(300))), note: v.optional(Text(500)) });
+const TemplateEdit = v.strictObject({
+  text: Text(300),
+  forms: v.optional(v.record(v.pipe(v.string(), v.regex(/^[\w-]{1,16}$/)), Text(300))),
+  note: v.optional(Text(500)),
+});
 const EntryEdit = v.strictObject({
   text: v.nullable(Text(200)),
   form: v.optional(v.pipe(v.string(), v.regex(/^[\w-]{1,16}$/))),
@@ -16,7 +20,12 @@ const LanguageEdit = v.strictObject({
   /** Required when the language has no built-in table. */
   languageName: v.optional(Name),
   /** A list given here replaces the built-in list of that kind. */
-  templates: v.optional(v.strictObject({ general: v.optional(v.pipe(v.array(TemplateEdit), v.maxLength(50))), country: v.optional(v.pipe(v.array(TemplateEdit), v.maxLength(50))) })),
+  templates: v.optional(
+    v.strictObject({
+      general: v.optional(v.pipe(v.array(TemplateEdit), v.maxLength(50))),
+      country: v.optional(v.pipe(v.array(TemplateEdit), v.maxLength(50))),
+    }),
+  ),
   /** category → English group key → entry (replaces the built-in entry). */
   groups: v.optional(v.record(Name, v.record(Name, EntryEdit))),
 });
@@ -90,11 +99,18 @@ export const CHOENNI_XLMR_B: DataSource = {
 
 /** Is this run the setting the published XLMR-B numbers come from (xlm-roberta-base, English, Choenni's variant)? */
 export function referenceDefault(spec: Pick<EmotionProfilesSpec, 'model' | 'languages' | 'profile'>): boolean {
-  return spec.model.host !== 'demo:' && /(^|\/)xlm-roberta-base$/i.test(spec.model.id) && spec.languages.includes('en') && spec.profile.variant === 'choenni';
+  return (
+    spec.model.host !== 'demo:' &&
+    /(^|\/)xlm-roberta-base$/i.test(spec.model.id) &&
+    spec.languages.includes('en') &&
+    spec.profile.variant === 'choenni'
+  );
 }
 
 /** The reference source a run uses, or null for none. */
-export function referenceSource(spec: Pick<EmotionProfilesSpec, 'model' | 'languages' | 'profile' | 'reference'>): DataSource | null {
+export function referenceSource(
+  spec: Pick<EmotionProfilesSpec, 'model' | 'languages' | 'profile' | 'reference'>,
+): DataSource | null {
   if (spec.reference === 'none') return null;
   return spec.reference ?? (referenceDefault(spec) ? CHOENNI_XLMR_B : null);
 }
@@ -109,6 +125,12 @@ export function demoEmotionProfilesSpec(): EmotionProfilesSpec {
     languages: ['en', 'fr'],
     groups: { from: 'demo', name: 'templates-groups.json' },
     lexicon: { from: 'demo', name: 'lexicon.tsv' },
-    profile: { variant: 'prior-corrected', topK: 300, exactPieceMatch: true, countryPrompts: false, choenniInput: true },
+    profile: {
+      variant: 'prior-corrected',
+      topK: 300,
+      exactPieceMatch: true,
+      countryPrompts: false,
+      choenniInput: true,
+    },
   };
 }

@@ -7,7 +7,11 @@ export const EngineCheckSpec = v.strictObject({
   ...baseEntries,
   kind: v.literal('engine-check'),
   /** [M, N, K] per case. */
-  shapes: v.pipe(v.array(v.tuple([PositiveInt(1024), PositiveInt(1024), PositiveInt(1024)])), v.minLength(1), v.maxLength(16)),
+  shapes: v.pipe(
+    v.array(v.tuple([PositiveInt(1024), PositiveInt(1024), PositiveInt(1024)])),
+    v.minLength(1),
+    v.maxLength(16),
+  ),
   /** Timed repetitions per shape (after one warm-up). */
   repeats: PositiveInt(50),
 });

@@ -1,7 +1,17 @@
 // Spec of Study B: unlearning geo-cultural stereotypes (gradient ascent + "unknown" + KL, or NPO) with LoRA on a
 // Llama-family model, and multiple-choice evaluation in ten languages (methods.md section B).
 import * as v from 'valibot';
-import { baseEntries, DataSource, Lang, LearningRate, Lora, ModelRef, PerLanguageSource, PositiveInt, Rate } from './common';
+import {
+  baseEntries,
+  DataSource,
+  Lang,
+  LearningRate,
+  Lora,
+  ModelRef,
+  PerLanguageSource,
+  PositiveInt,
+  Rate,
+} from './common';
 
 /** The ten languages of the study's data set (its file suffixes; `iw` is Hebrew as the data names it). */
 export const STUDY_B_LANGUAGES = ['en', 'fr', 'hi', 'ar', 'fa', 'iw', 'id', 'ja', 'ko', 'ru'] as const;
@@ -74,7 +84,16 @@ export function demoGeoUnlearningSpec(): GeoUnlearningSpec {
     languages: [...STUDY_B_LANGUAGES],
     evalSplit: 'held-out',
     evalFraction: 0.2,
-    train: { language: 'en', loss: 'grad-diff-kl', weights: { kl: 1, unlearn: 0.25, unk: 0.5 }, lora: { rank: 8, alpha: 16, dropout: 0 }, lr: 1e-4, batch: 6, steps: 20, answerMask: 'boundary' },
+    train: {
+      language: 'en',
+      loss: 'grad-diff-kl',
+      weights: { kl: 1, unlearn: 0.25, unk: 0.5 },
+      lora: { rank: 8, alpha: 16, dropout: 0 },
+      lr: 1e-4,
+      batch: 6,
+      steps: 20,
+      answerMask: 'boundary',
+    },
     evaluation: ['likelihood'],
     extraction: 'corrected',
   };

@@ -11,7 +11,14 @@ import { demoGeoUnlearningSpec, GeoUnlearningSpec } from './geo-unlearning';
 import { demoPolyglotTuningSpec, PolyglotTuningSpec } from './polyglot-tuning';
 
 export { SPEC_VERSION };
-export type { BiasMitigationSpec, EmbeddingStatsSpec, EmotionProfilesSpec, EngineCheckSpec, GeoUnlearningSpec, PolyglotTuningSpec };
+export type {
+  BiasMitigationSpec,
+  EmbeddingStatsSpec,
+  EmotionProfilesSpec,
+  EngineCheckSpec,
+  GeoUnlearningSpec,
+  PolyglotTuningSpec,
+};
 
 export const ExperimentSpec = v.variant('kind', [
   EmotionProfilesSpec,
@@ -59,13 +66,17 @@ export class SpecError extends Error {
 
 /** Validate untrusted JSON as a spec. Refuses newer versions and unknown kinds with their own messages. */
 export function parseSpec(input: unknown): ExperimentSpec {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new SpecError('An experiment spec must be a JSON object.');
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new SpecError('An experiment spec must be a JSON object.');
   const { version, kind } = input as { version?: unknown; kind?: unknown };
   if (typeof version !== 'number' || !Number.isInteger(version)) throw new SpecError('The spec has no version number.');
   if (version > SPEC_VERSION)
-    throw new SpecError(`This spec was made by a newer version of Stereoscope (spec version ${version}; this app reads up to ${SPEC_VERSION}). Open it in an up-to-date copy of the lab.`);
+    throw new SpecError(
+      `This spec was made by a newer version of Stereoscope (spec version ${version}; this app reads up to ${SPEC_VERSION}). Open it in an up-to-date copy of the lab.`,
+    );
   if (version < 1) throw new SpecError(`Spec version ${version} does not exist.`);
-  if (!isExperimentKind(kind)) throw new SpecError(`Unknown experiment kind ${JSON.stringify(String(kind).slice(0, 40))}.`);
+  if (!isExperimentKind(kind))
+    throw new SpecError(`Unknown experiment kind ${JSON.stringify(String(kind).slice(0, 40))}.`);
   const r = v.safeParse(ExperimentSpec, input);
   if (!r.success) {
     const lines = r.issues.slice(0, 5).map((i) => `${v.getDotPath(i) ?? '(spec)'}: ${i.message}`);
@@ -82,7 +93,12 @@ export function specHosts(spec: ExperimentSpec): { what: string; host: string }[
   switch (spec.kind) {
     case 'emotion-profiles':
       // The published scores are fetched by default for xlm-roberta-base runs, so their host is listed too.
-      sources.push(['templates and groups', spec.groups], ['lexicon', spec.lexicon], ['fine-tuning text', spec.fineTune?.text], ['published reference scores', referenceSource(spec) ?? undefined]);
+      sources.push(
+        ['templates and groups', spec.groups],
+        ['lexicon', spec.lexicon],
+        ['fine-tuning text', spec.fineTune?.text],
+        ['published reference scores', referenceSource(spec) ?? undefined],
+      );
       break;
     case 'geo-unlearning':
       sources.push(['MCQ data', spec.mcq], ['retain set', spec.retain]);

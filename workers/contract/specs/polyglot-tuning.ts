@@ -14,7 +14,10 @@ export const PolyglotTuningSpec = v.strictObject({
   /** JSON lines with INSTRUCTION_KEYS. */
   instructions: DataSource,
   /** Examples per language in the training mix (the study: 3,000 en + 200 es, …, total 3,200). */
-  mix: v.pipe(v.record(Lang, v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_000_000))), v.check((m) => Object.keys(m).length > 0, 'at least one language in the mix')),
+  mix: v.pipe(
+    v.record(Lang, v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_000_000))),
+    v.check((m) => Object.keys(m).length > 0, 'at least one language in the mix'),
+  ),
   train: v.strictObject({
     lora: Lora,
     lr: LearningRate,
@@ -36,7 +39,14 @@ export function demoPolyglotTuningSpec(): PolyglotTuningSpec {
     model: { id: 'demo/tiny-llama', revision: 'main', host: 'demo:' },
     instructions: { from: 'demo', name: 'instructions.jsonl' },
     mix: { en: 30, es: 2 },
-    train: { lora: { rank: 8, alpha: 16, dropout: 0.05 }, lr: 1e-4, batch: 4, epochs: 1, warmupRatio: 0.03, maxSeqLength: 64 },
+    train: {
+      lora: { rank: 8, alpha: 16, dropout: 0.05 },
+      lr: 1e-4,
+      batch: 4,
+      epochs: 1,
+      warmupRatio: 0.03,
+      maxSeqLength: 64,
+    },
     evaluation: { task: 'xnli', languages: ['en', 'es'] },
   };
 }

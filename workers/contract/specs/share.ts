@@ -37,16 +37,20 @@ export function decodeShareLink(text: string): ExperimentSpec {
   const at = text.indexOf(PREFIX);
   const rest = at >= 0 ? text.slice(at + PREFIX.length) : text.replace(/^#?\/?x\//, '');
   const parts = rest.split('/');
-  if (parts.length !== 2 || !parts[0] || !parts[1]) throw new SpecError('This is not a Stereoscope share link (expected …#/x/<kind>/<payload>).');
+  if (parts.length !== 2 || !parts[0] || !parts[1])
+    throw new SpecError('This is not a Stereoscope share link (expected …#/x/<kind>/<payload>).');
   const [kind, payload] = parts;
   const spec = decodeSpecPayload(payload);
-  if (spec.kind !== kind) throw new SpecError(`The link says "${kind.slice(0, 40)}" but carries a ${spec.kind} spec; it was altered.`);
+  if (spec.kind !== kind)
+    throw new SpecError(`The link says "${kind.slice(0, 40)}" but carries a ${spec.kind} spec; it was altered.`);
   return spec;
 }
 
 export function decodeSpecPayload(payload: string): ExperimentSpec {
-  if (payload.length > MAX_PAYLOAD_CHARS) throw new SpecError(`The link is too long (${payload.length} characters; at most ${MAX_PAYLOAD_CHARS}).`);
-  if (!/^[A-Za-z0-9_-]+$/.test(payload)) throw new SpecError('The link is damaged: its payload has characters a share link never contains.');
+  if (payload.length > MAX_PAYLOAD_CHARS)
+    throw new SpecError(`The link is too long (${payload.length} characters; at most ${MAX_PAYLOAD_CHARS}).`);
+  if (!/^[A-Za-z0-9_-]+$/.test(payload))
+    throw new SpecError('The link is damaged: its payload has characters a share link never contains.');
   let bytes: Uint8Array;
   try {
     bytes = fromBase64Url(payload);
@@ -67,11 +71,13 @@ export function decodeSpecPayload(payload: string): ExperimentSpec {
 export function parseJsonStrict(text: string): unknown {
   try {
     return JSON.parse(text, (key, value) => {
-      if (key === '__proto__' || key === 'constructor' || key === 'prototype') throw new SpecError(`forbidden key "${key}"`);
+      if (key === '__proto__' || key === 'constructor' || key === 'prototype')
+        throw new SpecError(`forbidden key "${key}"`);
       return value;
     });
   } catch (e) {
-    if (e instanceof SpecError) throw new SpecError(`The spec contains a forbidden key (${e.message.replace(/^forbidden key /, '')}).`);
+    if (e instanceof SpecError)
+      throw new SpecError(`The spec contains a forbidden key (${e.message.replace(/^forbidden key /, '')}).`);
     throw new SpecError('The content is not valid JSON.');
   }
 }
@@ -87,7 +93,8 @@ function boundedInflate(data: Uint8Array, max: number): Uint8Array {
   });
   try {
     // Small pushes so a decompression bomb is stopped after at most ~1 MiB of output beyond the limit.
-    for (let i = 0; i < data.length && total <= max; i += 1024) inflater.push(data.subarray(i, i + 1024), i + 1024 >= data.length);
+    for (let i = 0; i < data.length && total <= max; i += 1024)
+      inflater.push(data.subarray(i, i + 1024), i + 1024 >= data.length);
   } catch {
     throw new SpecError('The link is damaged: its payload does not decompress (it may be truncated).');
   }

@@ -50,10 +50,14 @@ function checkTemplate(t: unknown, where: string, errors: string[]): Set<string>
     return forms;
   }
   const tt = t as TableTemplate;
-  const texts: [string, string][] = [[where, tt.text], ...Object.entries(tt.forms ?? {}).map(([f, s]) => [`${where}.forms.${f}`, s] as [string, string])];
+  const texts: [string, string][] = [
+    [where, tt.text],
+    ...Object.entries(tt.forms ?? {}).map(([f, s]) => [`${where}.forms.${f}`, s] as [string, string]),
+  ];
   for (const [w, s] of texts) {
     if (typeof s !== 'string') errors.push(`${w}: must be a string`);
-    else if (count(s, '{}') !== 1 || count(s, '<mask>') !== 1) errors.push(`${w}: "${s}" must contain exactly one {} and one <mask>`);
+    else if (count(s, '{}') !== 1 || count(s, '<mask>') !== 1)
+      errors.push(`${w}: "${s}" must contain exactly one {} and one <mask>`);
   }
   for (const f of Object.keys(tt.forms ?? {})) forms.add(f);
   return forms;
@@ -65,7 +69,8 @@ export function validateTable(input: unknown): string[] {
   if (typeof input !== 'object' || input === null) return ['table: not an object'];
   const t = input as Partial<TranslationTable>;
   if (t.format !== TABLE_FORMAT) errors.push(`format: expected "${TABLE_FORMAT}"`);
-  if (typeof t.language !== 'string' || !/^[a-z]{2,3}(-[A-Za-z0-9]+)?$/.test(t.language)) errors.push('language: expected a code like "fr" or "pt-BR"');
+  if (typeof t.language !== 'string' || !/^[a-z]{2,3}(-[A-Za-z0-9]+)?$/.test(t.language))
+    errors.push('language: expected a code like "fr" or "pt-BR"');
   if (typeof t.languageName !== 'string' || t.languageName === '') errors.push('languageName: required');
   const general = t.templates?.general;
   if (!Array.isArray(general) || general.length === 0) errors.push('templates.general: needs at least one template');
@@ -79,9 +84,11 @@ export function validateTable(input: unknown): string[] {
         errors.push(`${where}: must be an object`);
         continue;
       }
-      if (e.text !== null && (typeof e.text !== 'string' || e.text.trim() === '')) errors.push(`${where}: text must be a non-empty string or null`);
+      if (e.text !== null && (typeof e.text !== 'string' || e.text.trim() === ''))
+        errors.push(`${where}: text must be a non-empty string or null`);
       if (e.text === null && !e.note) errors.push(`${where}: an untranslated entry needs a note saying why`);
-      if (e.text && (e.text.includes('{}') || e.text.includes('<mask>'))) errors.push(`${where}: text must not contain {} or <mask>`);
+      if (e.text && (e.text.includes('{}') || e.text.includes('<mask>')))
+        errors.push(`${where}: text must not contain {} or <mask>`);
       if (e.flag !== undefined && !FLAGS.has(e.flag)) errors.push(`${where}: unknown flag "${e.flag}"`);
     }
   }
@@ -94,7 +101,9 @@ export function tableWarnings(t: TranslationTable): string[] {
   const out: string[] = [];
   for (const [cat, entries] of Object.entries(t.groups)) {
     if (cat === 'country') continue;
-    for (const [key, e] of Object.entries(entries)) if (e.form !== undefined && !forms.has(e.form)) out.push(`${cat} "${key}": form "${e.form}" has no variant in any general template`);
+    for (const [key, e] of Object.entries(entries))
+      if (e.form !== undefined && !forms.has(e.form))
+        out.push(`${cat} "${key}": form "${e.form}" has no variant in any general template`);
   }
   return out;
 }
@@ -111,16 +120,24 @@ export function parseTable(input: unknown): TranslationTable {
  * Overlays a user's edits on a base table of the same language: templates given in the overlay replace the base
  * lists; group entries are merged per category (overlay wins); new categories and groups are added.
  */
-export function mergeTables(base: TranslationTable, overlay: Partial<TranslationTable> & { language: string }): TranslationTable {
-  if (overlay.language !== base.language) throw new Error(`mergeTables: cannot merge ${overlay.language} into ${base.language}`);
+export function mergeTables(
+  base: TranslationTable,
+  overlay: Partial<TranslationTable> & { language: string },
+): TranslationTable {
+  if (overlay.language !== base.language)
+    throw new Error(`mergeTables: cannot merge ${overlay.language} into ${base.language}`);
   const groups: TranslationTable['groups'] = {};
   for (const [cat, entries] of Object.entries(base.groups)) groups[cat] = { ...entries };
-  for (const [cat, entries] of Object.entries(overlay.groups ?? {})) groups[cat] = { ...(groups[cat] ?? {}), ...entries };
+  for (const [cat, entries] of Object.entries(overlay.groups ?? {}))
+    groups[cat] = { ...(groups[cat] ?? {}), ...entries };
   const merged: TranslationTable = {
     ...base,
     ...overlay,
     format: TABLE_FORMAT,
-    templates: { general: overlay.templates?.general ?? base.templates.general, country: overlay.templates?.country ?? base.templates.country },
+    templates: {
+      general: overlay.templates?.general ?? base.templates.general,
+      country: overlay.templates?.country ?? base.templates.country,
+    },
     groups,
   };
   parseTable(merged);

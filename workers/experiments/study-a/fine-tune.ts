@@ -37,7 +37,10 @@ interface SavedState {
 }
 
 function encodeLines(tok: Tokenizer, text: string, maxLen: number): number[][] {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (!lines.length) throw new Error('the fine-tuning text is empty');
   return lines.map((l) => {
     const ids = tok.encode(l) as number[];
@@ -46,10 +49,22 @@ function encodeLines(tok: Tokenizer, text: string, maxLen: number): number[][] {
 }
 
 /** One masked batch, right-padded; at least one position is labelled (a batch with none has no loss). */
-function maskedBatch(examples: number[][], o: { special: Set<number>; maskId: number; pad: number; vocab: number; prob: number; seed: number }) {
+function maskedBatch(
+  examples: number[][],
+  o: { special: Set<number>; maskId: number; pad: number; vocab: number; prob: number; seed: number },
+) {
   const rng = seededRng(o.seed);
   const T = Math.max(...examples.map((e) => e.length));
-  const masked = examples.map((ids) => maskForMlm({ ids, special: ids.map((i) => o.special.has(i)), maskTokenId: o.maskId, vocabSize: o.vocab, rng, probability: o.prob }));
+  const masked = examples.map((ids) =>
+    maskForMlm({
+      ids,
+      special: ids.map((i) => o.special.has(i)),
+      maskTokenId: o.maskId,
+      vocabSize: o.vocab,
+      rng,
+      probability: o.prob,
+    }),
+  );
   if (masked.every((m) => m.labels.every((l) => l === -100))) {
     const ids = examples[0];
     const pos = ids.findIndex((i) => !o.special.has(i));
@@ -61,13 +76,28 @@ function maskedBatch(examples: number[][], o: { special: Set<number>; maskId: nu
   const padTo = (xs: number[], v: number) => [...xs, ...new Array<number>(T - xs.length).fill(v)];
   return {
     inputIds: masked.map((m) => padTo(m.inputIds, o.pad)),
-    attentionMask: examples.map((e) => padTo(e.map(() => 1), 0)),
+    attentionMask: examples.map((e) =>
+      padTo(
+        e.map(() => 1),
+        0,
+      ),
+    ),
     labels: masked.map((m) => padTo(m.labels, -100)),
   };
 }
 
-async function saveCheckpoint(model: XlmrForMaskedLM, opt: AdamWOptimizer, state: SavedState, ctx: ExperimentContext, baseModel: string) {
-  const files = await exportAdapter(model.be, model.adapters, { baseModel, targetModules: TARGET_MODULES, taskType: null });
+async function saveCheckpoint(
+  model: XlmrForMaskedLM,
+  opt: AdamWOptimizer,
+  state: SavedState,
+  ctx: ExperimentContext,
+  baseModel: string,
+) {
+  const files = await exportAdapter(model.be, model.adapters, {
+    baseModel,
+    targetModules: TARGET_MODULES,
+    taskType: null,
+  });
   const st = await opt.state();
   const moments = Object.keys(st.m).flatMap((name) => [
     { name: `m.${name}`, dtype: 'F32' as const, shape: [st.m[name].length], data: st.m[name] },
@@ -76,14 +106,29 @@ async function saveCheckpoint(model: XlmrForMaskedLM, opt: AdamWOptimizer, state
   await ctx.checkpoints.save(`${PREFIX}adapter_config.json`, new TextEncoder().encode(files['adapter_config.json']));
   await ctx.checkpoints.save(`${PREFIX}adapter_model.safetensors`, files['adapter_model.safetensors']);
   await ctx.checkpoints.save(`${PREFIX}optimizer.safetensors`, writeSafetensors(moments));
-  await ctx.checkpoints.save(`${PREFIX}state.json`, new TextEncoder().encode(JSON.stringify({ ...state, optimizerStep: st.step })));
+  await ctx.checkpoints.save(
+    `${PREFIX}state.json`,
+    new TextEncoder().encode(JSON.stringify({ ...state, optimizerStep: st.step })),
+  );
   return files;
 }
 
-async function loadCheckpoint(model: XlmrForMaskedLM, ctx: ExperimentContext): Promise<(SavedState & { optimizer: { step: number; m: Record<string, Float32Array>; v: Record<string, Float32Array> } }) | null> {
-  const [cfg, weights, opt, st] = await Promise.all(['adapter_config.json', 'adapter_model.safetensors', 'optimizer.safetensors', 'state.json'].map((f) => ctx.checkpoints.load(PREFIX + f)));
+async function loadCheckpoint(
+  model: XlmrForMaskedLM,
+  ctx: ExperimentContext,
+): Promise<
+  | (SavedState & { optimizer: { step: number; m: Record<string, Float32Array>; v: Record<string, Float32Array> } })
+  | null
+> {
+  const [cfg, weights, opt, st] = await Promise.all(
+    ['adapter_config.json', 'adapter_model.safetensors', 'optimizer.safetensors', 'state.json'].map((f) =>
+      ctx.checkpoints.load(PREFIX + f),
+    ),
+  );
   if (!cfg || !weights || !opt || !st) return null;
-  const adapter = await readPeftAdapter(memorySource({ 'adapter_config.json': new TextDecoder().decode(cfg), 'adapter_model.safetensors': weights }));
+  const adapter = await readPeftAdapter(
+    memorySource({ 'adapter_config.json': new TextDecoder().decode(cfg), 'adapter_model.safetensors': weights }),
+  );
   model.adapters = importAdapter(model.be, model.slots(), adapter);
   const state = JSON.parse(new TextDecoder().decode(st)) as SavedState & { optimizerStep: number };
   const src = memorySource({ 'o.safetensors': opt });
@@ -98,7 +143,15 @@ async function loadCheckpoint(model: XlmrForMaskedLM, ctx: ExperimentContext): P
   return { ...state, optimizer: { step: state.optimizerStep, m, v } };
 }
 
-export async function fineTune(o: { model: XlmrForMaskedLM; tok: Tokenizer; spec: FineTuneSpec; text: string; seed: number; baseModel: string; ctx: ExperimentContext }): Promise<FineTuneOutcome> {
+export async function fineTune(o: {
+  model: XlmrForMaskedLM;
+  tok: Tokenizer;
+  spec: FineTuneSpec;
+  text: string;
+  seed: number;
+  baseModel: string;
+  ctx: ExperimentContext;
+}): Promise<FineTuneOutcome> {
   const { model, tok, spec, ctx } = o;
   const be = model.be;
   const maxLen = Math.min(MAX_TOKENS, model.config.max_position_embeddings - model.config.pad_token_id - 1);
@@ -107,7 +160,14 @@ export async function fineTune(o: { model: XlmrForMaskedLM; tok: Tokenizer; spec
   const total = perEpoch * spec.epochs;
   const every = Math.max(1, Math.ceil(total / 10));
   const resumed = await loadCheckpoint(model, ctx);
-  if (!resumed) model.applyLora({ r: spec.lora.rank, alpha: spec.lora.alpha, dropout: spec.lora.dropout ?? 0, targetModules: TARGET_MODULES, seed: o.seed });
+  if (!resumed)
+    model.applyLora({
+      r: spec.lora.rank,
+      alpha: spec.lora.alpha,
+      dropout: spec.lora.dropout ?? 0,
+      targetModules: TARGET_MODULES,
+      seed: o.seed,
+    });
   const optimizer = new AdamWOptimizer(be, model.trainableParams());
   if (resumed) optimizer.load(resumed.optimizer);
   const losses: [number, number][] = resumed?.losses ?? [];
@@ -115,7 +175,10 @@ export async function fineTune(o: { model: XlmrForMaskedLM; tok: Tokenizer; spec
   if (resumed) ctx.progress({ type: 'log', message: `fine-tuning resumed from step ${step} of ${total}` });
   for (const [s, loss] of losses) ctx.progress({ type: 'metric', name: 'loss', step: s, value: loss });
   const special = new Set(tok.all_special_ids as number[]);
-  ctx.progress({ type: 'phase', label: `LoRA fine-tuning on ${spec.language} text (${examples.length} lines, ${total} steps)` });
+  ctx.progress({
+    type: 'phase',
+    label: `LoRA fine-tuning on ${spec.language} text (${examples.length} lines, ${total} steps)`,
+  });
   let files: FineTuneOutcome['adapterFiles'] | null = null;
   setLoraTraining(model.adapters, true);
   try {
@@ -124,22 +187,43 @@ export async function fineTune(o: { model: XlmrForMaskedLM; tok: Tokenizer; spec
       const epoch = Math.floor(step / perEpoch);
       // The order of an epoch and the masks of a step depend only on (seed, epoch, step): a resumed run sees
       // exactly the batches an uninterrupted one would.
-      const order = shuffled(examples.map((_, i) => i), seededRng((o.seed ^ (epoch * 0x9e3779b1)) >>> 0));
+      const order = shuffled(
+        examples.map((_, i) => i),
+        seededRng((o.seed ^ (epoch * 0x9e3779b1)) >>> 0),
+      );
       const within = step % perEpoch;
       const batch = order.slice(within * spec.batch, (within + 1) * spec.batch).map((i) => examples[i]);
-      const mb = maskedBatch(batch, { special, maskId: tok.mask_token_id!, pad: model.config.pad_token_id, vocab: model.config.vocab_size, prob: spec.maskProb ?? 0.15, seed: (o.seed * 31 + step) >>> 0 });
-      const r = await trainStep(be, { optimizer, lossAndGrad: (b) => maskedLmLossAndGrad(model, b), microBatches: [mb], lr: spec.lr, signal: ctx.signal });
+      const mb = maskedBatch(batch, {
+        special,
+        maskId: tok.mask_token_id!,
+        pad: model.config.pad_token_id,
+        vocab: model.config.vocab_size,
+        prob: spec.maskProb ?? 0.15,
+        seed: (o.seed * 31 + step) >>> 0,
+      });
+      const r = await trainStep(be, {
+        optimizer,
+        lossAndGrad: (b) => maskedLmLossAndGrad(model, b),
+        microBatches: [mb],
+        lr: spec.lr,
+        signal: ctx.signal,
+      });
       step++;
       losses.push([step, r.loss]);
       ctx.progress({ type: 'metric', name: 'loss', step, value: r.loss });
       ctx.progress({ type: 'step', step, total, label: `fine-tuning, loss ${r.loss.toFixed(3)}` });
-      if (step % every === 0 || step === total) files = await saveCheckpoint(model, optimizer, { step, losses }, ctx, o.baseModel);
+      if (step % every === 0 || step === total)
+        files = await saveCheckpoint(model, optimizer, { step, losses }, ctx, o.baseModel);
     }
   } finally {
     setLoraTraining(model.adapters, false);
     // The moments are GPU tensors as big as the adapters; the last checkpoint holds their values.
     optimizer.dispose();
   }
-  files ??= await exportAdapter(be, model.adapters, { baseModel: o.baseModel, targetModules: TARGET_MODULES, taskType: null });
+  files ??= await exportAdapter(be, model.adapters, {
+    baseModel: o.baseModel,
+    targetModules: TARGET_MODULES,
+    taskType: null,
+  });
   return { losses, steps: total, resumedFrom: resumed?.step ?? 0, adapterFiles: files };
 }

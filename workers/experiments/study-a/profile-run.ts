@@ -9,9 +9,23 @@ import { pieceKey, type PieceMatch } from '../../analysis/study-a/profile-prior'
 import type { Lexicon } from '../../analysis/study-a/lexicon';
 import { sha256Hex } from '../../contract/sha256';
 import type { ExperimentContext } from '../experiment-runner';
-import { choenniLookup, languageWords, priorLookup, priorPrompt, type LanguagePrompts, type PromptItem } from '../../analysis/study-a/inputs';
+import {
+  choenniLookup,
+  languageWords,
+  priorLookup,
+  priorPrompt,
+  type LanguagePrompts,
+  type PromptItem,
+} from '../../analysis/study-a/inputs';
 import { groupProfiles } from '../../analysis/study-a/results';
-import { disposeLanguageMask, encodePrompt, negLogPriorRow, topLogits, topPriorCorrected, uploadLanguageMask } from './scoring';
+import {
+  disposeLanguageMask,
+  encodePrompt,
+  negLogPriorRow,
+  topLogits,
+  topPriorCorrected,
+  uploadLanguageMask,
+} from './scoring';
 import type { GroupProfile } from '../../contract/results/emotion-profiles';
 import type { TopRow } from '../../analysis/study-a/results';
 
@@ -62,7 +76,11 @@ export async function profileLanguages(o: ProfileRunOptions): Promise<ProfileRun
   const be = model.be;
   const V = model.config.vocab_size;
   const k = Math.min(o.topK, V, TOPK_MAX_K);
-  if (k < o.topK) ctx.progress({ type: 'log', message: `top-k lowered from ${o.topK} to ${k} (vocabulary ${V}, GPU top-k limit ${TOPK_MAX_K})` });
+  if (k < o.topK)
+    ctx.progress({
+      type: 'log',
+      message: `top-k lowered from ${o.topK} to ${k} (vocabulary ${V}, GPU top-k limit ${TOPK_MAX_K})`,
+    });
   const match: PieceMatch = o.exactPieceMatch ? 'exact' : 'normalized';
   const maxLen = model.config.max_position_embeddings - model.config.pad_token_id - 1;
   const decode = (id: number) => o.pieces[id] ?? '';
@@ -79,13 +97,18 @@ export async function profileLanguages(o: ProfileRunOptions): Promise<ProfileRun
     const tops: TopRow[] = new Array(lang.items.length);
     // Prompts sharing a template share a prior row, so they are batched together.
     const byTemplate = new Map<string, number[]>();
-    lang.items.forEach((it, i) => (byTemplate.get(it.templateText) ?? byTemplate.set(it.templateText, []).get(it.templateText)!).push(i));
+    lang.items.forEach((it, i) =>
+      (byTemplate.get(it.templateText) ?? byTemplate.set(it.templateText, []).get(it.templateText)!).push(i),
+    );
     let mask: ReturnType<typeof uploadLanguageMask> | null = null;
     if (o.variant === 'prior-corrected') {
       const words = languageWords(o.lexicon, lang.language, lang.languageName, match);
       const keep = Uint8Array.from(o.pieces, (p) => (words.has(pieceKey(p, match)) ? 1 : 0));
       if (!keep.some((x) => x)) {
-        ctx.progress({ type: 'log', message: `${lang.language}: no vocabulary piece is in the lexicon's ${lang.languageName} words; the prior is not restricted` });
+        ctx.progress({
+          type: 'log',
+          message: `${lang.language}: no vocabulary piece is in the lexicon's ${lang.languageName} words; the prior is not restricted`,
+        });
         keep.fill(1);
       }
       mask = uploadLanguageMask(be, keep);
@@ -108,7 +131,10 @@ export async function profileLanguages(o: ProfileRunOptions): Promise<ProfileRun
             negLogPrior = be.upload(row, [V]);
           } else {
             // The baseline pass (the pretrained weights, same prompts) always runs first and keeps its priors.
-            if (fromBase) throw new Error(`${lang.language}: the pretrained model's prior for "${templateText}" was not computed by the baseline pass`);
+            if (fromBase)
+              throw new Error(
+                `${lang.language}: the pretrained model's prior for "${templateText}" was not computed by the baseline pass`,
+              );
             const p = priorPrompt(templateText);
             negLogPrior = await negLogPriorRow(model, encodePrompt(tok, p.text, p.maskIndex, maxLen), mask);
             row = (await be.download(negLogPrior)) as Float32Array;
@@ -120,7 +146,9 @@ export async function profileLanguages(o: ProfileRunOptions): Promise<ProfileRun
         for (const part of batches(idx, o.batchSize)) {
           ctx.signal.throwIfAborted();
           const batch = part.map((i) => encoded[i]);
-          const rows = negLogPrior ? await topPriorCorrected(model, batch, negLogPrior, k) : await topLogits(model, batch, k);
+          const rows = negLogPrior
+            ? await topPriorCorrected(model, batch, negLogPrior, k)
+            : await topLogits(model, batch, k);
           part.forEach((i, j) => (tops[i] = rows[j]));
           done += part.length;
           ctx.progress({ type: 'step', step: done, total: totalPrompts, label: `${lang.language} ${o.label}` });
@@ -130,10 +158,22 @@ export async function profileLanguages(o: ProfileRunOptions): Promise<ProfileRun
     } finally {
       if (mask) disposeLanguageMask(mask);
     }
-    const lookup = o.variant === 'choenni' ? choenniLookup(o.lexicon, lang.language, lang.languageName) : priorLookup(o.lexicon, o.exactPieceMatch);
-    byLanguage.set(lang.language, groupProfiles({ items: lang.items as PromptItem[], tops, variant: o.variant, decode, lookup, topK: k, match }));
+    const lookup =
+      o.variant === 'choenni'
+        ? choenniLookup(o.lexicon, lang.language, lang.languageName)
+        : priorLookup(o.lexicon, o.exactPieceMatch);
+    byLanguage.set(
+      lang.language,
+      groupProfiles({ items: lang.items as PromptItem[], tops, variant: o.variant, decode, lookup, topK: k, match }),
+    );
   }
-  return { byLanguage, prompts: totalPrompts, seconds: (performance.now() - started) / 1000, priorsComputed, priorsReused };
+  return {
+    byLanguage,
+    prompts: totalPrompts,
+    seconds: (performance.now() - started) / 1000,
+    priorsComputed,
+    priorsReused,
+  };
 }
 
 /** Every vocabulary piece decoded alone, as the original decodes each kept id (methods.md A.2 step 5). */

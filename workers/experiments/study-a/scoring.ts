@@ -21,13 +21,19 @@ export interface Encoded {
 export function encodePrompt(tok: Tokenizer, text: string, maskIndex = 0, maxLength = 512): Encoded {
   const ids = tok.encode(text) as number[];
   const masks = ids.flatMap((id, i) => (id === tok.mask_token_id ? [i] : []));
-  if (masks.length <= maskIndex) throw new Error(`prompt "${text}" has ${masks.length} <mask> token(s); mask #${maskIndex + 1} is read`);
-  if (ids.length > maxLength) throw new Error(`prompt "${text}" is ${ids.length} tokens, longer than the model's ${maxLength}`);
+  if (masks.length <= maskIndex)
+    throw new Error(`prompt "${text}" has ${masks.length} <mask> token(s); mask #${maskIndex + 1} is read`);
+  if (ids.length > maxLength)
+    throw new Error(`prompt "${text}" is ${ids.length} tokens, longer than the model's ${maxLength}`);
   return { ids, maskPos: masks[maskIndex] };
 }
 
 /** Runs the model on a right-padded batch with the head at the mask rows only; `use` sees logits [M, V]. */
-export async function withMaskLogits<T>(model: XlmrForMaskedLM, batch: readonly Encoded[], use: (logits: Tensor) => Promise<T>): Promise<T> {
+export async function withMaskLogits<T>(
+  model: XlmrForMaskedLM,
+  batch: readonly Encoded[],
+  use: (logits: Tensor) => Promise<T>,
+): Promise<T> {
   const pad = model.config.pad_token_id;
   const T = Math.max(...batch.map((e) => e.ids.length));
   const inputIds = batch.map((e) => [...e.ids, ...new Array<number>(T - e.ids.length).fill(pad)]);
@@ -120,7 +126,12 @@ export async function negLogPriorRow(model: XlmrForMaskedLM, prior: Encoded, mas
 }
 
 /** Prior-corrected: per prompt the k highest s = log_softmax(logits) − log p_prior, with s itself. */
-export async function topPriorCorrected(model: XlmrForMaskedLM, batch: readonly Encoded[], negLogPrior: Tensor, k: number): Promise<TopRow[]> {
+export async function topPriorCorrected(
+  model: XlmrForMaskedLM,
+  batch: readonly Encoded[],
+  negLogPrior: Tensor,
+  k: number,
+): Promise<TopRow[]> {
   const be = model.be;
   return withMaskLogits(model, batch, async (logits) => {
     // The row's logsumexp does not change the order, so top-k runs on logits − log p_prior and the downloaded
@@ -128,7 +139,11 @@ export async function topPriorCorrected(model: XlmrForMaskedLM, batch: readonly 
     const score = await add(be, logits, negLogPrior);
     const [v, i] = await topk(be, score, { k });
     const lseT = await reduceRows(be, logits, { op: 'logsumexp' });
-    const [values, ids, lse] = [(await be.download(v)) as Float32Array, (await be.download(i)) as Int32Array, (await be.download(lseT)) as Float32Array];
+    const [values, ids, lse] = [
+      (await be.download(v)) as Float32Array,
+      (await be.download(i)) as Int32Array,
+      (await be.download(lseT)) as Float32Array,
+    ];
     [score, v, i, lseT].forEach((t) => t.dispose());
     return splitRows(values, ids, k, lse);
   });

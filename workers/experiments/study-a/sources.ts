@@ -39,7 +39,10 @@ export function modelSource(ref: ModelRef, onProgress?: (p: DownloadProgress) =>
 }
 
 /** Progress events for a download, throttled to whole percent steps so the UI is not flooded. */
-export function downloadProgress(ctx: Pick<ExperimentContext, 'progress'>, label: string): (p: DownloadProgress) => void {
+export function downloadProgress(
+  ctx: Pick<ExperimentContext, 'progress'>,
+  label: string,
+): (p: DownloadProgress) => void {
   let last = -1;
   return (p) => {
     const pct = p.overallTotal ? Math.floor((100 * p.overallLoaded) / p.overallTotal) : 0;
@@ -59,7 +62,11 @@ export function userFileKey(name: string): string {
  * spec gives one. File: in Node a path relative to the working directory; in the browser the copy the app
  * stored for this run under userFileKey(name).
  */
-export async function readDataSource(src: DataSource, ctx: Pick<ExperimentContext, 'checkpoints' | 'signal'>, what: string): Promise<string> {
+export async function readDataSource(
+  src: DataSource,
+  ctx: Pick<ExperimentContext, 'checkpoints' | 'signal'>,
+  what: string,
+): Promise<string> {
   if (src.from === 'demo') return appFiles('demo').readText(src.name);
   if (src.from === 'url') {
     const res = await fetch(src.url, { signal: ctx.signal }).catch((e: Error) => {
@@ -79,7 +86,10 @@ export async function readDataSource(src: DataSource, ctx: Pick<ExperimentContex
     bytes = await files.readRange(file, 0, await files.size(file)); // the exact bytes, for the sha256 check
   } else {
     const stored = await ctx.checkpoints.load(userFileKey(src.name));
-    if (!stored) throw new Error(`${what}: the file "${src.name}" has not been picked for this run; choose it in the experiment form.`);
+    if (!stored)
+      throw new Error(
+        `${what}: the file "${src.name}" has not been picked for this run; choose it in the experiment form.`,
+      );
     bytes = stored;
   }
   // A spec that pins the file's sha256 (share links do) must get that very file, in the CLI as in the browser.

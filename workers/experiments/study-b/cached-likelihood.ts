@@ -27,7 +27,14 @@ export interface ScoredItem {
 /** Per-row rope tables for positions start_b + t, [B, T, HS/2]. */
 function ropeFor(model: LlamaForCausalLM, starts: readonly number[], T: number) {
   const { head_dim, rope_theta, rope_scaling } = model.config;
-  const tables = starts.map((s) => ropeTables({ positions: Array.from({ length: T }, (_, t) => s + t), headDim: head_dim, theta: rope_theta, scaling: rope_scaling ?? undefined }));
+  const tables = starts.map((s) =>
+    ropeTables({
+      positions: Array.from({ length: T }, (_, t) => s + t),
+      headDim: head_dim,
+      theta: rope_theta,
+      scaling: rope_scaling ?? undefined,
+    }),
+  );
   const cat = (k: 'cos' | 'sin') => {
     const out = new Float32Array(starts.length * T * (head_dim / 2));
     tables.forEach((tb, b) => out.set(tb[k], b * tb[k].length));
@@ -37,7 +44,13 @@ function ropeFor(model: LlamaForCausalLM, starts: readonly number[], T: number) 
 }
 
 /** Runs the decoder blocks over ids [B, T] on top of `past` (grown in place); returns the last hidden [B, T, C]. */
-async function blocks(model: LlamaForCausalLM, ids: number[][], starts: number[], past: (KvCache | null)[], keyMask: Tensor | undefined): Promise<Tensor> {
+async function blocks(
+  model: LlamaForCausalLM,
+  ids: number[][],
+  starts: number[],
+  past: (KvCache | null)[],
+  keyMask: Tensor | undefined,
+): Promise<Tensor> {
   const be = model.be;
   const B = ids.length;
   const T = ids[0].length;
@@ -73,7 +86,10 @@ async function gatherRows(model: LlamaForCausalLM, t: Tensor, rows: number[]): P
  * tokens of prompt + option from the first position where they leave the prompt's ids (as optionExample scores
  * them in the per-option path). Returns [item][option].
  */
-export async function cachedOptionLogLikelihoods(model: LlamaForCausalLM, items: readonly ScoredItem[]): Promise<number[][]> {
+export async function cachedOptionLogLikelihoods(
+  model: LlamaForCausalLM,
+  items: readonly ScoredItem[],
+): Promise<number[][]> {
   const be = model.be;
   const { hidden_size: C, vocab_size: V } = model.config;
   const plan = items.map((it) => {
@@ -90,18 +106,49 @@ export async function cachedOptionLogLikelihoods(model: LlamaForCausalLM, items:
   });
   const N = items.length;
   const Tp = Math.max(...plan.map((p) => p.cut));
-  const prefixIds = items.map((it, i) => [...it.optionIds[0].slice(0, plan[i].cut), ...Array<number>(Tp - plan[i].cut).fill(0)]);
+  const prefixIds = items.map((it, i) => [
+    ...it.optionIds[0].slice(0, plan[i].cut),
+    ...Array<number>(Tp - plan[i].cut).fill(0),
+  ]);
   const past: (KvCache | null)[] = model.layers.map(() => null);
   try {
-    (await blocks(model, prefixIds, items.map(() => 0), past, undefined)).dispose();
+    (
+      await blocks(
+        model,
+        prefixIds,
+        items.map(() => 0),
+        past,
+        undefined,
+      )
+    ).dispose();
     // One row per (item, option): its continuation after the cut, right-padded.
-    const rows = items.flatMap((it, i) => it.optionIds.map((ids, o) => ({ i, o, ids: ids.slice(plan[i].cut), cut: plan[i].cut, start: plan[i].starts[o], full: ids.length })));
+    const rows = items.flatMap((it, i) =>
+      it.optionIds.map((ids, o) => ({
+        i,
+        o,
+        ids: ids.slice(plan[i].cut),
+        cut: plan[i].cut,
+        start: plan[i].starts[o],
+        full: ids.length,
+      })),
+    );
     const Tc = Math.max(...rows.map((r) => r.ids.length));
     const R = rows.length;
     const contIds = rows.map((r) => [...r.ids, ...Array<number>(Tc - r.ids.length).fill(0)]);
     for (let l = 0; l < past.length; l++) {
       const p = past[l]!;
-      const gathered = { k: await gatherRows(model, p.k, rows.map((r) => r.i)), v: await gatherRows(model, p.v, rows.map((r) => r.i)) };
+      const gathered = {
+        k: await gatherRows(
+          model,
+          p.k,
+          rows.map((r) => r.i),
+        ),
+        v: await gatherRows(
+          model,
+          p.v,
+          rows.map((r) => r.i),
+        ),
+      };
       disposeAll(p.k, p.v);
       past[l] = gathered;
     }
@@ -112,7 +159,13 @@ export async function cachedOptionLogLikelihoods(model: LlamaForCausalLM, items:
     const keyMask = be.upload(mask, [R, Tp + Tc]);
     let x: Tensor;
     try {
-      x = await blocks(model, contIds, rows.map((r) => r.cut), past, keyMask);
+      x = await blocks(
+        model,
+        contIds,
+        rows.map((r) => r.cut),
+        past,
+        keyMask,
+      );
     } finally {
       keyMask.dispose();
     }

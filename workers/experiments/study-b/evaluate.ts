@@ -58,7 +58,12 @@ export function scoredItem(enc: Encoder, prefix: string, options: readonly strin
 }
 
 /** log p(option | prompt) per item and option, with the KV-cache path or one full forward per option row. */
-export async function optionLogLikelihoods(model: LlamaForCausalLM, enc: Encoder, items: readonly ScoredItem[], cached: boolean): Promise<number[][]> {
+export async function optionLogLikelihoods(
+  model: LlamaForCausalLM,
+  enc: Encoder,
+  items: readonly ScoredItem[],
+  cached: boolean,
+): Promise<number[][]> {
   if (cached) return cachedOptionLogLikelihoods(model, items);
   const examples = items.flatMap((it) => it.optionIds.map((ids) => optionExample(it.promptIds, ids)));
   const nll = await answerNll(model, padStream(examples, enc.pad));
@@ -97,17 +102,38 @@ export async function evaluateLikelihoodEntries(options: {
   for (let s = 0; s < options.entries.length; s += chunk) {
     options.signal?.throwIfAborted();
     const entries = options.entries.slice(s, s + chunk);
-    const prompts = entries.map((e) => evalPrompt({ item: e.item, language: e.language, unknownPhrase: e.unknownPhrase, seed: options.seed }));
-    const logps = await optionLogLikelihoods(model, enc, prompts.map((p, i) => scoredItem(enc, scoredPrefix(p.prompt, entries[i].language), p.options)), options.cached ?? true);
+    const prompts = entries.map((e) =>
+      evalPrompt({ item: e.item, language: e.language, unknownPhrase: e.unknownPhrase, seed: options.seed }),
+    );
+    const logps = await optionLogLikelihoods(
+      model,
+      enc,
+      prompts.map((p, i) => scoredItem(enc, scoredPrefix(p.prompt, entries[i].language), p.options)),
+      options.cached ?? true,
+    );
     prompts.forEach((p, i) => {
       const logp = logps[i];
       const m = Math.max(...logp);
       const z = logp.reduce((a, x) => a + Math.exp(x - m), 0);
       const probs = logp.map((x) => Math.exp(x - m) / z);
       const chosen = probs.indexOf(Math.max(...probs));
-      const cls: AnswerClass = chosen === p.targetIndex ? 'stereotype' : chosen === p.unknownIndex ? 'unknown' : 'other';
+      const cls: AnswerClass =
+        chosen === p.targetIndex ? 'stereotype' : chosen === p.unknownIndex ? 'unknown' : 'other';
       const { item: it, language } = entries[i];
-      out.push({ language, mode: 'likelihood', item: it.index, identity: it.identity, attribute: it.attribute, options: p.options, targetIndex: p.targetIndex, unknownIndex: p.unknownIndex, chosen, cls, clsStudy: cls, probs });
+      out.push({
+        language,
+        mode: 'likelihood',
+        item: it.index,
+        identity: it.identity,
+        attribute: it.attribute,
+        options: p.options,
+        targetIndex: p.targetIndex,
+        unknownIndex: p.unknownIndex,
+        chosen,
+        cls,
+        clsStudy: cls,
+        probs,
+      });
     });
     options.onItems?.(out.length);
   }
@@ -129,7 +155,10 @@ export async function evaluateGeneration(options: {
   onItems?: (done: number) => void;
 }): Promise<ItemPrediction[]> {
   const { model, enc, language } = options;
-  const prompts = options.items.map((item) => ({ item, p: evalPrompt({ item, language, unknownPhrase: options.unknownPhrase, seed: options.seed }) }));
+  const prompts = options.items.map((item) => ({
+    item,
+    p: evalPrompt({ item, language, unknownPhrase: options.unknownPhrase, seed: options.seed }),
+  }));
   const encoded = prompts.map((x) => ({ ...x, ids: enc.encode(x.p.prompt) }));
   // Group by prompt length: the KV-cache decoder needs equal-length rows (no padding).
   const groups = new Map<number, typeof encoded>();
@@ -140,13 +169,30 @@ export async function evaluateGeneration(options: {
     for (let s = 0; s < group.length; s += batch) {
       options.signal?.throwIfAborted();
       const rows = group.slice(s, s + batch);
-      const gen = await generate(model, rows.map((r) => r.ids), { maxNewTokens: options.maxNewTokens, temperature: 0, signal: options.signal });
+      const gen = await generate(
+        model,
+        rows.map((r) => r.ids),
+        { maxNewTokens: options.maxNewTokens, temperature: 0, signal: options.signal },
+      );
       rows.forEach((r, i) => {
         const output = options.decode(gen[i]);
         const args = { output, options: r.p.options, targetIndex: r.p.targetIndex, language };
         const c = extractAnswer({ ...args, mode: 'corrected' });
         const st = extractAnswer({ ...args, mode: 'study' });
-        byItem.set(r.item.index, { language, mode: 'generation', item: r.item.index, identity: r.item.identity, attribute: r.item.attribute, options: r.p.options, targetIndex: r.p.targetIndex, unknownIndex: r.p.unknownIndex, chosen: c.optionIndex, cls: c.cls, clsStudy: st.cls, output });
+        byItem.set(r.item.index, {
+          language,
+          mode: 'generation',
+          item: r.item.index,
+          identity: r.item.identity,
+          attribute: r.item.attribute,
+          options: r.p.options,
+          targetIndex: r.p.targetIndex,
+          unknownIndex: r.p.unknownIndex,
+          chosen: c.optionIndex,
+          cls: c.cls,
+          clsStudy: st.cls,
+          output,
+        });
       });
       options.onItems?.(byItem.size);
     }

@@ -10,17 +10,31 @@ import type { MemoryEstimate } from '../../contract/memory';
 
 /** Rates per language and overall; `extraction` picks which class of a generated answer counts (likelihood rows
  *  carry the same class in both). */
-export function rateRows(preds: readonly ItemPrediction[], phase: Phase, modes: readonly EvalMode[], extraction: 'corrected' | 'study' = 'corrected'): RateRow[] {
+export function rateRows(
+  preds: readonly ItemPrediction[],
+  phase: Phase,
+  modes: readonly EvalMode[],
+  extraction: 'corrected' | 'study' = 'corrected',
+): RateRow[] {
   const rows: RateRow[] = [];
   for (const mode of modes) {
-    const r = ratesByLanguage(preds.filter((p) => p.mode === mode).map((p) => ({ language: p.language, cls: extraction === 'study' ? p.clsStudy : p.cls })));
+    const r = ratesByLanguage(
+      preds
+        .filter((p) => p.mode === mode)
+        .map((p) => ({ language: p.language, cls: extraction === 'study' ? p.clsStudy : p.cls })),
+    );
     for (const [language, rates] of r.perLanguage) rows.push({ phase, mode, language, rates });
     rows.push({ phase, mode, language: 'overall', rates: r.overall });
   }
   return rows;
 }
 
-export function transferOf(rows: readonly RateRow[], trainLanguage: string, languages: readonly string[], modes: readonly EvalMode[]): GeoUnlearningResult['transfer'] {
+export function transferOf(
+  rows: readonly RateRow[],
+  trainLanguage: string,
+  languages: readonly string[],
+  modes: readonly EvalMode[],
+): GeoUnlearningResult['transfer'] {
   return modes.map((mode) => {
     const pick = (phase: Phase) => rows.filter((r) => r.mode === mode && r.phase === phase && r.language !== 'overall');
     const runs = [
@@ -43,7 +57,26 @@ const LETTERS = ['a', 'b', 'c', 'd', 'e'];
 
 export function predictionTable(preds: readonly (ItemPrediction & { phase: Phase })[]): ResultTable {
   return {
-    columns: ['phase', 'mode', 'language', 'item', 'identity', 'attribute', 'option_a', 'option_b', 'option_c', 'option_d', 'option_e', 'target', 'unknown_option', 'chosen', 'class', 'class_study_extraction', 'p_chosen', 'output'],
+    columns: [
+      'phase',
+      'mode',
+      'language',
+      'item',
+      'identity',
+      'attribute',
+      'option_a',
+      'option_b',
+      'option_c',
+      'option_d',
+      'option_e',
+      'target',
+      'unknown_option',
+      'chosen',
+      'class',
+      'class_study_extraction',
+      'p_chosen',
+      'output',
+    ],
     rows: preds.map((p) => [
       p.phase,
       p.mode,
@@ -71,14 +104,27 @@ export function evaluatedOn(split: EvalSplit): string {
 export function ratesTable(rows: readonly RateRow[], split: EvalSplit = 'held-out'): ResultTable {
   const cols = (k: 'stereotype' | 'unknown' | 'other') => [`${k}_rate`, `${k}_low`, `${k}_high`];
   return {
-    columns: ['phase', 'mode', 'language', 'evaluated_on', 'n', ...cols('stereotype'), ...cols('unknown'), ...cols('other')],
+    columns: [
+      'phase',
+      'mode',
+      'language',
+      'evaluated_on',
+      'n',
+      ...cols('stereotype'),
+      ...cols('unknown'),
+      ...cols('other'),
+    ],
     rows: rows.map((r) => [
       r.phase,
       r.mode,
       r.language,
       evaluatedOn(split),
       r.rates.n,
-      ...(['stereotype', 'unknown', 'other'] as const).flatMap((k) => [r.rates[k].rate, r.rates[k].low, r.rates[k].high]),
+      ...(['stereotype', 'unknown', 'other'] as const).flatMap((k) => [
+        r.rates[k].rate,
+        r.rates[k].low,
+        r.rates[k].high,
+      ]),
     ]),
   };
 }
@@ -86,12 +132,22 @@ export function ratesTable(rows: readonly RateRow[], split: EvalSplit = 'held-ou
 export function transferTable(t: GeoUnlearningResult['transfer'], split: EvalSplit = 'held-out'): ResultTable {
   return {
     columns: ['mode', 'unlearned_in', 'evaluated_in', 'evaluated_on', 'stereotype_rate', 'change_vs_baseline'],
-    rows: t.flatMap((m) => m.trainLanguages.flatMap((tl, i) => m.evalLanguages.map((el, j) => [m.mode, tl, el, evaluatedOn(split), m.stereotype[i][j], m.delta[i][j]]))),
+    rows: t.flatMap((m) =>
+      m.trainLanguages.flatMap((tl, i) =>
+        m.evalLanguages.map((el, j) => [m.mode, tl, el, evaluatedOn(split), m.stereotype[i][j], m.delta[i][j]]),
+      ),
+    ),
   };
 }
 
-export function summaryOf(rows: readonly RateRow[], trainLanguage: string, mode: EvalMode, split: EvalSplit = 'held-out'): string {
-  const get = (phase: Phase, language: string) => rows.find((r) => r.phase === phase && r.mode === mode && r.language === language)?.rates.stereotype.rate;
+export function summaryOf(
+  rows: readonly RateRow[],
+  trainLanguage: string,
+  mode: EvalMode,
+  split: EvalSplit = 'held-out',
+): string {
+  const get = (phase: Phase, language: string) =>
+    rows.find((r) => r.phase === phase && r.mode === mode && r.language === language)?.rates.stereotype.rate;
   const pct = (x: number | undefined) => (x === undefined ? '—' : `${(100 * x).toFixed(1)}%`);
   return `stereotype rate (${mode}, ${evaluatedOn(split)}) in ${trainLanguage}: ${pct(get('before', trainLanguage))} → ${pct(get('after', trainLanguage))}; overall ${pct(get('before', 'overall'))} → ${pct(get('after', 'overall'))}`;
 }

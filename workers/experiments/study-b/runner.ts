@@ -46,8 +46,18 @@ interface Saved {
 const enc8 = (s: string) => new TextEncoder().encode(s);
 const dec8 = (b: Uint8Array) => new TextDecoder().decode(b);
 
-async function saveState(model: LlamaForCausalLM, opt: AdamWOptimizer, saved: Saved, ctx: ExperimentContext, baseModel: string): Promise<void> {
-  const files = await exportAdapter(model.be, model.adapters, { baseModel, targetModules: TARGETS, taskType: 'CAUSAL_LM' });
+async function saveState(
+  model: LlamaForCausalLM,
+  opt: AdamWOptimizer,
+  saved: Saved,
+  ctx: ExperimentContext,
+  baseModel: string,
+): Promise<void> {
+  const files = await exportAdapter(model.be, model.adapters, {
+    baseModel,
+    targetModules: TARGETS,
+    taskType: 'CAUSAL_LM',
+  });
   const st = await opt.state();
   const moments = Object.keys(st.m).flatMap((name) => [
     { name: `m.${name}`, dtype: 'F32' as const, shape: [st.m[name].length], data: st.m[name] },
@@ -61,9 +71,15 @@ async function saveState(model: LlamaForCausalLM, opt: AdamWOptimizer, saved: Sa
 
 /** The saved adapter is imported into the model; returns the state and optimizer moments, or null. */
 async function loadState(model: LlamaForCausalLM, ctx: ExperimentContext) {
-  const [cfg, weights, opt, st] = await Promise.all(['adapter_config.json', 'adapter_model.safetensors', 'optimizer.safetensors', 'state.json'].map((f) => ctx.checkpoints.load(PREFIX + f)));
+  const [cfg, weights, opt, st] = await Promise.all(
+    ['adapter_config.json', 'adapter_model.safetensors', 'optimizer.safetensors', 'state.json'].map((f) =>
+      ctx.checkpoints.load(PREFIX + f),
+    ),
+  );
   if (!cfg || !weights || !opt || !st) return null;
-  const adapter = await readPeftAdapter(memorySource({ 'adapter_config.json': dec8(cfg), 'adapter_model.safetensors': weights }));
+  const adapter = await readPeftAdapter(
+    memorySource({ 'adapter_config.json': dec8(cfg), 'adapter_model.safetensors': weights }),
+  );
   model.adapters = importAdapter(model.be, model.slots(), adapter);
   const saved = JSON.parse(dec8(st)) as Saved;
   const src = memorySource({ 'o.safetensors': opt });
@@ -96,15 +112,34 @@ async function evaluateAll(o: {
         const unknownPhrase = unknownPhraseForRun({ language, seed: o.seed });
         return items.map((item) => ({ item, language, unknownPhrase }));
       });
-      o.ctx.progress({ type: 'phase', label: `${phase}: likelihood evaluation in ${[...o.evaluation.keys()].join(', ')} (${entries.length} items)` });
-      const preds = await evaluateLikelihoodEntries({ model: o.model, enc: o.enc, entries, seed: o.seed, signal: o.ctx.signal, onItems: (n) => o.ctx.progress({ type: 'step', step: n, total: entries.length }) });
+      o.ctx.progress({
+        type: 'phase',
+        label: `${phase}: likelihood evaluation in ${[...o.evaluation.keys()].join(', ')} (${entries.length} items)`,
+      });
+      const preds = await evaluateLikelihoodEntries({
+        model: o.model,
+        enc: o.enc,
+        entries,
+        seed: o.seed,
+        signal: o.ctx.signal,
+        onItems: (n) => o.ctx.progress({ type: 'step', step: n, total: entries.length }),
+      });
       out.push(...preds.map((p) => ({ ...p, phase: o.phase })));
       continue;
     }
     for (const [l, items] of o.evaluation) {
       const language = asStudyLanguage(l);
       o.ctx.progress({ type: 'phase', label: `${phase}: ${mode} evaluation in ${l} (${items.length} items)` });
-      const common = { model: o.model, enc: o.enc, items, language, unknownPhrase: unknownPhraseForRun({ language, seed: o.seed }), seed: o.seed, signal: o.ctx.signal, onItems: (n: number) => o.ctx.progress({ type: 'step', step: n, total: items.length }) };
+      const common = {
+        model: o.model,
+        enc: o.enc,
+        items,
+        language,
+        unknownPhrase: unknownPhraseForRun({ language, seed: o.seed }),
+        seed: o.seed,
+        signal: o.ctx.signal,
+        onItems: (n: number) => o.ctx.progress({ type: 'step', step: n, total: items.length }),
+      };
       const preds = await evaluateGeneration({ ...common, decode: o.decode, maxNewTokens: MAX_NEW_TOKENS });
       out.push(...preds.map((p) => ({ ...p, phase: o.phase })));
     }
@@ -120,7 +155,8 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
     if (!be) throw new NeedsWebGpuError('Study B trains LoRA adapters on the GPU kernels and needs WebGPU.');
     const trainLanguage = asStudyLanguage(spec.train.language);
     spec.languages.forEach(asStudyLanguage);
-    if (!spec.languages.includes(trainLanguage)) throw new Error(`the training language ${trainLanguage} must be among the evaluated languages`);
+    if (!spec.languages.includes(trainLanguage))
+      throw new Error(`the training language ${trainLanguage} must be among the evaluated languages`);
     const modes = [...new Set(spec.evaluation)] as EvalMode[];
 
     ctx.progress({ type: 'phase', label: 'loading data' });
@@ -128,7 +164,12 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
     const retain = await loadRetain(spec.retain, ctx);
     const evalSplit = spec.evalSplit ?? 'held-out';
     const split = splitStudy({ mcq, trainLanguage, evalSplit, evalFraction: spec.evalFraction, seed: spec.seed });
-    if (!split.train.length) throw new Error(evalSplit === 'in-sample' ? `the MCQ set has no rows in ${trainLanguage}` : 'the split left no training items; lower evalFraction');
+    if (!split.train.length)
+      throw new Error(
+        evalSplit === 'in-sample'
+          ? `the MCQ set has no rows in ${trainLanguage}`
+          : 'the split left no training items; lower evalFraction',
+      );
     ctx.progress({ type: 'log', message: `split: ${split.description}` });
 
     ctx.progress({ type: 'phase', label: `loading ${spec.model.id}` });
@@ -142,14 +183,38 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
     const decode = (ids: number[]) => tok.decode(ids, { skip_special_tokens: true });
 
     // Memory check before any weight is uploaded: the longest training row and the longest scored option row.
-    const order = shuffled(split.train.map((_, i) => i), seededRng(spec.seed));
-    const retainOrder = shuffled(retain.map((_, i) => i), seededRng(spec.seed + 1));
-    const probe = stepStreams({ language: trainLanguage, train: split.train, retain, order, retainOrder, step: 0, batch: Math.min(spec.train.batch, split.train.length), enc, answerMask: spec.train.answerMask });
-    const seqLen = Math.max(probe.forget.inputIds[0].length, probe.unknown.inputIds[0].length, probe.retain.inputIds[0].length);
+    const order = shuffled(
+      split.train.map((_, i) => i),
+      seededRng(spec.seed),
+    );
+    const retainOrder = shuffled(
+      retain.map((_, i) => i),
+      seededRng(spec.seed + 1),
+    );
+    const probe = stepStreams({
+      language: trainLanguage,
+      train: split.train,
+      retain,
+      order,
+      retainOrder,
+      step: 0,
+      batch: Math.min(spec.train.batch, split.train.length),
+      enc,
+      answerMask: spec.train.answerMask,
+    });
+    const seqLen = Math.max(
+      probe.forget.inputIds[0].length,
+      probe.unknown.inputIds[0].length,
+      probe.retain.inputIds[0].length,
+    );
     const verdict = checkStudyBMemory({ spec, config: ckpt.config, seqLen, device: ctx.device });
-    if (spec.weights === 'f16' && verdict.format !== 'f16') ctx.progress({ type: 'log', message: 'this device has no shader-f16: frozen weights are kept in f32' });
+    if (spec.weights === 'f16' && verdict.format !== 'f16')
+      ctx.progress({ type: 'log', message: 'this device has no shader-f16: frozen weights are kept in f32' });
     const format = verdict.format;
-    ctx.progress({ type: 'log', message: `memory estimate ${(verdict.estimate.total / 2 ** 20).toFixed(1)} MB for rows of ${verdict.seqLen} tokens (budget ${(verdict.budget / 2 ** 20).toFixed(0)} MB)` });
+    ctx.progress({
+      type: 'log',
+      message: `memory estimate ${(verdict.estimate.total / 2 ** 20).toFixed(1)} MB for rows of ${verdict.seqLen} tokens (budget ${(verdict.budget / 2 ** 20).toFixed(0)} MB)`,
+    });
     if (!verdict.fits) throw new Error(`This run cannot fit: ${verdict.reason}`);
     const model = await LlamaForCausalLM.load(be, ckpt, { format });
     // The host keeps its device between runs: the weights, adapters and optimizer moments go when the run ends,
@@ -157,8 +222,26 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
     let optimizer: AdamWOptimizer | null = null;
     try {
       const stored = await loadState(model, ctx);
-      const baseline = stored?.saved.baseline ?? (await evaluateAll({ model, enc, decode, evaluation: split.evaluation, modes, seed: spec.seed, phase: 'before', ctx }));
-      if (!stored) model.applyLora({ r: spec.train.lora.rank, alpha: spec.train.lora.alpha, dropout: spec.train.lora.dropout ?? 0, targetModules: TARGETS, seed: spec.seed });
+      const baseline =
+        stored?.saved.baseline ??
+        (await evaluateAll({
+          model,
+          enc,
+          decode,
+          evaluation: split.evaluation,
+          modes,
+          seed: spec.seed,
+          phase: 'before',
+          ctx,
+        }));
+      if (!stored)
+        model.applyLora({
+          r: spec.train.lora.rank,
+          alpha: spec.train.lora.alpha,
+          dropout: spec.train.lora.dropout ?? 0,
+          targetModules: TARGETS,
+          seed: spec.seed,
+        });
       else ctx.progress({ type: 'log', message: `resuming at step ${stored.saved.step} of ${spec.train.steps}` });
       const params = model.trainableParams();
       optimizer = new AdamWOptimizer(be, params);
@@ -171,14 +254,33 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
         ctx.progress({ type: 'metric', name, step, value });
       };
       const saveEvery = Math.max(1, Math.min(25, Math.ceil(spec.train.steps / 5)));
-      ctx.progress({ type: 'phase', label: `unlearning in ${trainLanguage} (${spec.train.loss}, ${spec.train.steps} steps)` });
+      ctx.progress({
+        type: 'phase',
+        label: `unlearning in ${trainLanguage} (${spec.train.loss}, ${spec.train.steps} steps)`,
+      });
       setLoraTraining(model.adapters, true);
       for (let step = stored?.saved.step ?? 0; step < spec.train.steps; step++) {
         ctx.signal.throwIfAborted();
         const t0 = performance.now();
-        const s = stepStreams({ language: trainLanguage, train: split.train, retain, order, retainOrder, step, batch: spec.train.batch, enc, answerMask: spec.train.answerMask });
+        const s = stepStreams({
+          language: trainLanguage,
+          train: split.train,
+          retain,
+          order,
+          retainOrder,
+          step,
+          batch: spec.train.batch,
+          enc,
+          answerMask: spec.train.answerMask,
+        });
         zeroGrads(model.trainableParams());
-        const r = await unlearningLoss(model, { forget: s.forget, unknown: s.unknown, retain: s.retain, kind: spec.train.loss, weights: spec.train.weights });
+        const r = await unlearningLoss(model, {
+          forget: s.forget,
+          unknown: s.unknown,
+          retain: s.retain,
+          kind: spec.train.loss,
+          weights: spec.train.weights,
+        });
         const lr = schedule.lrAt(optimizer.stepCount);
         await optimizer.step({ lr });
         await be.sync();
@@ -192,13 +294,31 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
         metric('lr', step + 1, lr);
         ctx.progress({ type: 'step', step: step + 1, total: spec.train.steps, label: `loss ${r.total.toFixed(4)}` });
         if ((step + 1) % saveEvery === 0 || step + 1 === spec.train.steps)
-          await saveState(model, optimizer, { step: step + 1, optimizerStep: 0, baseline, curves, stepMs }, ctx, spec.model.id);
+          await saveState(
+            model,
+            optimizer,
+            { step: step + 1, optimizerStep: 0, baseline, curves, stepMs },
+            ctx,
+            spec.model.id,
+          );
       }
       setLoraTraining(model.adapters, false);
-      const after = await evaluateAll({ model, enc, decode, evaluation: split.evaluation, modes, seed: spec.seed, phase: 'after', ctx });
+      const after = await evaluateAll({
+        model,
+        enc,
+        decode,
+        evaluation: split.evaluation,
+        modes,
+        seed: spec.seed,
+        phase: 'after',
+        ctx,
+      });
 
       const extraction = spec.extraction ?? 'corrected';
-      const rates = [...rateRows(baseline, 'before', modes, extraction), ...rateRows(after, 'after', modes, extraction)];
+      const rates = [
+        ...rateRows(baseline, 'before', modes, extraction),
+        ...rateRows(after, 'after', modes, extraction),
+      ];
       const transfer = transferOf(rates, trainLanguage, spec.languages, modes);
       const timed = stepMs.slice(1); // the first step includes pipeline compilation
       return {
@@ -219,7 +339,11 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
         stepMs: timed.length ? timed.reduce((a, b) => a + b, 0) / timed.length : (stepMs[0] ?? null),
         steps: spec.train.steps,
         model: spec.model.id,
-        tables: { predictions: predictionTable([...baseline, ...after]), rates: ratesTable(rates, evalSplit), transfer: transferTable(transfer, evalSplit) },
+        tables: {
+          predictions: predictionTable([...baseline, ...after]),
+          rates: ratesTable(rates, evalSplit),
+          transfer: transferTable(transfer, evalSplit),
+        },
       };
     } finally {
       optimizer?.dispose();
@@ -227,4 +351,3 @@ export const geoUnlearningRunner: ExperimentRunner<GeoUnlearningSpec, GeoUnlearn
     }
   },
 };
-

@@ -8,7 +8,15 @@ import type { Backend, Tensor } from '../../backend/backend';
 import { crossEntropy, crossEntropyBackward } from '../../kernels/cross-entropy/cross-entropy';
 import { softCrossEntropy, softCrossEntropyBackward } from '../../kernels/soft-cross-entropy/soft-cross-entropy';
 import { IGNORE_INDEX } from '../../nn/losses';
-import { answerTerm, DEFAULT_WEIGHTS, gradDiffKl, KL_LOG_EPS, npoTerm, type AnswerBatch, type LossWeights } from '../../analysis/study-b/loss-weights';
+import {
+  answerTerm,
+  DEFAULT_WEIGHTS,
+  gradDiffKl,
+  KL_LOG_EPS,
+  npoTerm,
+  type AnswerBatch,
+  type LossWeights,
+} from '../../analysis/study-b/loss-weights';
 import type { TrainableModel } from '../../nn/model';
 
 /** Right-padded token rows of one stream. answerMask[b][t] = 1 when logit position t predicts an answer token
@@ -55,10 +63,16 @@ function checkStream(name: string, s: TokenStream): [number, number] {
   const B = s.inputIds.length;
   if (B === 0) throw new Error(`unlearning loss: the ${name} stream is empty`);
   const T = s.inputIds[0].length;
-  for (const [label, rows] of [['inputIds', s.inputIds], ['attentionMask', s.attentionMask], ['answerMask', s.answerMask]] as const) {
-    if (rows.length !== B || rows.some((r) => r.length !== T)) throw new Error(`unlearning loss: ${name}.${label} must be ${B}×${T} (right-padded rows of equal length)`);
+  for (const [label, rows] of [
+    ['inputIds', s.inputIds],
+    ['attentionMask', s.attentionMask],
+    ['answerMask', s.answerMask],
+  ] as const) {
+    if (rows.length !== B || rows.some((r) => r.length !== T))
+      throw new Error(`unlearning loss: ${name}.${label} must be ${B}×${T} (right-padded rows of equal length)`);
   }
-  if (s.answerMask.some((r) => r[T - 1] !== 0)) throw new Error(`unlearning loss: ${name}.answerMask must be 0 at the last position (nothing follows it)`);
+  if (s.answerMask.some((r) => r[T - 1] !== 0))
+    throw new Error(`unlearning loss: ${name}.answerMask must be 0 at the last position (nothing follows it)`);
   return [B, T];
 }
 
@@ -67,7 +81,8 @@ function answerLabels(s: TokenStream): Int32Array {
   const B = s.inputIds.length;
   const T = s.inputIds[0].length;
   const out = new Int32Array(B * T).fill(IGNORE_INDEX);
-  for (let b = 0; b < B; b++) for (let t = 0; t + 1 < T; t++) if (s.answerMask[b][t]) out[b * T + t] = s.inputIds[b][t + 1];
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t + 1 < T; t++) if (s.answerMask[b][t]) out[b * T + t] = s.inputIds[b][t + 1];
   return out;
 }
 
@@ -77,7 +92,11 @@ function rows(flat: ArrayLike<number>, B: number, T: number): number[][] {
 
 function asBatch(s: TokenStream, nll: number[][]): AnswerBatch {
   const T = s.inputIds[0].length;
-  return { nll, mask: s.answerMask, targetIds: s.inputIds.map((r) => Array.from({ length: T }, (_, t) => r[t + 1] ?? -1)) };
+  return {
+    nll,
+    mask: s.answerMask,
+    targetIds: s.inputIds.map((r) => Array.from({ length: T }, (_, t) => r[t + 1] ?? -1)),
+  };
 }
 
 function setEnabled(model: UnlearnableModel, on: boolean): void {
@@ -111,7 +130,10 @@ async function answerPass(
 ): Promise<number[][]> {
   const [B, T] = [s.inputIds.length, s.inputIds[0].length];
   const be = model.be;
-  const out = await model.forward({ inputIds: s.inputIds, attentionMask: s.attentionMask }, { train: opts.backward, checkpointing: opts.checkpointing });
+  const out = await model.forward(
+    { inputIds: s.inputIds, attentionMask: s.attentionMask },
+    { train: opts.backward, checkpointing: opts.checkpointing },
+  );
   const l2 = logits2d(be, out.logits);
   const labels = be.upload(answerLabels(s), [B * T], 'i32');
   const [loss, lse] = await crossEntropy(be, l2, labels, { ignoreIndex: IGNORE_INDEX });
@@ -130,7 +152,12 @@ async function answerPass(
 
 /** Reference logits of the retain batch (adapters off, no gradient), then the adapted pass against them:
  *  −Σ p_ref log(p_θ + 1e−12) per position, the study's form (KL_LOG_EPS). */
-async function retainPass(model: UnlearnableModel, s: TokenStream, scale: number, opts: { backward: boolean; checkpointing?: boolean }): Promise<number[][]> {
+async function retainPass(
+  model: UnlearnableModel,
+  s: TokenStream,
+  scale: number,
+  opts: { backward: boolean; checkpointing?: boolean },
+): Promise<number[][]> {
   const [B, T] = [s.inputIds.length, s.inputIds[0].length];
   const be = model.be;
   const batch = { inputIds: s.inputIds, attentionMask: s.attentionMask };
@@ -164,7 +191,10 @@ const scaleRows = (w: number[][], k: number) => w.map((r) => r.map((x) => x * k)
  * no-grad reference passes first (NPO forget reference, then the KL reference inside the retain pass), one stream
  * at a time so only one stream's activations are alive.
  */
-export async function unlearningLoss(model: UnlearnableModel, opts: UnlearningLossOptions): Promise<UnlearningLossResult> {
+export async function unlearningLoss(
+  model: UnlearnableModel,
+  opts: UnlearningLossOptions,
+): Promise<UnlearningLossResult> {
   const kind = opts.kind ?? 'grad-diff-kl';
   const w = opts.weights ?? DEFAULT_WEIGHTS;
   const backward = opts.backward ?? true;
@@ -173,7 +203,8 @@ export async function unlearningLoss(model: UnlearnableModel, opts: UnlearningLo
   const [Bf] = checkStream('forget', opts.forget);
   checkStream('unknown', opts.unknown);
   const [Br, Tr] = checkStream('retain', opts.retain);
-  if (!model.adapters.length) throw new Error('unlearning loss: the model has no LoRA adapters (the KL reference is the adapter switched off)');
+  if (!model.adapters.length)
+    throw new Error('unlearning loss: the model has no LoRA adapters (the KL reference is the adapter switched off)');
 
   let refSeqNll: number[] | null = null;
   if (kind === 'npo') {
@@ -191,17 +222,34 @@ export async function unlearningLoss(model: UnlearnableModel, opts: UnlearningLo
     model,
     opts.forget,
     (nll) => {
-      if (kind === 'npo') return scaleRows(npoTerm({ theta: asBatch(opts.forget, nll), refNll: refSeqNll!, beta, ...quirk }).weights, w.unlearn);
+      if (kind === 'npo')
+        return scaleRows(
+          npoTerm({ theta: asBatch(opts.forget, nll), refNll: refSeqNll!, beta, ...quirk }).weights,
+          w.unlearn,
+        );
       return scaleRows(answerTerm(asBatch(opts.forget, nll), quirk).weights, -w.unlearn);
     },
     pass,
   );
-  const unkNll = await answerPass(model, opts.unknown, (nll) => scaleRows(answerTerm(asBatch(opts.unknown, nll), quirk).weights, w.unk), pass);
+  const unkNll = await answerPass(
+    model,
+    opts.unknown,
+    (nll) => scaleRows(answerTerm(asBatch(opts.unknown, nll), quirk).weights, w.unk),
+    pass,
+  );
   const retainCe = await retainPass(model, opts.retain, w.kl / (Br * Tr), pass);
 
-  const gd = gradDiffKl({ forget: asBatch(opts.forget, forgetNll), unk: asBatch(opts.unknown, unkNll), retainCe, weights: w, ...quirk });
+  const gd = gradDiffKl({
+    forget: asBatch(opts.forget, forgetNll),
+    unk: asBatch(opts.unknown, unkNll),
+    retainCe,
+    weights: w,
+    ...quirk,
+  });
   const f = answerTerm(asBatch(opts.forget, forgetNll), quirk);
-  const perSample = Array.from({ length: Bf }, (_, b) => (f.counts[b] ? (forgetNll[b].reduce((s, x, t) => s + (f.weights[b][t] !== 0 ? x : 0), 0) / f.counts[b]) : NaN));
+  const perSample = Array.from({ length: Bf }, (_, b) =>
+    f.counts[b] ? forgetNll[b].reduce((s, x, t) => s + (f.weights[b][t] !== 0 ? x : 0), 0) / f.counts[b] : NaN,
+  );
   if (kind === 'npo') {
     const npo = npoTerm({ theta: asBatch(opts.forget, forgetNll), refNll: refSeqNll!, beta, ...quirk });
     const total = w.unlearn * npo.value + w.unk * gd.lUnk + w.kl * gd.lKL;

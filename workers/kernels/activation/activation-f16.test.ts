@@ -30,7 +30,12 @@ describe('activations on f16 tensors', () => {
     const y = await silu(be, x);
     expect(y.dtype).toBe('f16');
     // silu(1) = 0.7310585786300049 → f16 0.73095703125 (nearest) or 0.7314453125
-    expectClose(await be.download(y), [0.7310585786300049, -0.2689414213699951, 1.7615941559557649, -0.14227761953270034, 0], ACT_TOL, 'silu f16');
+    expectClose(
+      await be.download(y),
+      [0.7310585786300049, -0.2689414213699951, 1.7615941559557649, -0.14227761953270034, 0],
+      ACT_TOL,
+      'silu f16',
+    );
     expect(Array.from(await be.download(await relu(be, x)))).toEqual([1, 0, 2, 0, 0]);
   });
 
@@ -61,7 +66,12 @@ describe('activations on f16 tensors', () => {
         if (kind === 'tanh') continue;
         const g = await gated(be, tx, tu, { act: kind });
         expect(g.dtype).toBe('f16');
-        expectClose(await be.download(g), gatedRef([host(shape, X), host(shape, U)], kind)[0].data, GATED_TOL, `gated ${kind} f16 [${shape}]`);
+        expectClose(
+          await be.download(g),
+          gatedRef([host(shape, X), host(shape, U)], kind)[0].data,
+          GATED_TOL,
+          `gated ${kind} f16 [${shape}]`,
+        );
         g.dispose();
       }
       [tx, tu].forEach((t) => t.dispose());

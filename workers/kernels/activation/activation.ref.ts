@@ -20,7 +20,13 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
  * float64 reference (Φ = erf64's normalCdf) and the CPU backend's float32 tensors (Φ = erf32's fit). One loop per
  * kind, so no switch runs per element.
  */
-export function activationInto(kind: PointwiseKind, X: FloatArray, out: FloatArray, up: FloatArray | null, cdf: (x: number) => number): void {
+export function activationInto(
+  kind: PointwiseKind,
+  X: FloatArray,
+  out: FloatArray,
+  up: FloatArray | null,
+  cdf: (x: number) => number,
+): void {
   const n = X.length;
   switch (kind) {
     case 'gelu':
@@ -78,5 +84,7 @@ export function activationRef(kind: PointwiseKind, [x]: readonly HostTensor[]): 
 /** dx = dy · act'(x). */
 export function activationBackwardRef(kind: PointwiseKind, [x, dy]: readonly HostTensor[]): HostTensor[] {
   const G = dy.data as Float64Array;
-  return [{ shape: [...x.shape], dtype: 'f32', data: (x.data as Float64Array).map((v, i) => G[i] * actGradScalar(kind, v)) }];
+  return [
+    { shape: [...x.shape], dtype: 'f32', data: (x.data as Float64Array).map((v, i) => G[i] * actGradScalar(kind, v)) },
+  ];
 }

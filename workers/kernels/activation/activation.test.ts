@@ -20,7 +20,13 @@ const host = (shape: number[], data: Float64Array): HostTensor => ({ shape, dtyp
 const KINDS: PointwiseKind[] = ['gelu', 'gelu_tanh', 'silu', 'relu', 'tanh'];
 
 const forwardOf = async (be: Awaited<ReturnType<typeof testBackend>>, kind: PointwiseKind, x: Tensor) =>
-  kind === 'gelu' || kind === 'gelu_tanh' ? gelu(be, x, { approximate: kind === 'gelu' ? 'none' : 'tanh' }) : kind === 'silu' ? silu(be, x) : kind === 'relu' ? relu(be, x) : tanh(be, x);
+  kind === 'gelu' || kind === 'gelu_tanh'
+    ? gelu(be, x, { approximate: kind === 'gelu' ? 'none' : 'tanh' })
+    : kind === 'silu'
+      ? silu(be, x)
+      : kind === 'relu'
+        ? relu(be, x)
+        : tanh(be, x);
 const backwardOf = async (be: Awaited<ReturnType<typeof testBackend>>, kind: PointwiseKind, x: Tensor, dy: Tensor) =>
   kind === 'gelu' || kind === 'gelu_tanh'
     ? geluBackward(be, x, dy, { approximate: kind === 'gelu' ? 'none' : 'tanh' })
@@ -47,17 +53,32 @@ describe('activation', () => {
     const one = be.upload([1], [1]);
     const dy = be.upload([2], [1]);
     // 2 · act'(1): d/dx of the pinned functions at 1 (mpmath).
-    expectClose(await be.download(await geluBackward(be, one, dy, { approximate: 'none' })), [2 * 1.0833154705876863], TOL, 'gelu′');
-    expectClose(await be.download(await geluBackward(be, one, dy, { approximate: 'tanh' })), [2 * 1.0829640838457826], TOL, 'gelu tanh′');
+    expectClose(
+      await be.download(await geluBackward(be, one, dy, { approximate: 'none' })),
+      [2 * 1.0833154705876863],
+      TOL,
+      'gelu′',
+    );
+    expectClose(
+      await be.download(await geluBackward(be, one, dy, { approximate: 'tanh' })),
+      [2 * 1.0829640838457826],
+      TOL,
+      'gelu tanh′',
+    );
     expectClose(await be.download(await siluBackward(be, one, dy)), [2 * 0.92767051187148673], TOL, 'silu′');
-    expect(Array.from(await be.download(await reluBackward(be, be.upload([3, 0, -2], [3]), be.upload([5, 5, 5], [3]))))).toEqual([5, 0, 0]);
+    expect(
+      Array.from(await be.download(await reluBackward(be, be.upload([3, 0, -2], [3]), be.upload([5, 5, 5], [3])))),
+    ).toEqual([5, 0, 0]);
   });
 
   it('tanh pinned values on both branches (series below |x| = 1/4, exponential above) and in the tails', async () => {
     const be = await testBackend();
     // Python math.tanh / 1/cosh² in float64 (correctly rounded to well below the tolerance).
     const x = be.upload([1, -1, 2, -3, 0, 0.1, 0.25, -30, 100], [9]);
-    const want = [0.7615941559557649, -0.7615941559557649, 0.9640275800758169, -0.9950547536867305, 0, 0.09966799462495582, 0.24491866240370913, -1, 1];
+    const want = [
+      0.7615941559557649, -0.7615941559557649, 0.9640275800758169, -0.9950547536867305, 0, 0.09966799462495582,
+      0.24491866240370913, -1, 1,
+    ];
     expectClose(await be.download(await tanh(be, x)), want, TANH_TOL, 'tanh');
     const dx = await be.download(await tanhBackward(be, be.upload([1, 0, 30], [3]), be.upload([2, 3, 1], [3])));
     expectClose(dx, [2 * 0.4199743416140261, 3, 4 * Math.exp(-60)], TANH_TOL, 'tanh′');
@@ -71,7 +92,12 @@ describe('activation', () => {
     const hx = host([X.length], X);
     expectClose(await be.download(await tanh(be, tx)), activationRef('tanh', [hx])[0].data, TANH_TOL, 'tanh grid');
     const ones = be.upload(new Float32Array(X.length).fill(1), [X.length]);
-    expectClose(await be.download(await tanhBackward(be, tx, ones)), activationBackwardRef('tanh', [hx, host([X.length], new Float64Array(X.length).fill(1))])[0].data, TANH_TOL, 'tanh′ grid');
+    expectClose(
+      await be.download(await tanhBackward(be, tx, ones)),
+      activationBackwardRef('tanh', [hx, host([X.length], new Float64Array(X.length).fill(1))])[0].data,
+      TANH_TOL,
+      'tanh′ grid',
+    );
     // Relative accuracy where the value is tiny: the series branch, not 1 − e, handles it.
     const tiny = await be.download(await tanh(be, be.upload([1e-6, -3e-8], [2])));
     expectClose(tiny, [Math.fround(1e-6), Math.fround(-3e-8)], { atol: 0, rtol: 2 ** -22 }, 'tanh tiny'); // x − x³/3 rounds to x
@@ -95,8 +121,18 @@ describe('activation', () => {
       for (const kind of KINDS) {
         const y = await forwardOf(be, kind, tx);
         const dx = await backwardOf(be, kind, tx, tdy);
-        expectClose(await be.download(y), activationRef(kind, [hx])[0].data, kind === 'tanh' ? TANH_TOL : TOL, `${kind} [${shape}]`);
-        expectClose(await be.download(dx), activationBackwardRef(kind, [hx, hdy])[0].data, kind === 'tanh' ? TANH_TOL : TOL, `${kind}′ [${shape}]`);
+        expectClose(
+          await be.download(y),
+          activationRef(kind, [hx])[0].data,
+          kind === 'tanh' ? TANH_TOL : TOL,
+          `${kind} [${shape}]`,
+        );
+        expectClose(
+          await be.download(dx),
+          activationBackwardRef(kind, [hx, hdy])[0].data,
+          kind === 'tanh' ? TANH_TOL : TOL,
+          `${kind}′ [${shape}]`,
+        );
         y.dispose();
         dx.dispose();
       }
@@ -109,7 +145,12 @@ describe('activation', () => {
     const be = await testBackend();
     const X = f32(Float64Array.from({ length: 4001 }, (_, i) => -10 + i * 0.005));
     const tx = be.upload(X, [X.length]);
-    expectClose(await be.download(await gelu(be, tx, { approximate: 'none' })), activationRef('gelu', [host([X.length], X)])[0].data, TOL, 'gelu grid');
+    expectClose(
+      await be.download(await gelu(be, tx, { approximate: 'none' })),
+      activationRef('gelu', [host([X.length], X)])[0].data,
+      TOL,
+      'gelu grid',
+    );
   });
 
   it('the float64 erf matches tabulated values', () => {
@@ -122,7 +163,9 @@ describe('activation', () => {
 
   it('rejects mismatched shapes and a bad gelu mode', async () => {
     const be = await testBackend();
-    await expect(geluBackward(be, be.zeros([2, 3]), be.zeros([3, 2]), { approximate: 'none' })).rejects.toThrow(/shapes differ/);
+    await expect(geluBackward(be, be.zeros([2, 3]), be.zeros([3, 2]), { approximate: 'none' })).rejects.toThrow(
+      /shapes differ/,
+    );
     await expect(gelu(be, be.zeros([2]), { approximate: 'exact' as 'none' })).rejects.toThrow(/approximate/);
   });
 

@@ -5,7 +5,13 @@ import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { uniformStruct } from '../../gpu/uniforms';
 import { flatGrid } from '../elementwise/grid';
-import { activationBackwardRef, activationInto, activationRef, type ActKind, type PointwiseKind } from './activation.ref';
+import {
+  activationBackwardRef,
+  activationInto,
+  activationRef,
+  type ActKind,
+  type PointwiseKind,
+} from './activation.ref';
 import code from './activation.wgsl?raw';
 import { normalCdfF32 } from './erf32';
 
@@ -25,7 +31,10 @@ export const ACT_CODE: Record<ActKind, number> = { gelu: 0, gelu_tanh: 1, silu: 
 const POINTWISE_CODE: Record<PointwiseKind, number> = { ...ACT_CODE, tanh: 4 };
 
 const sameShapes = (name: string, shapes: readonly (readonly number[])[]) =>
-  check(shapes.every((s) => s.length === shapes[0].length && s.every((d, i) => d === shapes[0][i])), () => `${name}: shapes differ: ${shapes.map((s) => `[${s}]`).join(', ')}`);
+  check(
+    shapes.every((s) => s.length === shapes[0].length && s.every((d, i) => d === shapes[0][i])),
+    () => `${name}: shapes differ: ${shapes.map((s) => `[${s}]`).join(', ')}`,
+  );
 
 function forwardOp<A>(name: string, kindOf: (a: A) => PointwiseKind): OpDef<A> {
   return {
@@ -76,7 +85,10 @@ function backwardOp<A>(name: string, kindOf: (a: A) => PointwiseKind): OpDef<A> 
 }
 
 const geluKind = (a: GeluAttrs): ActKind => {
-  check(a.approximate === 'none' || a.approximate === 'tanh', `gelu: approximate must be 'none' or 'tanh', got ${a.approximate}`);
+  check(
+    a.approximate === 'none' || a.approximate === 'tanh',
+    `gelu: approximate must be 'none' or 'tanh', got ${a.approximate}`,
+  );
   return a.approximate === 'none' ? 'gelu' : 'gelu_tanh';
 };
 

@@ -16,7 +16,7 @@ function erfSeries(z: number): number {
     sum += term;
     if (term < sum * 1e-17) break;
   }
-  return ((2 / SQRT_PI) * Math.exp(-z2) * sum);
+  return (2 / SQRT_PI) * Math.exp(-z2) * sum;
 }
 
 /** erfc(z) for z ≥ SWITCH by the continued fraction. */

@@ -31,7 +31,14 @@ describe('adamw', () => {
     const r = rng(5);
     const sizes = [1, 255, 257, randInt(2, 5000, r), 70_001];
     for (const [i, n] of sizes.entries()) {
-      const attrs: Omit<AdamWAttrs, 'step'> = { lr: 10 ** -randInt(1, 3, r), beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: i % 2 ? 0.01 : 0, gradScale: i === 2 ? 0.37 : undefined };
+      const attrs: Omit<AdamWAttrs, 'step'> = {
+        lr: 10 ** -randInt(1, 3, r),
+        beta1: 0.9,
+        beta2: 0.999,
+        eps: 1e-8,
+        weightDecay: i % 2 ? 0.01 : 0,
+        gradScale: i === 2 ? 0.37 : undefined,
+      };
       let state = [host([n], f32(randn(n, 10 * i))), host([n], new Float64Array(n)), host([n], new Float64Array(n))];
       const [p, m, v] = state.map((h) => be.upload(h.data, h.shape));
       for (let step = 1; step <= 3; step++) {

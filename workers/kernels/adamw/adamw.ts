@@ -8,7 +8,19 @@ import code from './adamw.wgsl?raw';
 
 /** adamw.wgsl `Params`: rowStride = invocations per workgroup row. */
 const params = uniformStruct(
-  { n: 'u32', rowStride: 'u32', decay: 'f32', beta1: 'f32', oneMinusBeta1: 'f32', beta2: 'f32', oneMinusBeta2: 'f32', stepSize: 'f32', bc2Sqrt: 'f32', eps: 'f32', gradScale: 'f32' },
+  {
+    n: 'u32',
+    rowStride: 'u32',
+    decay: 'f32',
+    beta1: 'f32',
+    oneMinusBeta1: 'f32',
+    beta2: 'f32',
+    oneMinusBeta2: 'f32',
+    stepSize: 'f32',
+    bc2Sqrt: 'f32',
+    eps: 'f32',
+    gradScale: 'f32',
+  },
   [code],
 );
 
@@ -25,7 +37,10 @@ export const adamwOp: OpDef<AdamWAttrs> = {
     const n = inputs[0].shape.reduce((x, y) => x * y, 1);
     inputs.forEach((t, i) => {
       check(t.dtype === 'f32', () => `adamw: input ${i} must be f32, got ${t.dtype}`);
-      check(t.shape.reduce((x, y) => x * y, 1) === n, () => `adamw: input ${i} [${t.shape}] differs in size from param [${inputs[0].shape}]`);
+      check(
+        t.shape.reduce((x, y) => x * y, 1) === n,
+        () => `adamw: input ${i} [${t.shape}] differs in size from param [${inputs[0].shape}]`,
+      );
     });
     check(Number.isInteger(a.step) && a.step >= 1, () => `adamw: step must be a 1-based integer, got ${a.step}`);
     const shape = [...inputs[0].shape];
@@ -46,8 +61,17 @@ export const adamwOp: OpDef<AdamWAttrs> = {
       code,
       entryPoint: 'main',
       uniforms: params({
-        n, rowStride: x * WG, decay, beta1: a.beta1, oneMinusBeta1: 1 - a.beta1, beta2: a.beta2, oneMinusBeta2: 1 - a.beta2,
-        stepSize, bc2Sqrt, eps: a.eps, gradScale: a.gradScale ?? 1,
+        n,
+        rowStride: x * WG,
+        decay,
+        beta1: a.beta1,
+        oneMinusBeta1: 1 - a.beta1,
+        beta2: a.beta2,
+        oneMinusBeta2: 1 - a.beta2,
+        stepSize,
+        bc2Sqrt,
+        eps: a.eps,
+        gradScale: a.gradScale ?? 1,
       }),
       buffers: [param.buffer, grad.buffer, m.buffer, v.buffer],
       workgroups: [x, Math.ceil(groups / x)],
@@ -56,7 +80,14 @@ export const adamwOp: OpDef<AdamWAttrs> = {
 };
 
 /** One AdamW step; returns the same param, m, v tensors, updated in place. */
-export async function adamw(be: Backend, param: Tensor, grad: Tensor, m: Tensor, v: Tensor, attrs: AdamWAttrs): Promise<[Tensor, Tensor, Tensor]> {
+export async function adamw(
+  be: Backend,
+  param: Tensor,
+  grad: Tensor,
+  m: Tensor,
+  v: Tensor,
+  attrs: AdamWAttrs,
+): Promise<[Tensor, Tensor, Tensor]> {
   const [p, mm, vv] = await be.run(adamwOp, [param, grad, m, v], attrs);
   return [p, mm, vv];
 }

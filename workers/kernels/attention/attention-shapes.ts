@@ -32,7 +32,10 @@ const same = (a: readonly number[], b: readonly number[]) => a.length === b.leng
 
 export function attentionShapes(shapes: readonly (readonly number[])[], attrs: AttentionAttrs): AttentionShapes {
   const [q, k, v] = shapes;
-  check(q.length === 4 && k.length === 4, () => `attention: q [B, T, NH, HS] and k [B, S, NKV, HS] expected, got [${q}] and [${k}]`);
+  check(
+    q.length === 4 && k.length === 4,
+    () => `attention: q [B, T, NH, HS] and k [B, S, NKV, HS] expected, got [${q}] and [${k}]`,
+  );
   const [B, T, NH, HS] = q;
   const [Bk, S, NKV, HSk] = k;
   check(same(k, v), () => `attention: k [${k}] and v [${v}] differ`);
@@ -45,8 +48,10 @@ export function attentionShapes(shapes: readonly (readonly number[])[], attrs: A
     const bias = shapes[next++];
     check(bias !== undefined, 'attention: hasBias set but no bias input');
     const tail = bias.slice(-3);
-    check(same(tail, [NH, T, S]) && (bias.length === 3 || (bias.length === 4 && (bias[0] === 1 || bias[0] === B))),
-      () => `attention: bias [${bias}] must be [NH, T, S] or [1|B, NH, T, S] = [${B}, ${NH}, ${T}, ${S}]`);
+    check(
+      same(tail, [NH, T, S]) && (bias.length === 3 || (bias.length === 4 && (bias[0] === 1 || bias[0] === B))),
+      () => `attention: bias [${bias}] must be [NH, T, S] or [1|B, NH, T, S] = [${B}, ${NH}, ${T}, ${S}]`,
+    );
     biasBatchStride = bias.length === 4 && bias[0] === B && B > 1 ? NH * T * S : 0;
   }
   if (attrs.hasMask) {

@@ -18,7 +18,17 @@ export function attentionExtras<T>(inputs: readonly T[], attrs: AttentionAttrs):
 }
 
 /** out [B, T, NH, HS] and probs [B, NH, T, S] of q, k, v with the optional bias and key mask (null when absent). */
-export function attentionInto(s: AttentionShapes, attrs: AttentionAttrs, q: FloatArray, k: FloatArray, v: FloatArray, bias: FloatArray | null, mask: FloatArray | null, out: FloatArray, probs: FloatArray): void {
+export function attentionInto(
+  s: AttentionShapes,
+  attrs: AttentionAttrs,
+  q: FloatArray,
+  k: FloatArray,
+  v: FloatArray,
+  bias: FloatArray | null,
+  mask: FloatArray | null,
+  out: FloatArray,
+  probs: FloatArray,
+): void {
   const { B, T, S, NH, NKV, HS, group, biasBatchStride, causalOffset } = s;
   const row = new Float64Array(S);
   const acc = new Float64Array(HS);
@@ -55,13 +65,26 @@ export function attentionInto(s: AttentionShapes, attrs: AttentionAttrs, q: Floa
 }
 
 export function attentionRef(inputs: readonly HostTensor[], attrs: AttentionAttrs): HostTensor[] {
-  const s = attentionShapes(inputs.map((t) => t.shape), attrs);
+  const s = attentionShapes(
+    inputs.map((t) => t.shape),
+    attrs,
+  );
   const { B, T, S, NH, HS } = s;
   const [q, k, v] = inputs.map((t) => t.data as Float64Array);
   const { bias, mask } = attentionExtras(inputs, attrs);
   const out = new Float64Array(B * T * NH * HS);
   const probs = new Float64Array(B * NH * T * S);
-  attentionInto(s, attrs, q, k, v, (bias?.data as Float64Array) ?? null, (mask?.data as Float64Array) ?? null, out, probs);
+  attentionInto(
+    s,
+    attrs,
+    q,
+    k,
+    v,
+    (bias?.data as Float64Array) ?? null,
+    (mask?.data as Float64Array) ?? null,
+    out,
+    probs,
+  );
   return [
     { shape: [B, T, NH, HS], dtype: 'f32', data: out },
     { shape: [B, NH, T, S], dtype: 'f32', data: probs },

@@ -40,7 +40,13 @@ async function check(c: Case, seed: number) {
   const k = f32(randn(size(kShape), seed + 1));
   const v = f32(randn(size(kShape), seed + 2));
   const hosts = [host(qShape, q), host(kShape, k), host(kShape, v)];
-  const attrs: AttentionAttrs = { scale, causal: c.causal, causalOffset: c.causalOffset, hasBias: Boolean(c.bias), hasMask: c.mask };
+  const attrs: AttentionAttrs = {
+    scale,
+    causal: c.causal,
+    causalOffset: c.causalOffset,
+    hasBias: Boolean(c.bias),
+    hasMask: c.mask,
+  };
   if (c.bias) {
     const shape = c.bias === 3 ? [c.NH, c.T, c.S] : [c.bias === 1 ? 1 : c.B, c.NH, c.T, c.S];
     hosts.push(host(shape, f32(randn(size(shape), seed + 3))));
@@ -55,7 +61,14 @@ async function check(c: Case, seed: number) {
   const [outRef, probsRef] = attentionRef(hosts, attrs);
   const t = hosts.map((h) => be.upload(h.data, h.shape));
   const extras = { bias: c.bias ? t[3] : undefined, keyMask: c.mask ? t[c.bias ? 4 : 3] : undefined };
-  const [out, probs] = await attention(be, t[0], t[1], t[2], { scale, causal: c.causal, causalOffset: c.causalOffset }, extras);
+  const [out, probs] = await attention(
+    be,
+    t[0],
+    t[1],
+    t[2],
+    { scale, causal: c.causal, causalOffset: c.causalOffset },
+    extras,
+  );
   const label = `attention ${JSON.stringify(c)}`;
   expect(out.shape).toEqual(outRef.shape);
   expect(probs.shape).toEqual(probsRef.shape);
@@ -102,7 +115,17 @@ describe('attention', () => {
     for (let i = 0; i < 3; i++) {
       const NKV = randInt(1, 3, r);
       const S = randInt(1, 90, r);
-      cases.push({ B: randInt(1, 3, r), T: randInt(1, S, r), S, NH: NKV * randInt(1, 3, r), NKV, HS: randInt(1, 40, r), causal: i !== 1, mask: i !== 0, bias: i === 2 ? 4 : 0 });
+      cases.push({
+        B: randInt(1, 3, r),
+        T: randInt(1, S, r),
+        S,
+        NH: NKV * randInt(1, 3, r),
+        NKV,
+        HS: randInt(1, 40, r),
+        causal: i !== 1,
+        mask: i !== 0,
+        bias: i === 2 ? 4 : 0,
+      });
     }
     for (const [i, c] of cases.entries()) await check(c, 300 + 10 * i);
   });
@@ -130,9 +153,24 @@ describe('attention', () => {
     const fwd = (qq: Float64Array, kk: Float64Array, vv: Float64Array) =>
       attentionRef([host(qShape, qq), host(kShape, kk), host(kShape, vv), bias, mask], attrs);
     const [, probs] = fwd(q, k, v);
-    const [dq, dk, dv] = attentionBackwardRef([host(qShape, q), host(kShape, k), host(kShape, v), probs, host(qShape, w)], attrs);
-    expectGradMatches(dq.data, numericGrad((x) => fwd(x, k, v)[0].data as Float64Array, q, w), 'dq');
-    expectGradMatches(dk.data, numericGrad((x) => fwd(q, x, v)[0].data as Float64Array, k, w), 'dk');
-    expectGradMatches(dv.data, numericGrad((x) => fwd(q, k, x)[0].data as Float64Array, v, w), 'dv');
+    const [dq, dk, dv] = attentionBackwardRef(
+      [host(qShape, q), host(kShape, k), host(kShape, v), probs, host(qShape, w)],
+      attrs,
+    );
+    expectGradMatches(
+      dq.data,
+      numericGrad((x) => fwd(x, k, v)[0].data as Float64Array, q, w),
+      'dq',
+    );
+    expectGradMatches(
+      dk.data,
+      numericGrad((x) => fwd(q, x, v)[0].data as Float64Array, k, w),
+      'dk',
+    );
+    expectGradMatches(
+      dv.data,
+      numericGrad((x) => fwd(q, k, x)[0].data as Float64Array, v, w),
+      'dv',
+    );
   });
 });

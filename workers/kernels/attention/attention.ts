@@ -25,11 +25,27 @@ import rowsCode from './attention-backward-rows.wgsl?raw';
 
 /** attention.wgsl `Params`: group = NH / NKV; key j is causally masked when j > t + offset; flags 0/1. */
 const forwardParams = uniformStruct(
-  { T: 'u32', S: 'u32', NH: 'u32', NKV: 'u32', HS: 'u32', group: 'u32', scale: 'f32', causal: 'u32', offset: 'i32', biasB: 'u32', hasBias: 'u32', hasMask: 'u32' },
+  {
+    T: 'u32',
+    S: 'u32',
+    NH: 'u32',
+    NKV: 'u32',
+    HS: 'u32',
+    group: 'u32',
+    scale: 'f32',
+    causal: 'u32',
+    offset: 'i32',
+    biasB: 'u32',
+    hasBias: 'u32',
+    hasMask: 'u32',
+  },
   [code],
 );
 /** attention-backward-rows.wgsl and attention-backward-cols.wgsl `Params`. */
-const backwardParams = uniformStruct({ T: 'u32', S: 'u32', NH: 'u32', NKV: 'u32', HS: 'u32', group: 'u32', scale: 'f32' }, [rowsCode, colsCode]);
+const backwardParams = uniformStruct(
+  { T: 'u32', S: 'u32', NH: 'u32', NKV: 'u32', HS: 'u32', group: 'u32', scale: 'f32' },
+  [rowsCode, colsCode],
+);
 
 export type { AttentionAttrs };
 
@@ -54,7 +70,10 @@ export const attentionOp: OpDef<AttentionAttrs> = {
   name: 'attention',
   infer(inputs, attrs) {
     f32Only('attention', inputs);
-    const { B, T, S, NH, HS } = attentionShapes(inputs.map((t) => t.shape), attrs);
+    const { B, T, S, NH, HS } = attentionShapes(
+      inputs.map((t) => t.shape),
+      attrs,
+    );
     return [
       { shape: [B, T, NH, HS], dtype: 'f32' },
       { shape: [B, NH, T, S], dtype: 'f32' },
@@ -62,12 +81,28 @@ export const attentionOp: OpDef<AttentionAttrs> = {
   },
   ref: attentionRef,
   cpu(_ctx, inputs, [out, probs], attrs) {
-    const s = attentionShapes(inputs.map((t) => t.shape), attrs);
+    const s = attentionShapes(
+      inputs.map((t) => t.shape),
+      attrs,
+    );
     const { bias, mask } = attentionExtras(inputs, attrs);
-    attentionInto(s, attrs, inputs[0].f32, inputs[1].f32, inputs[2].f32, bias?.f32 ?? null, mask?.f32 ?? null, out.f32, probs.f32);
+    attentionInto(
+      s,
+      attrs,
+      inputs[0].f32,
+      inputs[1].f32,
+      inputs[2].f32,
+      bias?.f32 ?? null,
+      mask?.f32 ?? null,
+      out.f32,
+      probs.f32,
+    );
   },
   gpu({ runner }, inputs, [out, probs], attrs) {
-    const s = attentionShapes(inputs.map((t) => t.shape), attrs);
+    const s = attentionShapes(
+      inputs.map((t) => t.shape),
+      attrs,
+    );
     const [q, k, v] = inputs;
     let next = 3;
     // Absent optional inputs are bound to q (read-only aliasing is allowed); the kernel never reads them.
@@ -78,8 +113,18 @@ export const attentionOp: OpDef<AttentionAttrs> = {
       code,
       entryPoint: 'main',
       uniforms: forwardParams({
-        T: s.T, S: s.S, NH: s.NH, NKV: s.NKV, HS: s.HS, group: s.group, scale: attrs.scale,
-        causal: attrs.causal ? 1 : 0, offset: s.causalOffset, biasB: s.biasBatchStride, hasBias: attrs.hasBias ? 1 : 0, hasMask: attrs.hasMask ? 1 : 0,
+        T: s.T,
+        S: s.S,
+        NH: s.NH,
+        NKV: s.NKV,
+        HS: s.HS,
+        group: s.group,
+        scale: attrs.scale,
+        causal: attrs.causal ? 1 : 0,
+        offset: s.causalOffset,
+        biasB: s.biasBatchStride,
+        hasBias: attrs.hasBias ? 1 : 0,
+        hasMask: attrs.hasMask ? 1 : 0,
       }),
       buffers: [q.buffer, k.buffer, v.buffer, bias.buffer, mask.buffer, out.buffer, probs.buffer],
       workgroups: [s.T, s.NH, s.B],
@@ -94,8 +139,12 @@ export const attentionBackwardOp: OpDef<{ scale: number }> = {
     check(inputs.length === 5, 'attention-backward: inputs are q, k, v, probs, dOut');
     const [q, k, v, probs, dOut] = inputs;
     const { B, T, S, NH } = attentionShapes([q.shape, k.shape, v.shape], attrs);
-    const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-    check(sameShape(probs.shape, [B, NH, T, S]), () => `attention-backward: probs [${probs.shape}] must be [${B}, ${NH}, ${T}, ${S}]`);
+    const sameShape = (a: readonly number[], b: readonly number[]) =>
+      a.length === b.length && a.every((x, i) => x === b[i]);
+    check(
+      sameShape(probs.shape, [B, NH, T, S]),
+      () => `attention-backward: probs [${probs.shape}] must be [${B}, ${NH}, ${T}, ${S}]`,
+    );
     check(sameShape(dOut.shape, q.shape), () => `attention-backward: dOut [${dOut.shape}] must match q [${q.shape}]`);
     return [
       { shape: [...q.shape], dtype: 'f32' },
@@ -106,7 +155,15 @@ export const attentionBackwardOp: OpDef<{ scale: number }> = {
   ref: attentionBackwardRef,
   gpu({ runner }, [q, k, v, probs, dOut], [dq, dk, dv], attrs) {
     const s = attentionShapes([q.shape, k.shape, v.shape], attrs);
-    const uniforms = backwardParams({ T: s.T, S: s.S, NH: s.NH, NKV: s.NKV, HS: s.HS, group: s.group, scale: attrs.scale });
+    const uniforms = backwardParams({
+      T: s.T,
+      S: s.S,
+      NH: s.NH,
+      NKV: s.NKV,
+      HS: s.HS,
+      group: s.group,
+      scale: attrs.scale,
+    });
     // d loss / d scores, handed from the row pass to the column pass; pooled, so releasing it once both
     // dispatches are recorded is safe (later users are ordered after them in the same queue).
     const dS = runner.pool.acquire(probs.numel * 4, 'attention-dS');

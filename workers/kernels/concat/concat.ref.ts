@@ -3,7 +3,15 @@
 import type { FloatArray, HostTensor } from '../../backend/backend';
 
 /** out [B, S1 + S2, D] = a [B, S1, D] then c [B, S2, D] along axis 1. */
-export function concatInto(A: FloatArray, Cc: FloatArray, out: FloatArray, B: number, S1: number, S2: number, D: number): void {
+export function concatInto(
+  A: FloatArray,
+  Cc: FloatArray,
+  out: FloatArray,
+  B: number,
+  S1: number,
+  S2: number,
+  D: number,
+): void {
   for (let b = 0; b < B; b++) {
     out.set(A.subarray(b * S1 * D, (b + 1) * S1 * D), b * (S1 + S2) * D);
     out.set(Cc.subarray(b * S2 * D, (b + 1) * S2 * D), (b * (S1 + S2) + S1) * D);

@@ -14,8 +14,14 @@ export const concatOp: OpDef<Record<string, never>> = {
   name: 'concat',
   infer([a, c]) {
     check(a.dtype === 'f32' && c.dtype === 'f32', 'concat: f32 tensors expected');
-    check(a.shape.length >= 2 && a.shape.length === c.shape.length, () => `concat: ranks of [${a.shape}] and [${c.shape}] differ or are < 2`);
-    check(a.shape[0] === c.shape[0] && a.shape.slice(2).every((d, i) => d === c.shape[i + 2]), () => `concat: [${a.shape}] and [${c.shape}] differ outside axis 1`);
+    check(
+      a.shape.length >= 2 && a.shape.length === c.shape.length,
+      () => `concat: ranks of [${a.shape}] and [${c.shape}] differ or are < 2`,
+    );
+    check(
+      a.shape[0] === c.shape[0] && a.shape.slice(2).every((d, i) => d === c.shape[i + 2]),
+      () => `concat: [${a.shape}] and [${c.shape}] differ outside axis 1`,
+    );
     return [{ shape: [a.shape[0], a.shape[1] + c.shape[1], ...a.shape.slice(2)], dtype: 'f32' }];
   },
   ref: concatRef,

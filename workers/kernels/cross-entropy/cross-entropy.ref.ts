@@ -21,7 +21,14 @@ export interface CrossEntropyBackwardAttrs extends CrossEntropyAttrs {
 export const DEFAULT_IGNORE_INDEX = -100;
 
 /** loss [N] and lse [N] of logits X [N, V] with labels Y [N]. */
-export function crossEntropyRows(X: FloatArray, Y: Int32Array, V: number, ignore: number, loss: FloatArray, lse: FloatArray): void {
+export function crossEntropyRows(
+  X: FloatArray,
+  Y: Int32Array,
+  V: number,
+  ignore: number,
+  loss: FloatArray,
+  lse: FloatArray,
+): void {
   for (let i = 0; i < Y.length; i++) {
     const l = logsumexp(X, i * V, V);
     lse[i] = l;
@@ -42,7 +49,14 @@ export function crossEntropyRef([logits, labels]: readonly HostTensor[], attrs: 
   const [N, V] = logits.shape;
   const loss = new Float64Array(N);
   const lse = new Float64Array(N);
-  crossEntropyRows(logits.data as Float64Array, labels.data as Int32Array, V, attrs.ignoreIndex ?? DEFAULT_IGNORE_INDEX, loss, lse);
+  crossEntropyRows(
+    logits.data as Float64Array,
+    labels.data as Int32Array,
+    V,
+    attrs.ignoreIndex ?? DEFAULT_IGNORE_INDEX,
+    loss,
+    lse,
+  );
   return [
     { shape: [N], dtype: 'f32', data: loss },
     { shape: [N], dtype: 'f32', data: lse },

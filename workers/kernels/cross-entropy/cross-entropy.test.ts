@@ -13,7 +13,11 @@ const LOSS_TOL = { atol: 1e-5, rtol: 1e-6 };
 // cancel) is ~1e-7·|w| absolute with |w| ≲ 3 here (measured ≤ 1.3e-7).
 const GRAD_TOL = { atol: 1e-6, rtol: 1e-5 };
 
-const host = (shape: number[], data: Float64Array | Int32Array, dtype: 'f32' | 'i32' = 'f32'): HostTensor => ({ shape, dtype, data });
+const host = (shape: number[], data: Float64Array | Int32Array, dtype: 'f32' | 'i32' = 'f32'): HostTensor => ({
+  shape,
+  dtype,
+  data,
+});
 
 async function check(N: number, V: number, seed: number, ignoreIndex: number | undefined, weighted: boolean) {
   const be = await testBackend();
@@ -102,6 +106,10 @@ describe('crossEntropy', () => {
     const lp = (x: Float64Array) => tokenLogprobsRef([host([N, V], x), labels])[0].data as Float64Array;
     // tokenLogprobs = −loss where counted (no ignore index of its own): its gradient is the negated one.
     const lpGrad = numericGrad(lp, logits, w);
-    expectGradMatches(d.data.map((v) => -v), lpGrad, 'tokenLogprobs = −loss');
+    expectGradMatches(
+      d.data.map((v) => -v),
+      lpGrad,
+      'tokenLogprobs = −loss',
+    );
   });
 });

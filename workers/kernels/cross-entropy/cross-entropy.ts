@@ -21,10 +21,16 @@ export type { CrossEntropyAttrs, CrossEntropyBackwardAttrs };
 export { DEFAULT_IGNORE_INDEX };
 
 function checkLogitsLabels(op: string, logits: TensorSpec, labels: TensorSpec): [number, number] {
-  check(logits.dtype === 'f32' && logits.shape.length === 2, () => `${op}: logits must be f32 [N, V], got ${logits.dtype} [${logits.shape}]`);
+  check(
+    logits.dtype === 'f32' && logits.shape.length === 2,
+    () => `${op}: logits must be f32 [N, V], got ${logits.dtype} [${logits.shape}]`,
+  );
   const [N, V] = logits.shape;
   check(V >= 1, `${op}: V must be ≥ 1`);
-  check(labels.dtype === 'i32' && labels.shape.length === 1 && labels.shape[0] === N, () => `${op}: labels must be i32 [${N}], got ${labels.dtype} [${labels.shape}]`);
+  check(
+    labels.dtype === 'i32' && labels.shape.length === 1 && labels.shape[0] === N,
+    () => `${op}: labels must be i32 [${N}], got ${labels.dtype} [${labels.shape}]`,
+  );
   return [N, V];
 }
 
@@ -46,7 +52,15 @@ export const crossEntropyOp: OpDef<CrossEntropyAttrs> = {
     ];
   },
   ref: crossEntropyRef,
-  cpu: (_ctx, [logits, labels], [loss, lse], attrs) => crossEntropyRows(logits.f32, labels.i32, logits.shape[1], attrs.ignoreIndex ?? DEFAULT_IGNORE_INDEX, loss.f32, lse.f32),
+  cpu: (_ctx, [logits, labels], [loss, lse], attrs) =>
+    crossEntropyRows(
+      logits.f32,
+      labels.i32,
+      logits.shape[1],
+      attrs.ignoreIndex ?? DEFAULT_IGNORE_INDEX,
+      loss.f32,
+      lse.f32,
+    ),
   gpu({ runner }, [logits, labels], [loss, lse], attrs) {
     const [N, V] = logits.shape;
     runner.dispatch({
@@ -65,9 +79,16 @@ export const crossEntropyBackwardOp: OpDef<CrossEntropyBackwardAttrs> = {
   name: 'cross-entropy-backward',
   infer([logits, labels, lse, weights], attrs) {
     const [N, V] = checkLogitsLabels('crossEntropyBackward', logits, labels);
-    check(lse.dtype === 'f32' && `${lse.shape}` === `${N}`, () => `crossEntropyBackward: lse must be f32 [${N}], got [${lse.shape}]`);
+    check(
+      lse.dtype === 'f32' && `${lse.shape}` === `${N}`,
+      () => `crossEntropyBackward: lse must be f32 [${N}], got [${lse.shape}]`,
+    );
     check(!!attrs.hasWeights === !!weights, 'crossEntropyBackward: hasWeights must match the inputs');
-    if (weights) check(weights.dtype === 'f32' && `${weights.shape}` === `${N}`, () => `crossEntropyBackward: weights must be f32 [${N}], got [${weights.shape}]`);
+    if (weights)
+      check(
+        weights.dtype === 'f32' && `${weights.shape}` === `${N}`,
+        () => `crossEntropyBackward: weights must be f32 [${N}], got [${weights.shape}]`,
+      );
     return [{ shape: [N, V], dtype: 'f32' }];
   },
   ref: crossEntropyBackwardRef,
@@ -108,7 +129,12 @@ export const tokenLogprobsOp: OpDef<Record<string, never>> = {
 };
 
 /** → [loss [N] (−log softmax(logits)[label], 0 where ignored), lse [N] (kept for the backward)]. */
-export async function crossEntropy(be: Backend, logits: Tensor, labels: Tensor, attrs: CrossEntropyAttrs = {}): Promise<Tensor[]> {
+export async function crossEntropy(
+  be: Backend,
+  logits: Tensor,
+  labels: Tensor,
+  attrs: CrossEntropyAttrs = {},
+): Promise<Tensor[]> {
   return be.run(crossEntropyOp, [logits, labels], attrs);
 }
 

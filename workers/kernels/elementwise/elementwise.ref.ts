@@ -94,7 +94,15 @@ export function mulBackwardRef(a: HostTensor, b: HostTensor, dOut: HostTensor): 
   const [dA] = mulRef([dOut, b]);
   const G = dOut.data as F;
   const A = a.data as F;
-  const [dB] = sumToShapeRef([f32(a.shape, G.map((g, i) => g * A[i]))], { shape: b.shape });
+  const [dB] = sumToShapeRef(
+    [
+      f32(
+        a.shape,
+        G.map((g, i) => g * A[i]),
+      ),
+    ],
+    { shape: b.shape },
+  );
   return { dA, dB };
 }
 

@@ -5,7 +5,17 @@ import { testBackend } from '../../../tests/helpers/gpu';
 import { expectGradMatches, numericGrad } from '../../../tests/helpers/gradcheck';
 import { f32, randInt, randn, rng } from '../../../tests/helpers/random';
 import { add, addScaled, cast, mul, scale, sumToShape } from './elementwise';
-import { addBackwardRef, addRef, castRef, mulBackwardRef, mulRef, scaleBackwardRef, scaleRef, sumToShapeBackwardRef, sumToShapeRef } from './elementwise.ref';
+import {
+  addBackwardRef,
+  addRef,
+  castRef,
+  mulBackwardRef,
+  mulRef,
+  scaleBackwardRef,
+  scaleRef,
+  sumToShapeBackwardRef,
+  sumToShapeRef,
+} from './elementwise.ref';
 import { EW_WG, flatGrid } from './grid';
 
 // One f32 operation per element on f32-exact inputs: correctly rounded, so within ½ ulp of the f64 reference;
@@ -51,16 +61,36 @@ describe('elementwise', () => {
       const ta = be.upload(A, aShape);
       const tb = be.upload(B, bShape);
       const label = `a [${aShape}] b [${bShape}]`;
-      expectClose(await be.download(await add(be, ta, tb)), addRef([host(aShape, A), host(bShape, B)])[0].data, EW_TOL, `add ${label}`);
-      expectClose(await be.download(await mul(be, ta, tb)), mulRef([host(aShape, A), host(bShape, B)])[0].data, EW_TOL, `mul ${label}`);
+      expectClose(
+        await be.download(await add(be, ta, tb)),
+        addRef([host(aShape, A), host(bShape, B)])[0].data,
+        EW_TOL,
+        `add ${label}`,
+      );
+      expectClose(
+        await be.download(await mul(be, ta, tb)),
+        mulRef([host(aShape, A), host(bShape, B)])[0].data,
+        EW_TOL,
+        `mul ${label}`,
+      );
       const s = Math.fround(r() * 4 - 2);
-      expectClose(await be.download(await scale(be, ta, s)), scaleRef([host(aShape, A)], { s })[0].data, EW_TOL, `scale ${label}`);
+      expectClose(
+        await be.download(await scale(be, ta, s)),
+        scaleRef([host(aShape, A)], { s })[0].data,
+        EW_TOL,
+        `scale ${label}`,
+      );
       const X = f32(randn(numel(aShape), 60 + i));
       const tx = be.upload(X, aShape);
       await addScaled(be, ta, tx, s);
       // Two roundings (alpha·x, then the sum) and cancellation: allow one ulp of the largest |alpha·x| as well.
       const prodUlp = 2 ** -23 * X.reduce((m, v) => Math.max(m, Math.abs(s * v)), 0);
-      expectClose(await be.download(ta), A.map((v, j) => v + s * X[j]), { atol: prodUlp, rtol: EW_TOL.rtol }, `addScaled ${label}`);
+      expectClose(
+        await be.download(ta),
+        A.map((v, j) => v + s * X[j]),
+        { atol: prodUlp, rtol: EW_TOL.rtol },
+        `addScaled ${label}`,
+      );
       [ta, tb, tx].forEach((t) => t.dispose());
     }
   });
@@ -72,9 +102,18 @@ describe('elementwise', () => {
       [[1, 7], [7]],
       [[3000, 3], [3]], // few columns: 256 lanes per column
       [[2500, 37], [37]],
-      [[4, 1, 17], [1, 17]],
-      [[5, 6, 70], [6, 70]],
-      [[9, 13], [9, 13]],
+      [
+        [4, 1, 17],
+        [1, 17],
+      ],
+      [
+        [5, 6, 70],
+        [6, 70],
+      ],
+      [
+        [9, 13],
+        [9, 13],
+      ],
       [[randInt(1, 300, r), randInt(16, 90, r)], []],
     ];
     cases[6][1] = [cases[6][0][1]];

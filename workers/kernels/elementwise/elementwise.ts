@@ -5,7 +5,19 @@ import type { Backend, OpDef, Tensor, TensorSpec } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { uniformStruct } from '../../gpu/uniforms';
 import { checkBroadcast, sumToShapeDims } from './elementwise-shapes';
-import { addRef, addScaledInto, addScaledRef, broadcastInto, castInto, castRef, mulRef, scaleInto, scaleRef, sumToShapeInto, sumToShapeRef } from './elementwise.ref';
+import {
+  addRef,
+  addScaledInto,
+  addScaledRef,
+  broadcastInto,
+  castInto,
+  castRef,
+  mulRef,
+  scaleInto,
+  scaleRef,
+  sumToShapeInto,
+  sumToShapeRef,
+} from './elementwise.ref';
 import { flatGrid } from './grid';
 import code from './elementwise.wgsl?raw';
 import codeF16 from './elementwise-f16.wgsl?raw';
@@ -74,7 +86,10 @@ export const addScaledOp: OpDef<{ alpha: number }> = {
   name: 'add-scaled',
   infer([acc, x]) {
     checkF32('addScaled', acc, x);
-    check(acc.shape.length === x.shape.length && acc.shape.every((d, i) => d === x.shape[i]), () => `addScaled: shapes differ: acc [${acc.shape}], x [${x.shape}]`);
+    check(
+      acc.shape.length === x.shape.length && acc.shape.every((d, i) => d === x.shape[i]),
+      () => `addScaled: shapes differ: acc [${acc.shape}], x [${x.shape}]`,
+    );
     return [{ shape: [...acc.shape], dtype: 'f32', alias: 0 }];
   },
   ref: addScaledRef,
@@ -148,7 +163,9 @@ export const castOp: OpDef<{ dtype: 'f32' | 'f16' }> = {
     }
     if (!ctx.f16) {
       out.dispose();
-      throw new Error(`cast ${x.dtype} → ${dtype}: this WebGPU adapter has no 'shader-f16' feature, so f16 tensors cannot be converted on the GPU`);
+      throw new Error(
+        `cast ${x.dtype} → ${dtype}: this WebGPU adapter has no 'shader-f16' feature, so f16 tensors cannot be converted on the GPU`,
+      );
     }
     ctx.runner.dispatch({
       label: `cast-${dtype}`,

@@ -20,7 +20,10 @@ export function embeddingRef([table, ids]: readonly HostTensor[]): HostTensor[] 
   return [{ shape: [...ids.shape, C], dtype: 'f32', data: out }];
 }
 
-export function embeddingBackwardRef([ids, dOut]: readonly HostTensor[], { numRows }: { numRows: number }): HostTensor[] {
+export function embeddingBackwardRef(
+  [ids, dOut]: readonly HostTensor[],
+  { numRows }: { numRows: number },
+): HostTensor[] {
   const C = dOut.shape[dOut.shape.length - 1];
   const I = ids.data as Int32Array;
   const G = dOut.data as Float64Array;

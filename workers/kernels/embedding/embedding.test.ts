@@ -38,7 +38,9 @@ describe('embedding', () => {
       const idShape = i % 2 ? [randInt(1, 4, r), randInt(1, 50, r)] : [randInt(1, 300, r)];
       const S = idShape.reduce((a, b) => a * b, 1);
       // Mostly a few hot ids (long chains), some out of range on both sides.
-      const ids = Int32Array.from({ length: S }, () => (r() < 0.05 ? (r() < 0.5 ? -3 : V + 2) : r() < 0.5 ? randInt(0, Math.min(V - 1, 2), r) : randInt(0, V - 1, r)));
+      const ids = Int32Array.from({ length: S }, () =>
+        r() < 0.05 ? (r() < 0.5 ? -3 : V + 2) : r() < 0.5 ? randInt(0, Math.min(V - 1, 2), r) : randInt(0, V - 1, r),
+      );
       const T = f32(randn(V * C, 80 + i));
       const G = f32(randn(S * C, 90 + i));
       const tt = be.upload(T, [V, C]);
@@ -46,13 +48,20 @@ describe('embedding', () => {
       const tg = be.upload(G, [...idShape, C]);
       const out = await embedding(be, tt, ti);
       expect(out.shape).toEqual([...idShape, C]);
-      expect(Array.from(await be.download(out))).toEqual(Array.from(embeddingRef([f([V, C], T), i32(idShape, ids)])[0].data));
+      expect(Array.from(await be.download(out))).toEqual(
+        Array.from(embeddingRef([f([V, C], T), i32(idShape, ids)])[0].data),
+      );
       const dt = await embeddingBackward(be, ti, tg, { numRows: V });
       const got = await be.download(dt);
       const absG = G.map(Math.abs);
       const [absSum] = embeddingBackwardRef([i32(idShape, ids), f([...idShape, C], absG)], { numRows: V });
       const tol = { atol: scatterBudget(S) * Math.max(...absSum.data), rtol: 0 };
-      expectClose(got, embeddingBackwardRef([i32(idShape, ids), f([...idShape, C], G)], { numRows: V })[0].data, tol, `scatter V=${V} C=${C} ids [${idShape}]`);
+      expectClose(
+        got,
+        embeddingBackwardRef([i32(idShape, ids), f([...idShape, C], G)], { numRows: V })[0].data,
+        tol,
+        `scatter V=${V} C=${C} ids [${idShape}]`,
+      );
       const again = await be.download(await embeddingBackward(be, ti, tg, { numRows: V }));
       expect(Array.from(again)).toEqual(Array.from(got));
       [tt, ti, tg, out, dt].forEach((t) => t.dispose());
@@ -64,7 +73,9 @@ describe('embedding', () => {
     const S = 1000;
     const g = new Float32Array(S).fill(1e-8);
     g[0] = 1; // every later 1e-8 is below half an ulp of the running sum 1
-    const d = await be.download(await embeddingBackward(be, be.upload(new Int32Array(S), [S], 'i32'), be.upload(g, [S, 1]), { numRows: 1 }));
+    const d = await be.download(
+      await embeddingBackward(be, be.upload(new Int32Array(S), [S], 'i32'), be.upload(g, [S, 1]), { numRows: 1 }),
+    );
     expectClose(d, [1 + (S - 1) * Math.fround(1e-8)], { atol: 0, rtol: 2 ** -23 }, 'chain of 1 and 999 × 1e-8');
   });
 
@@ -72,7 +83,9 @@ describe('embedding', () => {
     const be = await testBackend();
     await expect(embedding(be, be.zeros([4]), be.zeros([2], 'i32'))).rejects.toThrow(/\[V, C\]/);
     await expect(embedding(be, be.zeros([4, 2]), be.zeros([2]))).rejects.toThrow(/i32/);
-    await expect(embeddingBackward(be, be.zeros([3], 'i32'), be.zeros([2, 5]), { numRows: 4 })).rejects.toThrow(/must be/);
+    await expect(embeddingBackward(be, be.zeros([3], 'i32'), be.zeros([2, 5]), { numRows: 4 })).rejects.toThrow(
+      /must be/,
+    );
   });
 
   it('reference backward agrees with central differences', () => {

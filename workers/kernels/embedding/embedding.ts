@@ -23,7 +23,10 @@ const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 export const embeddingOp: OpDef<Record<string, never>> = {
   name: 'embedding',
   infer([table, ids]) {
-    check(table.dtype === 'f32' && table.shape.length === 2, () => `embedding: table must be f32 [V, C], got ${table.dtype} [${table.shape}]`);
+    check(
+      table.dtype === 'f32' && table.shape.length === 2,
+      () => `embedding: table must be f32 [V, C], got ${table.dtype} [${table.shape}]`,
+    );
     check(ids.dtype === 'i32', `embedding: ids must be i32, got ${ids.dtype}`);
     return [{ shape: [...ids.shape, table.shape[1]], dtype: 'f32' }];
   },
@@ -48,9 +51,15 @@ export const embeddingBackwardOp: OpDef<EmbeddingBackwardAttrs> = {
   infer([ids, dOut], { numRows }) {
     check(ids.dtype === 'i32', `embeddingBackward: ids must be i32, got ${ids.dtype}`);
     check(dOut.dtype === 'f32', `embeddingBackward: dOut must be f32, got ${dOut.dtype}`);
-    check(Number.isInteger(numRows) && numRows >= 0, `embeddingBackward: numRows must be a non-negative integer, got ${numRows}`);
+    check(
+      Number.isInteger(numRows) && numRows >= 0,
+      `embeddingBackward: numRows must be a non-negative integer, got ${numRows}`,
+    );
     const lead = dOut.shape.slice(0, -1);
-    check(dOut.shape.length === ids.shape.length + 1 && lead.every((d, i) => d === ids.shape[i]), () => `embeddingBackward: dOut [${dOut.shape}] must be [...ids [${ids.shape}], C]`);
+    check(
+      dOut.shape.length === ids.shape.length + 1 && lead.every((d, i) => d === ids.shape[i]),
+      () => `embeddingBackward: dOut [${dOut.shape}] must be [...ids [${ids.shape}], C]`,
+    );
     return [{ shape: [numRows, dOut.shape[dOut.shape.length - 1]], dtype: 'f32' }];
   },
   ref: embeddingBackwardRef,
@@ -59,11 +68,25 @@ export const embeddingBackwardOp: OpDef<EmbeddingBackwardAttrs> = {
     const S = ids.numel;
     const V = numRows;
     const uniforms = (n: number) => params({ n, S, C, V });
-    runner.dispatch({ label: 'embedding-backward-zero', code, entryPoint: 'zero', uniforms: uniforms(V * C), buffers: [dTable.buffer], workgroups: flatGrid(V * C) });
+    runner.dispatch({
+      label: 'embedding-backward-zero',
+      code,
+      entryPoint: 'zero',
+      uniforms: uniforms(V * C),
+      buffers: [dTable.buffer],
+      workgroups: flatGrid(V * C),
+    });
     if (S === 0 || C === 0) return;
     // Scratch [S, 2] chain links; released right away: later users of the buffer are ordered after this work.
     const links = allocTensor(runner, [S, 2], 'i32', 'embedding-links');
-    runner.dispatch({ label: 'embedding-backward-links', code, entryPoint: 'links', uniforms: uniforms(S), buffers: [ids.buffer, links.buffer], workgroups: flatGrid(S) });
+    runner.dispatch({
+      label: 'embedding-backward-links',
+      code,
+      entryPoint: 'links',
+      uniforms: uniforms(S),
+      buffers: [ids.buffer, links.buffer],
+      workgroups: flatGrid(S),
+    });
     runner.dispatch({
       label: 'embedding-backward-scatter',
       code,
@@ -82,7 +105,11 @@ export async function embedding(be: Backend, table: Tensor, ids: Tensor): Promis
 }
 
 /** dTable [V, C] = scatter-add of dOut [...S, C] at ids [...S]; repeated ids accumulate in position order. */
-export async function embeddingBackward(be: Backend, ids: Tensor, dOut: Tensor, attrs: EmbeddingBackwardAttrs): Promise<Tensor> {
+export async function embeddingBackward(
+  be: Backend,
+  ids: Tensor,
+  dOut: Tensor,
+  attrs: EmbeddingBackwardAttrs,
+): Promise<Tensor> {
   return (await be.run(embeddingBackwardOp, [ids, dOut], attrs))[0];
 }
-

@@ -20,7 +20,12 @@ describe('gated', () => {
     const g = be.upload([1, -1, 0, 2], [2, 2]);
     const u = be.upload([2, 3, 5, -1], [2, 2]);
     // silu(1) = 0.7310585786300049, silu(−1) = −0.2689414213699951, silu(2) = 1.7615941559557649
-    expectClose(await be.download(await gated(be, g, u, { act: 'silu' })), [1.4621171572600098, -0.8068242641099853, 0, -1.7615941559557649], TOL, 'swiglu');
+    expectClose(
+      await be.download(await gated(be, g, u, { act: 'silu' })),
+      [1.4621171572600098, -0.8068242641099853, 0, -1.7615941559557649],
+      TOL,
+      'swiglu',
+    );
     expect(Array.from(await be.download(await gated(be, g, u, { act: 'relu' })))).toEqual([2, 0, 0, -2]);
     // relu': [1, 0, 0, 1]; dGate = dy·up·relu', dUp = dy·relu(gate)
     const [dg, du] = await gatedBackward(be, g, u, be.upload([1, 1, 1, 1], [2, 2]), { act: 'relu' });

@@ -49,7 +49,10 @@ export const gatedBackwardOp: OpDef<GatedAttrs> = {
   name: 'gated-backward',
   infer([gate, up, dy], { act }) {
     checkAct('gatedBackward', act);
-    check([gate, up, dy].every((t) => t.dtype === 'f32'), 'gatedBackward: f32 inputs expected');
+    check(
+      [gate, up, dy].every((t) => t.dtype === 'f32'),
+      'gatedBackward: f32 inputs expected',
+    );
     sameShapes('gatedBackward', [gate.shape, up.shape, dy.shape]);
     return [
       { shape: [...gate.shape], dtype: 'f32' },
@@ -76,6 +79,12 @@ export async function gated(be: Backend, gate: Tensor, up: Tensor, attrs: GatedA
 }
 
 /** [dGate, dUp] of act(gate) ⊙ up given dOut. */
-export async function gatedBackward(be: Backend, gate: Tensor, up: Tensor, dy: Tensor, attrs: GatedAttrs): Promise<Tensor[]> {
+export async function gatedBackward(
+  be: Backend,
+  gate: Tensor,
+  up: Tensor,
+  dy: Tensor,
+  attrs: GatedAttrs,
+): Promise<Tensor[]> {
   return be.run(gatedBackwardOp, [gate, up, dy], attrs);
 }

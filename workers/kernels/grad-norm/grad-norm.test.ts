@@ -23,7 +23,12 @@ describe('gradNormSquared', () => {
     const data = sizes.map((n, i) => f32(randn(n, 40 + i)));
     let expected = 0;
     for (const [i, d] of data.entries())
-      expected = (sumSquaresRef([{ shape: [1], dtype: 'f32', data: Float64Array.of(expected) }, { shape: [sizes[i]], dtype: 'f32', data: d }])[0].data as Float64Array)[0];
+      expected = (
+        sumSquaresRef([
+          { shape: [1], dtype: 'f32', data: Float64Array.of(expected) },
+          { shape: [sizes[i]], dtype: 'f32', data: d },
+        ])[0].data as Float64Array
+      )[0];
     const tensors = data.map((d, i) => be.upload(d, [sizes[i]]));
     const acc = await gradNormSquared(be, tensors);
     expectClose(await be.download(acc), [expected], TOL, 'sum of squares');

@@ -18,7 +18,10 @@ export const sumSquaresOp: OpDef<Record<string, never>> = {
   name: 'sum-squares',
   infer([acc, x]) {
     check(acc.dtype === 'f32' && x.dtype === 'f32', 'sum-squares: f32 tensors expected');
-    check(acc.shape.reduce((a, b) => a * b, 1) === 1, () => `sum-squares: accumulator must have one element, got [${acc.shape}]`);
+    check(
+      acc.shape.reduce((a, b) => a * b, 1) === 1,
+      () => `sum-squares: accumulator must have one element, got [${acc.shape}]`,
+    );
     return [{ shape: [...acc.shape], dtype: 'f32', alias: 0 }];
   },
   ref: sumSquaresRef,

@@ -9,7 +9,16 @@ export interface LayerNormAttrs {
 }
 
 /** Y, mean and rstd of the rows of X [rows, C]; the variance in a second sweep over x − mean. */
-export function layerNormRows(X: FloatArray, gamma: FloatArray, beta: FloatArray, C: number, eps: number, Y: FloatArray, mean: FloatArray, rstd: FloatArray): void {
+export function layerNormRows(
+  X: FloatArray,
+  gamma: FloatArray,
+  beta: FloatArray,
+  C: number,
+  eps: number,
+  Y: FloatArray,
+  mean: FloatArray,
+  rstd: FloatArray,
+): void {
   const rows = X.length / C;
   for (let r = 0; r < rows; r++) {
     const o = r * C;

@@ -36,7 +36,13 @@ async function check(shape: number[], eps: number, seed: number, offset: number)
   // Backward from the GPU's own mean/rstd, held to the reference fed with the same f32 statistics.
   const gm = f32(Float64Array.from(await be.download(outs[1])));
   const gr = f32(Float64Array.from(await be.download(outs[2])));
-  const [dx, dgamma, dbeta] = layerNormBackwardRef([host(shape, x), host([C], gamma), host([rows], gm), host([rows], gr), host(shape, dy)]);
+  const [dx, dgamma, dbeta] = layerNormBackwardRef([
+    host(shape, x),
+    host([C], gamma),
+    host([rows], gm),
+    host([rows], gr),
+    host(shape, dy),
+  ]);
   const grads = await layerNormBackward(be, tx, tg, outs[1], outs[2], tdy);
   expect(grads.map((t) => t.shape)).toEqual([shape, [C], [C]]);
   const sumTol = { atol: BWD_TOL.atol * Math.sqrt(rows), rtol: BWD_TOL.rtol };
@@ -51,15 +57,27 @@ describe('layerNorm', () => {
     const be = await testBackend();
     const k = 1 / Math.sqrt(1.25); // var = 1.25, eps = 0
     const x = be.upload([1, 2, 3, 4], [1, 4]);
-    const [y, mean, rstd] = await layerNorm(be, x, be.upload([2, 2, 2, 2], [4]), be.upload([1, 1, 1, 1], [4]), { eps: 0 });
+    const [y, mean, rstd] = await layerNorm(be, x, be.upload([2, 2, 2, 2], [4]), be.upload([1, 1, 1, 1], [4]), {
+      eps: 0,
+    });
     const tol = { atol: 1e-6, rtol: 1e-6 }; // a handful of f32 operations on small integers
-    expectClose(await be.download(y), [-1.5, -0.5, 0.5, 1.5].map((a) => 2 * a * k + 1), tol, 'y');
+    expectClose(
+      await be.download(y),
+      [-1.5, -0.5, 0.5, 1.5].map((a) => 2 * a * k + 1),
+      tol,
+      'y',
+    );
     expectClose(await be.download(mean), [2.5], tol, 'mean');
     expectClose(await be.download(rstd), [k], tol, 'rstd');
     // g = dy, mean(g) = 1/4, mean(g·x̂) = −1.5k/4; with k² = 0.8: dx = k·(δ₀ − 0.25 + 0.3·[−1.5, −0.5, 0.5, 1.5]).
     const ones = be.upload([1, 1, 1, 1], [4]);
     const [dx, dg, db] = await layerNormBackward(be, x, ones, mean, rstd, be.upload([1, 0, 0, 0], [1, 4]));
-    expectClose(await be.download(dx), [0.3, -0.4, -0.1, 0.2].map((v) => v * k), tol, 'dx');
+    expectClose(
+      await be.download(dx),
+      [0.3, -0.4, -0.1, 0.2].map((v) => v * k),
+      tol,
+      'dx',
+    );
     expectClose(await be.download(dg), [-1.5 * k, 0, 0, 0], tol, 'dgamma');
     expectClose(await be.download(db), [1, 0, 0, 0], tol, 'dbeta');
   });
@@ -68,9 +86,22 @@ describe('layerNorm', () => {
     const r = rng(31);
     // C % 4 == 0 takes the vec4 one-row-per-invocation path (32 rows per workgroup): [2, 768] with mean 50, [37, 64]
     // and [1, 4] cover a partial workgroup, [33, 8, 12] more than one.
-    const shapes = [[1], [3, 1], [2, 5, 7], [4, 255], [3, 257], [2, 768], [70, 33], [2, 1500], [randInt(1, 40, r), randInt(1, 600, r)], [37, 64], [1, 4], [33, 8, 12]];
+    const shapes = [
+      [1],
+      [3, 1],
+      [2, 5, 7],
+      [4, 255],
+      [3, 257],
+      [2, 768],
+      [70, 33],
+      [2, 1500],
+      [randInt(1, 40, r), randInt(1, 600, r)],
+      [37, 64],
+      [1, 4],
+      [33, 8, 12],
+    ];
     let seed = 700;
-    for (const [i, shape] of shapes.entries()) await check(shape, i % 2 ? 1e-5 : 1e-12, seed += 4, i === 5 ? 50 : 0);
+    for (const [i, shape] of shapes.entries()) await check(shape, i % 2 ? 1e-5 : 1e-12, (seed += 4), i === 5 ? 50 : 0);
   });
 
   it('reference backward agrees with central differences', () => {
@@ -84,8 +115,20 @@ describe('layerNorm', () => {
       layerNormRef([host(shape, xx), host([5], g), host([5], b)], { eps })[0].data as Float64Array;
     const [, mean, rstd] = layerNormRef([host(shape, x), host([5], gamma), host([5], beta)], { eps });
     const [dx, dg, db] = layerNormBackwardRef([host(shape, x), host([5], gamma), mean, rstd, host(shape, w)]);
-    expectGradMatches(dx.data, numericGrad((v) => fwd(v, gamma, beta), x, w), 'dx');
-    expectGradMatches(dg.data, numericGrad((v) => fwd(x, v, beta), gamma, w), 'dgamma');
-    expectGradMatches(db.data, numericGrad((v) => fwd(x, gamma, v), beta, w), 'dbeta');
+    expectGradMatches(
+      dx.data,
+      numericGrad((v) => fwd(v, gamma, beta), x, w),
+      'dx',
+    );
+    expectGradMatches(
+      dg.data,
+      numericGrad((v) => fwd(x, v, beta), gamma, w),
+      'dgamma',
+    );
+    expectGradMatches(
+      db.data,
+      numericGrad((v) => fwd(x, gamma, v), beta, w),
+      'dbeta',
+    );
   });
 });

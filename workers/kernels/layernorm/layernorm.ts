@@ -26,10 +26,19 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 export const layerNormOp: OpDef<LayerNormAttrs> = {
   name: 'layernorm',
   infer([x, gamma, beta], { eps }) {
-    check((x.dtype === 'f32' || x.dtype === 'f16') && gamma.dtype === 'f32' && beta.dtype === 'f32', () => `layerNorm: x f32 or f16, gamma and beta f32 expected; got ${x.dtype}, ${gamma.dtype}, ${beta.dtype}`);
-    check(x.shape.length >= 1 && x.shape[x.shape.length - 1] >= 1, () => `layerNorm: x needs a non-empty last axis, got [${x.shape}]`);
+    check(
+      (x.dtype === 'f32' || x.dtype === 'f16') && gamma.dtype === 'f32' && beta.dtype === 'f32',
+      () => `layerNorm: x f32 or f16, gamma and beta f32 expected; got ${x.dtype}, ${gamma.dtype}, ${beta.dtype}`,
+    );
+    check(
+      x.shape.length >= 1 && x.shape[x.shape.length - 1] >= 1,
+      () => `layerNorm: x needs a non-empty last axis, got [${x.shape}]`,
+    );
     const C = x.shape[x.shape.length - 1];
-    check(sameShape(gamma.shape, [C]) && sameShape(beta.shape, [C]), () => `layerNorm: gamma/beta must be [${C}], got [${gamma.shape}], [${beta.shape}]`);
+    check(
+      sameShape(gamma.shape, [C]) && sameShape(beta.shape, [C]),
+      () => `layerNorm: gamma/beta must be [${C}], got [${gamma.shape}], [${beta.shape}]`,
+    );
     check(eps >= 0, 'layerNorm: eps must be ≥ 0');
     const rows = rowsOf(x.shape);
     return [
@@ -39,7 +48,8 @@ export const layerNormOp: OpDef<LayerNormAttrs> = {
     ];
   },
   ref: layerNormRef,
-  cpu: (_ctx, [x, gamma, beta], [y, mean, rstd], { eps }) => layerNormRows(x.f32, gamma.f32, beta.f32, x.shape[x.shape.length - 1], eps, y.f32, mean.f32, rstd.f32),
+  cpu: (_ctx, [x, gamma, beta], [y, mean, rstd], { eps }) =>
+    layerNormRows(x.f32, gamma.f32, beta.f32, x.shape[x.shape.length - 1], eps, y.f32, mean.f32, rstd.f32),
   gpu({ runner, f16 }, [x, gamma, beta], [y, mean, rstd], { eps }) {
     const rows = rowsOf(x.shape);
     const C = x.shape[x.shape.length - 1];
@@ -72,12 +82,18 @@ export const layerNormOp: OpDef<LayerNormAttrs> = {
 export const layerNormBackwardOp: OpDef<Record<string, never>> = {
   name: 'layernorm-backward',
   infer([x, gamma, mean, rstd, dy]) {
-    check([x, gamma, mean, rstd, dy].every((t) => t.dtype === 'f32'), 'layerNormBackward: f32 tensors expected');
+    check(
+      [x, gamma, mean, rstd, dy].every((t) => t.dtype === 'f32'),
+      'layerNormBackward: f32 tensors expected',
+    );
     const C = x.shape[x.shape.length - 1];
     const rows = rowsOf(x.shape);
     check(sameShape(dy.shape, x.shape), () => `layerNormBackward: dy [${dy.shape}] must match x [${x.shape}]`);
     check(sameShape(gamma.shape, [C]), () => `layerNormBackward: gamma must be [${C}], got [${gamma.shape}]`);
-    check(sameShape(mean.shape, [rows]) && sameShape(rstd.shape, [rows]), () => `layerNormBackward: mean/rstd must be [${rows}]`);
+    check(
+      sameShape(mean.shape, [rows]) && sameShape(rstd.shape, [rows]),
+      () => `layerNormBackward: mean/rstd must be [${rows}]`,
+    );
     return [
       { shape: [...x.shape], dtype: 'f32' },
       { shape: [C], dtype: 'f32' },
@@ -102,11 +118,24 @@ export const layerNormBackwardOp: OpDef<Record<string, never>> = {
 };
 
 /** y = LayerNorm(x) · gamma + beta over the last axis → [y [..., C], mean [rows], rstd [rows]]. */
-export async function layerNorm(be: Backend, x: Tensor, gamma: Tensor, beta: Tensor, attrs: LayerNormAttrs): Promise<Tensor[]> {
+export async function layerNorm(
+  be: Backend,
+  x: Tensor,
+  gamma: Tensor,
+  beta: Tensor,
+  attrs: LayerNormAttrs,
+): Promise<Tensor[]> {
   return be.run(layerNormOp, [x, gamma, beta], attrs);
 }
 
 /** → [dx [..., C], dgamma [C], dbeta [C]] from the forward's mean and rstd. */
-export async function layerNormBackward(be: Backend, x: Tensor, gamma: Tensor, mean: Tensor, rstd: Tensor, dy: Tensor): Promise<Tensor[]> {
+export async function layerNormBackward(
+  be: Backend,
+  x: Tensor,
+  gamma: Tensor,
+  mean: Tensor,
+  rstd: Tensor,
+  dy: Tensor,
+): Promise<Tensor[]> {
   return be.run(layerNormBackwardOp, [x, gamma, mean, rstd, dy], {});
 }

@@ -25,7 +25,10 @@ export class UnsupportedWeightError extends Error {
 }
 
 export function checkWeight(op: string, w: Spec): { N: number; K: number } {
-  check(WEIGHT_DTYPES.includes(w.dtype), () => `${op}: weight dtype ${w.dtype} is not one of ${WEIGHT_DTYPES.join(', ')}`);
+  check(
+    WEIGHT_DTYPES.includes(w.dtype),
+    () => `${op}: weight dtype ${w.dtype} is not one of ${WEIGHT_DTYPES.join(', ')}`,
+  );
   check(w.shape.length === 2, () => `${op}: weight must be [N, K], got [${w.shape}]`);
   const [N, K] = w.shape;
   check(
@@ -39,8 +42,14 @@ export function checkWeight(op: string, w: Spec): { N: number; K: number } {
 export function linearShapes(x: Spec, w: Spec, bias?: Spec): LinearShapes & { outShape: number[] } {
   const { N, K } = checkWeight('linear', w);
   // f16 activations (inference) pair with f16 weights: the f16 kernel reads both as halves.
-  check(x.dtype === 'f32' || (x.dtype === 'f16' && w.dtype === 'f16'), () => `linear: activations must be f32, or f16 with f16 weights; got ${x.dtype} with ${w.dtype} weights`);
-  check(x.shape.length >= 1 && x.shape[x.shape.length - 1] === K, () => `linear: x [${x.shape}] does not end in K = ${K} of weight [${w.shape}]`);
+  check(
+    x.dtype === 'f32' || (x.dtype === 'f16' && w.dtype === 'f16'),
+    () => `linear: activations must be f32, or f16 with f16 weights; got ${x.dtype} with ${w.dtype} weights`,
+  );
+  check(
+    x.shape.length >= 1 && x.shape[x.shape.length - 1] === K,
+    () => `linear: x [${x.shape}] does not end in K = ${K} of weight [${w.shape}]`,
+  );
   if (bias) {
     check(bias.dtype === 'f32', `linear: bias must be f32, got ${bias.dtype}`);
     check(bias.shape.length === 1 && bias.shape[0] === N, () => `linear: bias [${bias.shape}] does not match N = ${N}`);
@@ -53,7 +62,10 @@ export function linearShapes(x: Spec, w: Spec, bias?: Spec): LinearShapes & { ou
 export function linearBackwardInputShapes(dy: Spec, w: Spec): LinearShapes & { outShape: number[] } {
   const { N, K } = checkWeight('linearBackwardInput', w);
   check(dy.dtype === 'f32', `linearBackwardInput: dy must be f32, got ${dy.dtype}`);
-  check(dy.shape.length >= 1 && dy.shape[dy.shape.length - 1] === N, () => `linearBackwardInput: dy [${dy.shape}] does not end in N = ${N} of weight [${w.shape}]`);
+  check(
+    dy.shape.length >= 1 && dy.shape[dy.shape.length - 1] === N,
+    () => `linearBackwardInput: dy [${dy.shape}] does not end in N = ${N} of weight [${w.shape}]`,
+  );
   const lead = dy.shape.slice(0, -1);
   return { M: lead.reduce((a, b) => a * b, 1), N, K, outShape: [...lead, K] };
 }

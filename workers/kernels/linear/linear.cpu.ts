@@ -16,7 +16,14 @@ import type { CpuGemm, CpuKernelContext, CpuTensor } from '../../backend/cpu-ten
 const ROWS = 64;
 
 /** Rows [n0, n0 + rows) of a q8/q4 weight [N, K] as f32 into out [rows, K]. */
-export function dequantRows(words: Uint32Array, shape: readonly number[], dtype: 'q8' | 'q4', n0: number, rows: number, out: Float32Array): void {
+export function dequantRows(
+  words: Uint32Array,
+  shape: readonly number[],
+  dtype: 'q8' | 'q4',
+  n0: number,
+  rows: number,
+  out: Float32Array,
+): void {
   const K = shape[1];
   const scales = new Float32Array(words.buffer, words.byteOffset, (shape[0] * K) / QUANT_GROUP);
   const data = quantDataOffset(shape);
@@ -44,15 +51,26 @@ export function dequantRows(words: Uint32Array, shape: readonly number[], dtype:
   }
 }
 
-export async function linearCpu({ gemm }: CpuKernelContext, [x, w, bias]: readonly CpuTensor[], [y]: readonly CpuTensor[]): Promise<void> {
+export async function linearCpu(
+  { gemm }: CpuKernelContext,
+  [x, w, bias]: readonly CpuTensor[],
+  [y]: readonly CpuTensor[],
+): Promise<void> {
   const { M, N, K } = linearShapes(x, w, bias);
-  if (w.dtype !== 'f32' && w.dtype !== 'q8' && w.dtype !== 'q4') throw new Error(`linear: the CPU backend cannot read ${w.dtype} weights (f32, q8 or q4)`);
+  if (w.dtype !== 'f32' && w.dtype !== 'q8' && w.dtype !== 'q4')
+    throw new Error(`linear: the CPU backend cannot read ${w.dtype} weights (f32, q8 or q4)`);
   if (gemm && (await gemm.accepts(M, N, K))) return linearGemm(gemm, x, w, bias, y);
   linearJs(x, w, bias, y);
 }
 
 /** The product on the engine, the weight fed in row blocks of at most gemm.blockFloats. */
-async function linearGemm(gemm: CpuGemm, x: CpuTensor, w: CpuTensor, bias: CpuTensor | undefined, y: CpuTensor): Promise<void> {
+async function linearGemm(
+  gemm: CpuGemm,
+  x: CpuTensor,
+  w: CpuTensor,
+  bias: CpuTensor | undefined,
+  y: CpuTensor,
+): Promise<void> {
   const { M, N, K } = linearShapes(x, w, bias);
   const X = x.f32.subarray(0, M * K);
   const bAll = bias?.f32;
@@ -65,7 +83,20 @@ async function linearGemm(gemm: CpuGemm, x: CpuTensor, w: CpuTensor, bias: CpuTe
       dequantRows(w.data as Uint32Array, w.shape, w.dtype as 'q8' | 'q4', n0, nb, scratch);
       Wb = scratch.subarray(0, nb * K);
     } else Wb = w.f32.subarray(n0 * K, (n0 + nb) * K);
-    await gemm.gemm({ transA: false, transB: true, alpha: 1, A: X, B: Wb, bias: bAll?.subarray(n0, n0 + nb), M, N: nb, K, out: y.f32, outOff: n0, ldo: N });
+    await gemm.gemm({
+      transA: false,
+      transB: true,
+      alpha: 1,
+      A: X,
+      B: Wb,
+      bias: bAll?.subarray(n0, n0 + nb),
+      M,
+      N: nb,
+      K,
+      out: y.f32,
+      outOff: n0,
+      ldo: N,
+    });
   }
 }
 

@@ -7,7 +7,8 @@ import { linearBackwardInputShapes, linearShapes } from './linear-shapes';
 
 /** The weight values as float64, whatever their storage dtype. */
 export function weightValues(w: HostTensor): Float64Array {
-  if (w.dtype === 'q8' || w.dtype === 'q4') return Float64Array.from(dequantize(w.data as Uint32Array, w.shape, w.dtype));
+  if (w.dtype === 'q8' || w.dtype === 'q4')
+    return Float64Array.from(dequantize(w.data as Uint32Array, w.shape, w.dtype));
   return w.data as Float64Array;
 }
 
@@ -43,7 +44,11 @@ export function linearBackwardInputRef(inputs: readonly HostTensor[]): HostTenso
 }
 
 /** All gradients of y = x·Wᵀ + b given dy (dW and db for trainable f32 weights; the GPU uses matmul for dW). */
-export function linearBackwardRef(x: HostTensor, w: HostTensor, dy: HostTensor): { dx: HostTensor; dw: HostTensor; db: HostTensor } {
+export function linearBackwardRef(
+  x: HostTensor,
+  w: HostTensor,
+  dy: HostTensor,
+): { dx: HostTensor; dw: HostTensor; db: HostTensor } {
   const { M, N, K } = linearShapes(x, w);
   const [dx] = linearBackwardInputRef([dy, w]);
   const X = x.data as Float64Array;

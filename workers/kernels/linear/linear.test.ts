@@ -11,7 +11,15 @@ import { testBackend, testGpu } from '../../../tests/helpers/gpu';
 import { expectGradMatches, numericGrad } from '../../../tests/helpers/gradcheck';
 import { f32, randInt, randn, rng } from '../../../tests/helpers/random';
 import { quantize } from '../quantize/quantize';
-import { linear, linearBackwardInput, linearBackwardInputOp, linearKernel, linearOp, UnsupportedWeightError, type LinearKernel } from './linear';
+import {
+  linear,
+  linearBackwardInput,
+  linearBackwardInputOp,
+  linearKernel,
+  linearOp,
+  UnsupportedWeightError,
+  type LinearKernel,
+} from './linear';
 import { linearBackwardInputRef, linearBackwardRef, linearRef } from './linear.ref';
 import type { WeightDType } from './linear-shapes';
 
@@ -22,15 +30,29 @@ const TOL = { atol: 2e-5, rtol: 1e-5 };
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 /** Weights [N, K] of a given storage dtype: what to upload and what the reference sees. */
-function makeWeight(N: number, K: number, dtype: WeightDType, seed: number): { upload: ArrayLike<number>; host: HostTensor } {
+function makeWeight(
+  N: number,
+  K: number,
+  dtype: WeightDType,
+  seed: number,
+): { upload: ArrayLike<number>; host: HostTensor } {
   const w = f32(randn(N * K, seed));
   if (dtype === 'f32') return { upload: w, host: { shape: [N, K], dtype, data: w } };
-  if (dtype === 'f16') return { upload: w, host: { shape: [N, K], dtype, data: Float64Array.from(decodeHalf(encodeHalf(w), N * K)) } };
+  if (dtype === 'f16')
+    return { upload: w, host: { shape: [N, K], dtype, data: Float64Array.from(decodeHalf(encodeHalf(w), N * K)) } };
   const words = quantize(Float32Array.from(w), [N, K], dtype);
   return { upload: words, host: { shape: [N, K], dtype, data: words } };
 }
 
-async function checkCase(be: WebGpuBackend, lead: number[], N: number, K: number, dtype: WeightDType, withBias: boolean, seed: number) {
+async function checkCase(
+  be: WebGpuBackend,
+  lead: number[],
+  N: number,
+  K: number,
+  dtype: WeightDType,
+  withBias: boolean,
+  seed: number,
+) {
   const xs = [...lead, K];
   const x = f32(randn(prod(xs), seed));
   const w = makeWeight(N, K, dtype, seed + 1);
@@ -43,26 +65,50 @@ async function checkCase(be: WebGpuBackend, lead: number[], N: number, K: number
   const tdy = be.upload(dy, dyShape);
   const label = JSON.stringify({ lead, N, K, dtype, withBias });
 
-  const [yRef] = linearRef([{ shape: xs, dtype: 'f32', data: x }, w.host, ...(withBias ? [{ shape: [N], dtype: 'f32' as const, data: b }] : [])]);
+  const [yRef] = linearRef([
+    { shape: xs, dtype: 'f32', data: x },
+    w.host,
+    ...(withBias ? [{ shape: [N], dtype: 'f32' as const, data: b }] : []),
+  ]);
   const [dxRef] = linearBackwardInputRef([{ shape: dyShape, dtype: 'f32', data: dy }, w.host]);
   const outs = [];
   // Both kernels wherever they apply, so each is held to the reference on the same shapes.
   for (const kernel of ['tiled', 'vec4'] as LinearKernel[]) {
     if (kernel === 'vec4' && linearKernel('forward', N, K, dtype) === 'vec4') {
       const [ty] = await be.run(linearOp, tb ? [tx, tw, tb] : [tx, tw], { kernel });
-      expectClose(await be.download(ty), yRef.data, { atol: TOL.atol * Math.sqrt(K), rtol: TOL.rtol }, `linear ${kernel} ${label}`);
+      expectClose(
+        await be.download(ty),
+        yRef.data,
+        { atol: TOL.atol * Math.sqrt(K), rtol: TOL.rtol },
+        `linear ${kernel} ${label}`,
+      );
       outs.push(ty);
     }
     if (kernel === 'vec4' && linearKernel('backward', N, K, dtype) === 'vec4') {
       const [tdx] = await be.run(linearBackwardInputOp, [tdy, tw], { kernel });
-      expectClose(await be.download(tdx), dxRef.data, { atol: TOL.atol * Math.sqrt(N), rtol: TOL.rtol }, `linearBackwardInput ${kernel} ${label}`);
+      expectClose(
+        await be.download(tdx),
+        dxRef.data,
+        { atol: TOL.atol * Math.sqrt(N), rtol: TOL.rtol },
+        `linearBackwardInput ${kernel} ${label}`,
+      );
       outs.push(tdx);
     }
     if (kernel === 'tiled' && dtype !== 'f16') {
       const [ty] = await be.run(linearOp, tb ? [tx, tw, tb] : [tx, tw], { kernel });
-      expectClose(await be.download(ty), yRef.data, { atol: TOL.atol * Math.sqrt(K), rtol: TOL.rtol }, `linear ${kernel} ${label}`);
+      expectClose(
+        await be.download(ty),
+        yRef.data,
+        { atol: TOL.atol * Math.sqrt(K), rtol: TOL.rtol },
+        `linear ${kernel} ${label}`,
+      );
       const [tdx] = await be.run(linearBackwardInputOp, [tdy, tw], { kernel });
-      expectClose(await be.download(tdx), dxRef.data, { atol: TOL.atol * Math.sqrt(N), rtol: TOL.rtol }, `linearBackwardInput ${kernel} ${label}`);
+      expectClose(
+        await be.download(tdx),
+        dxRef.data,
+        { atol: TOL.atol * Math.sqrt(N), rtol: TOL.rtol },
+        `linearBackwardInput ${kernel} ${label}`,
+      );
       outs.push(ty, tdx);
     }
   }
@@ -72,7 +118,12 @@ async function checkCase(be: WebGpuBackend, lead: number[], N: number, K: number
   expectClose(await be.download(ty), yRef.data, { atol: TOL.atol * Math.sqrt(K), rtol: TOL.rtol }, `linear ${label}`);
   const tdx = await linearBackwardInput(be, tdy, tw);
   expect(tdx.shape).toEqual(dxRef.shape);
-  expectClose(await be.download(tdx), dxRef.data, { atol: TOL.atol * Math.sqrt(N), rtol: TOL.rtol }, `linearBackwardInput ${label}`);
+  expectClose(
+    await be.download(tdx),
+    dxRef.data,
+    { atol: TOL.atol * Math.sqrt(N), rtol: TOL.rtol },
+    `linearBackwardInput ${label}`,
+  );
   outs.forEach((t) => t.dispose());
   [tx, tw, tb, tdy, ty, tdx].forEach((t) => t?.dispose());
 }
@@ -84,7 +135,14 @@ async function randomCases(be: WebGpuBackend, dtype: WeightDType, seed: number) 
     if (lead.length === 0) lead.push(randInt(1, 90, r));
     // Odd cases are aligned for the vec4 kernel (K, and for the input gradient N, multiples of 4).
     const N = i === 1 ? 1 : i % 2 ? 4 * randInt(1, 22, r) : randInt(1, 90, r);
-    const K = dtype === 'q8' || dtype === 'q4' ? 32 * randInt(1, 3, r) : i === 2 ? 1 : i % 2 ? 4 * randInt(1, 25, r) : randInt(1, 100, r);
+    const K =
+      dtype === 'q8' || dtype === 'q4'
+        ? 32 * randInt(1, 3, r)
+        : i === 2
+          ? 1
+          : i % 2
+            ? 4 * randInt(1, 25, r)
+            : randInt(1, 100, r);
     await checkCase(be, lead, N, K, dtype, i % 3 !== 1, seed * 100 + i);
   }
 }
@@ -143,10 +201,23 @@ describe('linear', () => {
     const hx = (d: Float64Array): HostTensor => ({ shape: [M, K], dtype: 'f32', data: d });
     const hw = (d: Float64Array): HostTensor => ({ shape: [N, K], dtype: 'f32', data: d });
     const hb = (d: Float64Array): HostTensor => ({ shape: [N], dtype: 'f32', data: d });
-    const y = (xx: Float64Array, ww: Float64Array, bb: Float64Array) => linearRef([hx(xx), hw(ww), hb(bb)])[0].data as Float64Array;
+    const y = (xx: Float64Array, ww: Float64Array, bb: Float64Array) =>
+      linearRef([hx(xx), hw(ww), hb(bb)])[0].data as Float64Array;
     const { dx, dw, db } = linearBackwardRef(hx(x), hw(w), { shape: [M, N], dtype: 'f32', data: probe });
-    expectGradMatches(dx.data, numericGrad((v) => y(v, w, b), x, probe), 'dx');
-    expectGradMatches(dw.data, numericGrad((v) => y(x, v, b), w, probe), 'dw');
-    expectGradMatches(db.data, numericGrad((v) => y(x, w, v), b, probe), 'db');
+    expectGradMatches(
+      dx.data,
+      numericGrad((v) => y(v, w, b), x, probe),
+      'dx',
+    );
+    expectGradMatches(
+      dw.data,
+      numericGrad((v) => y(x, v, b), w, probe),
+      'dw',
+    );
+    expectGradMatches(
+      db.data,
+      numericGrad((v) => y(x, w, v), b, probe),
+      'db',
+    );
   });
 });

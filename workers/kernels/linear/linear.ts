@@ -32,10 +32,19 @@ export interface LinearAttrs {
 const WDTYPE = { f32: 0, q8: 1, q4: 2 } as const;
 
 /** The kernel a forward or input-gradient dispatch uses for weights [N, K] of this dtype. */
-export function linearKernel(dir: 'forward' | 'backward', N: number, K: number, dtype: string, attrs: LinearAttrs = {}): LinearKernel {
+export function linearKernel(
+  dir: 'forward' | 'backward',
+  N: number,
+  K: number,
+  dtype: string,
+  attrs: LinearAttrs = {},
+): LinearKernel {
   // vec4 reads X / dY rows and W rows in runs of 4: K (and for the backward N) must be multiples of 4.
   const aligned = dtype !== 'f16' && K % 4 === 0 && (dir === 'forward' || N % 4 === 0);
-  check(attrs.kernel !== 'vec4' || aligned, () => `linear: the vec4 kernel cannot take N = ${N}, K = ${K} (${dtype}, ${dir})`);
+  check(
+    attrs.kernel !== 'vec4' || aligned,
+    () => `linear: the vec4 kernel cannot take N = ${N}, K = ${K} (${dtype}, ${dir})`,
+  );
   return attrs.kernel ?? (aligned ? 'vec4' : 'tiled');
 }
 
@@ -64,7 +73,9 @@ function dispatch(ctx: KernelContext, { label, entryPoint, buffers, w, M, N, K, 
     code: f16 ? codeF16 : kernel === 'vec4' ? codeVec4 : code,
     entryPoint,
     constants: f16 ? undefined : { WDTYPE: WDTYPE[w.dtype as keyof typeof WDTYPE] },
-    uniforms: f16 ? paramsF16({ M, N, K }) : params({ M, N, K, qdata: w.dtype === 'f32' ? 0 : quantDataOffset(w.shape) }),
+    uniforms: f16
+      ? paramsF16({ M, N, K })
+      : params({ M, N, K, qdata: w.dtype === 'f32' ? 0 : quantDataOffset(w.shape) }),
     buffers,
     workgroups: [Math.ceil(cols / tile), Math.ceil(M / tile)],
   });
@@ -85,7 +96,17 @@ export const linearOp: OpDef<LinearAttrs> = {
     const kernel = linearKernel('forward', N, K, w.dtype, attrs);
     // f16 activations: the _h entry points of linear-f16.wgsl (x and y as f16, f32 accumulation).
     const h = x.dtype === 'f16' ? '_h' : '';
-    dispatch(ctx, { label: `linear${h}`, entryPoint: `${bias ? 'forward_bias' : 'forward'}${h}`, buffers, w, M, N, K, cols: N, kernel });
+    dispatch(ctx, {
+      label: `linear${h}`,
+      entryPoint: `${bias ? 'forward_bias' : 'forward'}${h}`,
+      buffers,
+      w,
+      M,
+      N,
+      K,
+      cols: N,
+      kernel,
+    });
   },
 };
 
@@ -101,7 +122,17 @@ export const linearBackwardInputOp: OpDef<LinearAttrs> = {
     const { M, N, K } = linearBackwardInputShapes(dy, w);
     const kernel = linearKernel('backward', N, K, w.dtype, attrs);
     const buffers = [dy.buffer, w.buffer, dx.buffer];
-    dispatch(ctx, { label: 'linear-backward-input', entryPoint: 'backward_input', buffers, w, M, N, K, cols: K, kernel });
+    dispatch(ctx, {
+      label: 'linear-backward-input',
+      entryPoint: 'backward_input',
+      buffers,
+      w,
+      M,
+      N,
+      K,
+      cols: K,
+      kernel,
+    });
   },
 };
 

@@ -50,22 +50,61 @@ export function dotRows({ A, aOff, M, B, bOff, N, K, C, cOff, ldc, n0 = 0, alpha
         const b1 = b0 + K;
         const b2 = b1 + K;
         const b3 = b2 + K;
-        let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-        let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        let c00 = 0,
+          c01 = 0,
+          c02 = 0,
+          c03 = 0,
+          c10 = 0,
+          c11 = 0,
+          c12 = 0,
+          c13 = 0;
+        let c20 = 0,
+          c21 = 0,
+          c22 = 0,
+          c23 = 0,
+          c30 = 0,
+          c31 = 0,
+          c32 = 0,
+          c33 = 0;
         for (let k = 0; k < K; k++) {
-          const x0 = A[a0 + k], x1 = A[a1 + k], x2 = A[a2 + k], x3 = A[a3 + k];
-          const y0 = B[b0 + k], y1 = B[b1 + k], y2 = B[b2 + k], y3 = B[b3 + k];
-          c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
-          c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
-          c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
-          c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
+          const x0 = A[a0 + k],
+            x1 = A[a1 + k],
+            x2 = A[a2 + k],
+            x3 = A[a3 + k];
+          const y0 = B[b0 + k],
+            y1 = B[b1 + k],
+            y2 = B[b2 + k],
+            y3 = B[b3 + k];
+          c00 += x0 * y0;
+          c01 += x0 * y1;
+          c02 += x0 * y2;
+          c03 += x0 * y3;
+          c10 += x1 * y0;
+          c11 += x1 * y1;
+          c12 += x1 * y2;
+          c13 += x1 * y3;
+          c20 += x2 * y0;
+          c21 += x2 * y1;
+          c22 += x2 * y2;
+          c23 += x2 * y3;
+          c30 += x3 * y0;
+          c31 += x3 * y1;
+          c32 += x3 * y2;
+          c33 += x3 * y3;
         }
         store4(C, cOff + m * ldc + n0 + n, alpha, bias, n0 + n, c00, c01, c02, c03);
         store4(C, cOff + (m + 1) * ldc + n0 + n, alpha, bias, n0 + n, c10, c11, c12, c13);
         store4(C, cOff + (m + 2) * ldc + n0 + n, alpha, bias, n0 + n, c20, c21, c22, c23);
         store4(C, cOff + (m + 3) * ldc + n0 + n, alpha, bias, n0 + n, c30, c31, c32, c33);
       }
-      for (; n < nEnd; n++) for (let r = 0; r < 4; r++) C[cOff + (m + r) * ldc + n0 + n] = finish(dot(A, aOff + (m + r) * K, B, bOff + n * K, K), alpha, bias, n0 + n);
+      for (; n < nEnd; n++)
+        for (let r = 0; r < 4; r++)
+          C[cOff + (m + r) * ldc + n0 + n] = finish(
+            dot(A, aOff + (m + r) * K, B, bOff + n * K, K),
+            alpha,
+            bias,
+            n0 + n,
+          );
     }
     // Remaining rows (M mod 4; all of them when decoding one token): 1×4 blocks.
     for (; m < M; m++) {
@@ -76,10 +115,16 @@ export function dotRows({ A, aOff, M, B, bOff, N, K, C, cOff, ldc, n0 = 0, alpha
         const b1 = b0 + K;
         const b2 = b1 + K;
         const b3 = b2 + K;
-        let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+        let c0 = 0,
+          c1 = 0,
+          c2 = 0,
+          c3 = 0;
         for (let k = 0; k < K; k++) {
           const x = A[a0 + k];
-          c0 += x * B[b0 + k]; c1 += x * B[b1 + k]; c2 += x * B[b2 + k]; c3 += x * B[b3 + k];
+          c0 += x * B[b0 + k];
+          c1 += x * B[b1 + k];
+          c2 += x * B[b2 + k];
+          c3 += x * B[b3 + k];
         }
         store4(C, cOff + m * ldc + n0 + n, alpha, bias, n0 + n, c0, c1, c2, c3);
       }
@@ -98,7 +143,17 @@ function finish(v: number, alpha: number, bias: Float32Array | undefined, n: num
   return bias ? alpha * v + bias[n] : alpha * v;
 }
 
-function store4(C: Float32Array, o: number, alpha: number, bias: Float32Array | undefined, n: number, v0: number, v1: number, v2: number, v3: number): void {
+function store4(
+  C: Float32Array,
+  o: number,
+  alpha: number,
+  bias: Float32Array | undefined,
+  n: number,
+  v0: number,
+  v1: number,
+  v2: number,
+  v3: number,
+): void {
   if (bias) {
     C[o] = alpha * v0 + bias[n];
     C[o + 1] = alpha * v1 + bias[n + 1];
@@ -113,7 +168,13 @@ function store4(C: Float32Array, o: number, alpha: number, bias: Float32Array | 
 }
 
 /** The transpose of X [rows, cols] at offset `off` into `out` [cols, rows]. */
-export function transposeInto(X: Float32Array, off: number, rows: number, cols: number, out: Float32Array): Float32Array {
+export function transposeInto(
+  X: Float32Array,
+  off: number,
+  rows: number,
+  cols: number,
+  out: Float32Array,
+): Float32Array {
   // Blocked so both sides stay in cache for large operands.
   const T = 32;
   for (let r0 = 0; r0 < rows; r0 += T)
@@ -127,13 +188,28 @@ export function transposeInto(X: Float32Array, off: number, rows: number, cols: 
 
 /** C = alpha · op(A) · op(B), batched, B optionally 2-D (broadcast): on the host's gemm engine where it accepts
  *  the product, else in JS. */
-export async function matmulCpu({ gemm }: CpuKernelContext, [a, b]: readonly CpuTensor[], [c]: readonly CpuTensor[], attrs: MatmulAttrs): Promise<void> {
+export async function matmulCpu(
+  { gemm }: CpuKernelContext,
+  [a, b]: readonly CpuTensor[],
+  [c]: readonly CpuTensor[],
+  attrs: MatmulAttrs,
+): Promise<void> {
   const { M, N, K, batch, broadcastB } = matmulShapes(a.shape, b.shape, attrs);
   if (!gemm || !(await gemm.accepts(M, N, K))) return matmulJs(a, b, c, attrs);
   const [A, B, C] = [a.f32, b.f32, c.f32];
   for (let bi = 0; bi < batch; bi++) {
     const bOff = broadcastB ? 0 : bi * K * N;
-    const args = { transA: !!attrs.transA, transB: !!attrs.transB, alpha: attrs.alpha ?? 1, M, N, K, out: C, outOff: bi * M * N, ldo: N };
+    const args = {
+      transA: !!attrs.transA,
+      transB: !!attrs.transB,
+      alpha: attrs.alpha ?? 1,
+      M,
+      N,
+      K,
+      out: C,
+      outOff: bi * M * N,
+      ldo: N,
+    };
     await gemm.gemm({ ...args, A: A.subarray(bi * M * K, (bi + 1) * M * K), B: B.subarray(bOff, bOff + K * N) });
   }
 }

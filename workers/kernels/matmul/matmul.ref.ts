@@ -30,7 +30,12 @@ export function matmulRef(inputs: readonly HostTensor[], attrs: MatmulAttrs): Ho
 }
 
 /** Gradients of C = alpha·op(A)·op(B) with respect to A and B, given dC. */
-export function matmulBackwardRef(a: HostTensor, b: HostTensor, dC: HostTensor, attrs: MatmulAttrs): { dA: HostTensor; dB: HostTensor } {
+export function matmulBackwardRef(
+  a: HostTensor,
+  b: HostTensor,
+  dC: HostTensor,
+  attrs: MatmulAttrs,
+): { dA: HostTensor; dB: HostTensor } {
   const s = matmulShapes(a.shape, b.shape, attrs);
   const { M, N, K, batch } = s;
   const alpha = attrs.alpha ?? 1;

@@ -15,19 +15,42 @@ function host(shape: number[], data: Float64Array): HostTensor {
   return { shape, dtype: 'f32', data };
 }
 
-async function check(batch: number[], M: number, N: number, K: number, attrs: MatmulAttrs, broadcastB: boolean, seed: number) {
+async function check(
+  batch: number[],
+  M: number,
+  N: number,
+  K: number,
+  attrs: MatmulAttrs,
+  broadcastB: boolean,
+  seed: number,
+) {
   const be = await testBackend();
   const aShape = [...batch, ...(attrs.transA ? [K, M] : [M, K])];
   const bShape = [...(broadcastB ? [] : batch), ...(attrs.transB ? [N, K] : [K, N])];
-  const a = f32(randn(aShape.reduce((x, y) => x * y, 1), seed));
-  const b = f32(randn(bShape.reduce((x, y) => x * y, 1), seed + 1));
+  const a = f32(
+    randn(
+      aShape.reduce((x, y) => x * y, 1),
+      seed,
+    ),
+  );
+  const b = f32(
+    randn(
+      bShape.reduce((x, y) => x * y, 1),
+      seed + 1,
+    ),
+  );
   const [ref] = matmulRef([host(aShape, a), host(bShape, b)], attrs);
   const ta = be.upload(a, aShape);
   const tb = be.upload(b, bShape);
   const tc = await matmul(be, ta, tb, attrs);
   expect(tc.shape).toEqual(ref.shape);
   const got = await be.download(tc);
-  expectClose(got, ref.data, { atol: TOL.atol * Math.sqrt(K), rtol: TOL.rtol }, `matmul ${JSON.stringify({ batch, M, N, K, attrs, broadcastB })}`);
+  expectClose(
+    got,
+    ref.data,
+    { atol: TOL.atol * Math.sqrt(K), rtol: TOL.rtol },
+    `matmul ${JSON.stringify({ batch, M, N, K, attrs, broadcastB })}`,
+  );
   [ta, tb, tc].forEach((t) => t.dispose());
 }
 
@@ -42,7 +65,13 @@ describe('matmul', () => {
 
   it('matches the float64 reference on random shapes and every transpose form', async () => {
     const r = rng(7);
-    const forms: MatmulAttrs[] = [{}, { transB: true }, { transA: true }, { transA: true, transB: true }, { alpha: 0.5 }];
+    const forms: MatmulAttrs[] = [
+      {},
+      { transB: true },
+      { transA: true },
+      { transA: true, transB: true },
+      { alpha: 0.5 },
+    ];
     for (let i = 0; i < 10; i++) {
       const M = i === 0 ? 1 : randInt(1, 80, r);
       const N = i === 1 ? 1 : randInt(1, 90, r);

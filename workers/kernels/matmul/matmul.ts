@@ -11,7 +11,20 @@ import codeVec4 from './matmul-vec4.wgsl?raw';
 
 /** matmul.wgsl and matmul-vec4.wgsl `Params`: sizes, element strides of A (batch, row, k), B (batch, k, col), C's batch stride, output scale. */
 const params = uniformStruct(
-  { M: 'u32', N: 'u32', K: 'u32', batch: 'u32', sAb: 'u32', sAm: 'u32', sAk: 'u32', sBb: 'u32', sBk: 'u32', sBn: 'u32', sCb: 'u32', alpha: 'f32' },
+  {
+    M: 'u32',
+    N: 'u32',
+    K: 'u32',
+    batch: 'u32',
+    sAb: 'u32',
+    sAm: 'u32',
+    sAk: 'u32',
+    sBb: 'u32',
+    sBk: 'u32',
+    sBn: 'u32',
+    sCb: 'u32',
+    alpha: 'f32',
+  },
   [code, codeVec4],
 );
 
@@ -42,7 +55,20 @@ export const matmulOp: OpDef<MatmulAttrs> = {
       code: vec4 ? codeVec4 : code,
       entryPoint: 'main',
       constants: vec4 ? { TRANS_A: attrs.transA ? 1 : 0, TRANS_B: attrs.transB ? 1 : 0 } : undefined,
-      uniforms: params({ M, N, K, batch, sAb: M * K, sAm, sAk, sBb: broadcastB ? 0 : K * N, sBk, sBn, sCb: M * N, alpha: attrs.alpha ?? 1 }),
+      uniforms: params({
+        M,
+        N,
+        K,
+        batch,
+        sAb: M * K,
+        sAm,
+        sAk,
+        sBb: broadcastB ? 0 : K * N,
+        sBk,
+        sBn,
+        sCb: M * N,
+        alpha: attrs.alpha ?? 1,
+      }),
       buffers: [a.buffer, b.buffer, c.buffer],
       // vec4: an 8×8 workgroup of 4×4 blocks covers 32×32 of C; tiled: 64×64.
       workgroups: vec4 ? [Math.ceil(N / 32), Math.ceil(M / 32), batch] : [Math.ceil(N / 64), Math.ceil(M / 64), batch],

@@ -63,14 +63,30 @@ export function gemmModel(form: GemmForm): Uint8Array {
   if (form.bias) node.string(1, 'C');
   node.string(2, 'Y').string(3, 'gemm').string(4, 'Gemm');
   node.message(5, new Msg().string(1, 'alpha').float(2, form.alpha).int(20, ATTR_FLOAT));
-  node.message(5, new Msg().string(1, 'transA').int(3, form.transA ? 1 : 0).int(20, ATTR_INT));
-  node.message(5, new Msg().string(1, 'transB').int(3, form.transB ? 1 : 0).int(20, ATTR_INT));
+  node.message(
+    5,
+    new Msg()
+      .string(1, 'transA')
+      .int(3, form.transA ? 1 : 0)
+      .int(20, ATTR_INT),
+  );
+  node.message(
+    5,
+    new Msg()
+      .string(1, 'transB')
+      .int(3, form.transB ? 1 : 0)
+      .int(20, ATTR_INT),
+  );
   const graph = new Msg().message(1, node).string(2, 'stereoscope-gemm');
   graph.message(11, f32Value('A', form.transA ? ['K', 'M'] : ['M', 'K']));
   graph.message(11, f32Value('B', form.transB ? ['N', 'K'] : ['K', 'N']));
   if (form.bias) graph.message(11, f32Value('C', ['N']));
   graph.message(12, f32Value('Y', ['M', 'N']));
   // ir_version 8 with the default-domain opset 13 (Gemm-13: C optional, f32).
-  const model = new Msg().int(1, 8).string(2, 'stereoscope').message(7, graph).message(8, new Msg().string(1, '').int(2, 13));
+  const model = new Msg()
+    .int(1, 8)
+    .string(2, 'stereoscope')
+    .message(7, graph)
+    .message(8, new Msg().string(1, '').int(2, 13));
   return Uint8Array.from(model.bytes);
 }

@@ -43,7 +43,12 @@ export interface OrtGemmEngine extends CpuGemm {
 
 let shared: OrtGemm | null = null;
 
-export function ortGemmEngine({ minWork = ORT_MIN_WORK, minRows = ORT_MIN_ROWS, blockFloats = BLOCK_FLOATS, ort: given }: OrtGemmOptions = {}): OrtGemmEngine {
+export function ortGemmEngine({
+  minWork = ORT_MIN_WORK,
+  minRows = ORT_MIN_ROWS,
+  blockFloats = BLOCK_FLOATS,
+  ort: given,
+}: OrtGemmOptions = {}): OrtGemmEngine {
   const ort = given ?? (shared ??= new OrtGemm());
   return {
     blockFloats,

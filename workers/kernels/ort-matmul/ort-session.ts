@@ -71,7 +71,12 @@ export class OrtGemm {
         // Creating a first session initialises the wasm module, so a missing or blocked .wasm fails here.
         await this.session(ort, { transA: false, transB: true, alpha: 1, bias: false });
         this.ort = ort;
-        this.current = { state: 'ready', version: ort.env.versions.web ?? '?', threads: ort.env.wasm.numThreads ?? 1, wasm };
+        this.current = {
+          state: 'ready',
+          version: ort.env.versions.web ?? '?',
+          threads: ort.env.wasm.numThreads ?? 1,
+          wasm,
+        };
       } catch (e) {
         this.current = { state: 'failed', reason: e instanceof Error ? e.message : String(e) };
       }

@@ -16,11 +16,18 @@ export type QuantDType = 'q8' | 'q4';
 function checkShape(shape: readonly number[], dtype: string): void {
   check(dtype === 'q8' || dtype === 'q4', `quantize: dtype must be q8 or q4, got ${dtype}`);
   check(shape.length === 2, () => `quantize: weights must be 2-D [N, K], got [${shape}]`);
-  check(shape[1] % QUANT_GROUP === 0 && shape[1] > 0, () => `quantize: K = ${shape[1]} must be a positive multiple of ${QUANT_GROUP}`);
+  check(
+    shape[1] % QUANT_GROUP === 0 && shape[1] > 0,
+    () => `quantize: K = ${shape[1]} must be a positive multiple of ${QUANT_GROUP}`,
+  );
 }
 
 /** Quantise row-major f32 weights [N, K] into scales + packed integers (one Uint32Array). */
-export function quantize(weights: Float32Array | Float64Array, shape: [number, number], dtype: QuantDType): Uint32Array {
+export function quantize(
+  weights: Float32Array | Float64Array,
+  shape: [number, number],
+  dtype: QuantDType,
+): Uint32Array {
   checkShape(shape, dtype);
   const n = shape[0] * shape[1];
   check(weights.length === n, () => `quantize: ${weights.length} weights for shape [${shape}]`);
@@ -61,13 +68,19 @@ export function quantize(weights: Float32Array | Float64Array, shape: [number, n
 export function dequantize(words: Uint32Array, shape: readonly number[], dtype: QuantDType): Float32Array {
   checkShape(shape, dtype);
   const n = shape[0] * shape[1];
-  check(words.length >= quantWords(shape, dtype), () => `dequantize: ${words.length} words, [${shape}] ${dtype} needs ${quantWords(shape, dtype)}`);
+  check(
+    words.length >= quantWords(shape, dtype),
+    () => `dequantize: ${words.length} words, [${shape}] ${dtype} needs ${quantWords(shape, dtype)}`,
+  );
   const scales = new Float32Array(words.buffer, words.byteOffset, n / QUANT_GROUP);
   const data = quantDataOffset(shape);
   const out = new Float32Array(n);
   for (let e = 0; e < n; e++) {
     const d = scales[Math.floor(e / QUANT_GROUP)];
-    const q = dtype === 'q8' ? ((words[data + (e >> 2)] >>> (8 * (e & 3))) << 24) >> 24 : ((words[data + (e >> 3)] >>> (4 * (e & 7))) & 15) - 8;
+    const q =
+      dtype === 'q8'
+        ? ((words[data + (e >> 2)] >>> (8 * (e & 3))) << 24) >> 24
+        : ((words[data + (e >> 3)] >>> (4 * (e & 7))) & 15) - 8;
     out[e] = q * d;
   }
   return out;

@@ -55,7 +55,16 @@ describe('reduceRows', () => {
   it('matches the float64 reference on ragged shapes and every op', async () => {
     const r = rng(11);
     const ops: ReduceOp[] = ['sum', 'max', 'logsumexp', 'sumsq'];
-    const shapes = [[1], [1, 1], [3, 255], [2, 257], [randInt(1, 9, r), randInt(1, 700, r)], [2, 3, randInt(1, 300, r)], [70, 5], [2, 5003]];
+    const shapes = [
+      [1],
+      [1, 1],
+      [3, 255],
+      [2, 257],
+      [randInt(1, 9, r), randInt(1, 700, r)],
+      [2, 3, randInt(1, 300, r)],
+      [70, 5],
+      [2, 5003],
+    ];
     let seed = 200;
     for (const shape of shapes) for (const op of ops) await checkRows(shape, op, seed++, op === 'logsumexp' ? 4 : 1);
   });
@@ -92,7 +101,12 @@ describe('sumAll', () => {
         const tx = be.upload(x, [n]);
         const ty = await sumAll(be, tx, { op });
         expect(ty.shape).toEqual([1]);
-        expectClose(await be.download(ty), ref.data, { atol: SUM_TOL * absSum(x, op === 'sumsq'), rtol: 0 }, `sumAll ${op} n=${n}`);
+        expectClose(
+          await be.download(ty),
+          ref.data,
+          { atol: SUM_TOL * absSum(x, op === 'sumsq'), rtol: 0 },
+          `sumAll ${op} n=${n}`,
+        );
         tx.dispose();
         ty.dispose();
       }

@@ -5,7 +5,15 @@
 import type { Backend, OpDef, Tensor } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { uniformStruct } from '../../gpu/uniforms';
-import { reduceRowsInto, reduceRowsRef, sumAllOf, sumAllRef, type ReduceOp, type ReduceRowsAttrs, type SumAllAttrs } from './reduce.ref';
+import {
+  reduceRowsInto,
+  reduceRowsRef,
+  sumAllOf,
+  sumAllRef,
+  type ReduceOp,
+  type ReduceRowsAttrs,
+  type SumAllAttrs,
+} from './reduce.ref';
 import { rowGrid, rowWorkgroupSize, rowsOf } from './row-grid';
 import code from './reduce.wgsl?raw';
 
@@ -25,7 +33,10 @@ export const reduceRowsOp: OpDef<ReduceRowsAttrs> = {
   name: 'reduce-rows',
   infer([x], { op }) {
     check(x.dtype === 'f32', `reduceRows: f32 input expected, got ${x.dtype}`);
-    check(x.shape.length >= 1 && x.shape[x.shape.length - 1] >= 1, () => `reduceRows: need a non-empty last axis, got [${x.shape}]`);
+    check(
+      x.shape.length >= 1 && x.shape[x.shape.length - 1] >= 1,
+      () => `reduceRows: need a non-empty last axis, got [${x.shape}]`,
+    );
     check(op in OP_CODE, `reduceRows: unknown op ${op}`);
     return [{ shape: [rowsOf(x.shape)], dtype: 'f32' }];
   },

@@ -22,7 +22,10 @@ export const topkOp: OpDef<TopkAttrs> = {
     check(x.dtype === 'f32', `topk: f32 input expected, got ${x.dtype}`);
     check(x.shape.length >= 1, 'topk: input needs rank ≥ 1');
     const V = x.shape[x.shape.length - 1];
-    check(Number.isInteger(k) && k >= 1 && k <= Math.min(V, TOPK_MAX_K), () => `topk: k = ${k} must be in 1..min(V = ${V}, ${TOPK_MAX_K})`);
+    check(
+      Number.isInteger(k) && k >= 1 && k <= Math.min(V, TOPK_MAX_K),
+      () => `topk: k = ${k} must be in 1..min(V = ${V}, ${TOPK_MAX_K})`,
+    );
     const shape = [...x.shape.slice(0, -1), k];
     return [
       { shape, dtype: 'f32' },
@@ -30,7 +33,8 @@ export const topkOp: OpDef<TopkAttrs> = {
     ];
   },
   ref: topkRef,
-  cpu: (_ctx, [x], [values, indices], { k }) => topkInto(x.f32, x.shape[x.shape.length - 1], k, values.f32, indices.i32),
+  cpu: (_ctx, [x], [values, indices], { k }) =>
+    topkInto(x.f32, x.shape[x.shape.length - 1], k, values.f32, indices.i32),
   gpu({ runner }, [x], [values, indices], { k }) {
     const rows = rowsOf(x.shape);
     const V = x.shape[x.shape.length - 1];

@@ -8,7 +8,14 @@ export interface RmsNormAttrs {
 }
 
 /** Y and rstd of the rows of X [rows, C]. */
-export function rmsNormRows(X: FloatArray, gamma: FloatArray, C: number, eps: number, Y: FloatArray, rstd: FloatArray): void {
+export function rmsNormRows(
+  X: FloatArray,
+  gamma: FloatArray,
+  C: number,
+  eps: number,
+  Y: FloatArray,
+  rstd: FloatArray,
+): void {
   const rows = X.length / C;
   for (let r = 0; r < rows; r++) {
     const o = r * C;

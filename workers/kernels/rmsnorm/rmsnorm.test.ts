@@ -35,7 +35,12 @@ async function check(shape: number[], eps: number, seed: number) {
   const grads = await rmsNormBackward(be, tx, tg, outs[1], tdy);
   expect(grads.map((t) => t.shape)).toEqual([shape, [C]]);
   expectClose(await be.download(grads[0]), dx.data, BWD_TOL, `${label} dx`);
-  expectClose(await be.download(grads[1]), dgamma.data, { atol: BWD_TOL.atol * Math.sqrt(rows), rtol: BWD_TOL.rtol }, `${label} dgamma`);
+  expectClose(
+    await be.download(grads[1]),
+    dgamma.data,
+    { atol: BWD_TOL.atol * Math.sqrt(rows), rtol: BWD_TOL.rtol },
+    `${label} dgamma`,
+  );
   [tx, tg, tdy, ...outs, ...grads].forEach((t) => t.dispose());
 }
 
@@ -57,7 +62,17 @@ describe('rmsNorm', () => {
 
   it('matches the float64 reference on ragged shapes, forward and backward', async () => {
     const r = rng(41);
-    const shapes = [[1], [3, 1], [2, 5, 7], [4, 255], [3, 257], [2, 1024], [70, 33], [3, 2049], [randInt(1, 40, r), randInt(1, 600, r)]];
+    const shapes = [
+      [1],
+      [3, 1],
+      [2, 5, 7],
+      [4, 255],
+      [3, 257],
+      [2, 1024],
+      [70, 33],
+      [3, 2049],
+      [randInt(1, 40, r), randInt(1, 600, r)],
+    ];
     let seed = 800;
     for (const [i, shape] of shapes.entries()) await check(shape, i % 2 ? 1e-6 : 1e-5, (seed += 3));
   });
@@ -68,10 +83,19 @@ describe('rmsNorm', () => {
     const gamma = randn(5, 2);
     const w = randn(15, 3);
     const eps = 1e-6;
-    const fwd = (xx: Float64Array, g: Float64Array) => rmsNormRef([host(shape, xx), host([5], g)], { eps })[0].data as Float64Array;
+    const fwd = (xx: Float64Array, g: Float64Array) =>
+      rmsNormRef([host(shape, xx), host([5], g)], { eps })[0].data as Float64Array;
     const [, rstd] = rmsNormRef([host(shape, x), host([5], gamma)], { eps });
     const [dx, dg] = rmsNormBackwardRef([host(shape, x), host([5], gamma), rstd, host(shape, w)]);
-    expectGradMatches(dx.data, numericGrad((v) => fwd(v, gamma), x, w), 'dx');
-    expectGradMatches(dg.data, numericGrad((v) => fwd(x, v), gamma, w), 'dgamma');
+    expectGradMatches(
+      dx.data,
+      numericGrad((v) => fwd(v, gamma), x, w),
+      'dx',
+    );
+    expectGradMatches(
+      dg.data,
+      numericGrad((v) => fwd(x, v), gamma, w),
+      'dgamma',
+    );
   });
 });

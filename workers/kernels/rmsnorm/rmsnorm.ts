@@ -27,8 +27,14 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 export const rmsNormOp: OpDef<RmsNormAttrs> = {
   name: 'rmsnorm',
   infer([x, gamma], { eps }) {
-    check((x.dtype === 'f32' || x.dtype === 'f16') && gamma.dtype === 'f32', () => `rmsNorm: x f32 or f16 and gamma f32 expected; got ${x.dtype}, ${gamma.dtype}`);
-    check(x.shape.length >= 1 && x.shape[x.shape.length - 1] >= 1, () => `rmsNorm: x needs a non-empty last axis, got [${x.shape}]`);
+    check(
+      (x.dtype === 'f32' || x.dtype === 'f16') && gamma.dtype === 'f32',
+      () => `rmsNorm: x f32 or f16 and gamma f32 expected; got ${x.dtype}, ${gamma.dtype}`,
+    );
+    check(
+      x.shape.length >= 1 && x.shape[x.shape.length - 1] >= 1,
+      () => `rmsNorm: x needs a non-empty last axis, got [${x.shape}]`,
+    );
     const C = x.shape[x.shape.length - 1];
     check(sameShape(gamma.shape, [C]), () => `rmsNorm: gamma must be [${C}], got [${gamma.shape}]`);
     check(eps >= 0, 'rmsNorm: eps must be ≥ 0');
@@ -38,7 +44,8 @@ export const rmsNormOp: OpDef<RmsNormAttrs> = {
     ];
   },
   ref: rmsNormRef,
-  cpu: (_ctx, [x, gamma], [y, rstd], { eps }) => rmsNormRows(x.f32, gamma.f32, x.shape[x.shape.length - 1], eps, y.f32, rstd.f32),
+  cpu: (_ctx, [x, gamma], [y, rstd], { eps }) =>
+    rmsNormRows(x.f32, gamma.f32, x.shape[x.shape.length - 1], eps, y.f32, rstd.f32),
   gpu({ runner, f16 }, [x, gamma], [y, rstd], { eps }) {
     const rows = rowsOf(x.shape);
     const C = x.shape[x.shape.length - 1];
@@ -70,11 +77,17 @@ export const rmsNormOp: OpDef<RmsNormAttrs> = {
 export const rmsNormBackwardOp: OpDef<Record<string, never>> = {
   name: 'rmsnorm-backward',
   infer([x, gamma, rstd, dy]) {
-    check([x, gamma, rstd, dy].every((t) => t.dtype === 'f32'), 'rmsNormBackward: f32 tensors expected');
+    check(
+      [x, gamma, rstd, dy].every((t) => t.dtype === 'f32'),
+      'rmsNormBackward: f32 tensors expected',
+    );
     const C = x.shape[x.shape.length - 1];
     check(sameShape(dy.shape, x.shape), () => `rmsNormBackward: dy [${dy.shape}] must match x [${x.shape}]`);
     check(sameShape(gamma.shape, [C]), () => `rmsNormBackward: gamma must be [${C}], got [${gamma.shape}]`);
-    check(sameShape(rstd.shape, [rowsOf(x.shape)]), () => `rmsNormBackward: rstd must be [${rowsOf(x.shape)}], got [${rstd.shape}]`);
+    check(
+      sameShape(rstd.shape, [rowsOf(x.shape)]),
+      () => `rmsNormBackward: rstd must be [${rowsOf(x.shape)}], got [${rstd.shape}]`,
+    );
     return [
       { shape: [...x.shape], dtype: 'f32' },
       { shape: [C], dtype: 'f32' },
@@ -103,6 +116,12 @@ export async function rmsNorm(be: Backend, x: Tensor, gamma: Tensor, attrs: RmsN
 }
 
 /** → [dx [..., C], dgamma [C]] from the forward's rstd. */
-export async function rmsNormBackward(be: Backend, x: Tensor, gamma: Tensor, rstd: Tensor, dy: Tensor): Promise<Tensor[]> {
+export async function rmsNormBackward(
+  be: Backend,
+  x: Tensor,
+  gamma: Tensor,
+  rstd: Tensor,
+  dy: Tensor,
+): Promise<Tensor[]> {
   return be.run(rmsNormBackwardOp, [x, gamma, rstd, dy], {});
 }

@@ -31,7 +31,8 @@ export interface RopeTableOptions {
 
 /** inv_freq [HS/2] as float32 values, with optional Llama-3 scaling. */
 export function ropeInvFreq(headDim: number, theta: number, scaling?: Llama3RopeScaling): Float32Array {
-  if (!Number.isInteger(headDim) || headDim <= 0 || headDim % 2) throw new Error(`rope: headDim must be a positive even integer, got ${headDim}`);
+  if (!Number.isInteger(headDim) || headDim <= 0 || headDim % 2)
+    throw new Error(`rope: headDim must be a positive even integer, got ${headDim}`);
   const half = headDim / 2;
   const inv = new Float32Array(half);
   for (let i = 0; i < half; i++) inv[i] = f(1 / f(Math.pow(f(theta), f((2 * i) / headDim))));
@@ -39,7 +40,8 @@ export function ropeInvFreq(headDim: number, theta: number, scaling?: Llama3Rope
 }
 
 function llama3Scale(inv: Float32Array, s: Llama3RopeScaling): Float32Array {
-  if (s.rope_type !== 'llama3') throw new Error(`rope: only llama3 rope_scaling is supported, got ${String(s.rope_type)}`);
+  if (s.rope_type !== 'llama3')
+    throw new Error(`rope: only llama3 rope_scaling is supported, got ${String(s.rope_type)}`);
   const factor = f(s.factor);
   const low = f(s.low_freq_factor);
   const old = f(s.original_max_position_embeddings);
@@ -58,7 +60,10 @@ function llama3Scale(inv: Float32Array, s: Llama3RopeScaling): Float32Array {
 }
 
 /** cos and sin tables, each [T, HS/2] row-major as float32. */
-export function ropeTables({ positions, headDim, theta, scaling }: RopeTableOptions): { cos: Float32Array; sin: Float32Array } {
+export function ropeTables({ positions, headDim, theta, scaling }: RopeTableOptions): {
+  cos: Float32Array;
+  sin: Float32Array;
+} {
   const inv = ropeInvFreq(headDim, theta, scaling);
   const half = inv.length;
   const cos = new Float32Array(positions.length * half);

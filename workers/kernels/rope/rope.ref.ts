@@ -4,7 +4,15 @@
 import type { FloatArray, HostTensor } from '../../backend/backend';
 
 /** out = X [B, T, NH, HS] rotated by sign × the angles of cos/sin ([T, HS/2] shared, or [B, T, HS/2] per row). */
-export function rotateInto(X: FloatArray, shape: readonly number[], cos: FloatArray, sin: FloatArray, perRow: boolean, sign: 1 | -1, out: FloatArray): void {
+export function rotateInto(
+  X: FloatArray,
+  shape: readonly number[],
+  cos: FloatArray,
+  sin: FloatArray,
+  perRow: boolean,
+  sign: 1 | -1,
+  out: FloatArray,
+): void {
   const [B, T, NH, HS] = shape;
   const H2 = HS / 2;
   for (let b = 0; b < B; b++)
@@ -26,7 +34,15 @@ export function rotateInto(X: FloatArray, shape: readonly number[], cos: FloatAr
 
 function rotate([x, cos, sin]: readonly HostTensor[], sign: 1 | -1): HostTensor[] {
   const out = new Float64Array(x.data.length);
-  rotateInto(x.data as Float64Array, x.shape, cos.data as Float64Array, sin.data as Float64Array, cos.shape.length === 3, sign, out);
+  rotateInto(
+    x.data as Float64Array,
+    x.shape,
+    cos.data as Float64Array,
+    sin.data as Float64Array,
+    cos.shape.length === 3,
+    sign,
+    out,
+  );
   return [{ shape: [...x.shape], dtype: 'f32', data: out }];
 }
 

@@ -22,7 +22,9 @@ describe('rope', () => {
     const sin = be.upload([1, 0], [1, 2]);
     // pair (x0, x2) = (1, 3) → (1·0 − 3·1, 3·0 + 1·1) = (−3, 1); pair (x1, x3) = (2, 4) unchanged.
     expect(Array.from(await be.download(await rope(be, x, cos, sin)))).toEqual([-3, 2, 1, 4]);
-    expect(Array.from(await be.download(await ropeBackward(be, be.upload([-3, 2, 1, 4], [1, 1, 1, 4]), cos, sin)))).toEqual([1, 2, 3, 4]);
+    expect(
+      Array.from(await be.download(await ropeBackward(be, be.upload([-3, 2, 1, 4], [1, 1, 1, 4]), cos, sin))),
+    ).toEqual([1, 2, 3, 4]);
   });
 
   it('forward and backward match the reference with shared and per-row tables on random shapes', async () => {
@@ -53,7 +55,9 @@ describe('rope', () => {
   it('rejects odd head sizes and tables of the wrong shape', async () => {
     const be = await testBackend();
     await expect(rope(be, be.zeros([1, 2, 1, 3]), be.zeros([2, 1]), be.zeros([2, 1]))).rejects.toThrow(/even HS/);
-    await expect(rope(be, be.zeros([1, 2, 1, 4]), be.zeros([3, 2]), be.zeros([3, 2]))).rejects.toThrow(/tables must be/);
+    await expect(rope(be, be.zeros([1, 2, 1, 4]), be.zeros([3, 2]), be.zeros([3, 2]))).rejects.toThrow(
+      /tables must be/,
+    );
   });
 
   it('tables: float32 inverse frequencies and angles, by hand', () => {
@@ -62,12 +66,32 @@ describe('rope', () => {
     expect(Array.from(inv)).toEqual([1, Math.fround(1 / 100)]);
     const { cos, sin } = ropeTables({ positions: [0, 1, 7], headDim: 4, theta: 10000 });
     const a = Math.fround(7 * Math.fround(1 / 100));
-    expect(Array.from(cos)).toEqual([1, 1, Math.fround(Math.cos(1)), Math.fround(Math.cos(Math.fround(0.01))), Math.fround(Math.cos(7)), Math.fround(Math.cos(a))]);
-    expect(Array.from(sin)).toEqual([0, 0, Math.fround(Math.sin(1)), Math.fround(Math.sin(Math.fround(0.01))), Math.fround(Math.sin(7)), Math.fround(Math.sin(a))]);
+    expect(Array.from(cos)).toEqual([
+      1,
+      1,
+      Math.fround(Math.cos(1)),
+      Math.fround(Math.cos(Math.fround(0.01))),
+      Math.fround(Math.cos(7)),
+      Math.fround(Math.cos(a)),
+    ]);
+    expect(Array.from(sin)).toEqual([
+      0,
+      0,
+      Math.fround(Math.sin(1)),
+      Math.fround(Math.sin(Math.fround(0.01))),
+      Math.fround(Math.sin(7)),
+      Math.fround(Math.sin(a)),
+    ]);
   });
 
   it('tables: Llama-3 scaling keeps high frequencies, divides low ones by the factor and blends the band between', () => {
-    const scaling = { rope_type: 'llama3' as const, factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 };
+    const scaling = {
+      rope_type: 'llama3' as const,
+      factor: 8,
+      low_freq_factor: 1,
+      high_freq_factor: 4,
+      original_max_position_embeddings: 8192,
+    };
     const plain = ropeInvFreq(64, 500000);
     const scaled = ropeInvFreq(64, 500000, scaling);
     const bands = { high: 0, low: 0, mid: 0 };

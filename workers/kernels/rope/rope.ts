@@ -14,14 +14,23 @@ const params = uniformStruct({ n: 'u32', T: 'u32', NH: 'u32', H2: 'u32', perRow:
 export { ropeInvFreq, ropeTables, type Llama3RopeScaling, type RopeTableOptions } from './rope-tables';
 
 function ropeInfer(name: string, [x, cos, sin]: readonly TensorSpec[]): TensorSpec[] {
-  check([x, cos, sin].every((t) => t.dtype === 'f32'), `${name}: f32 tensors expected`);
-  check(x.shape.length === 4 && x.shape[3] % 2 === 0, () => `${name}: x must be [B, T, NH, HS] with even HS, got [${x.shape}]`);
+  check(
+    [x, cos, sin].every((t) => t.dtype === 'f32'),
+    `${name}: f32 tensors expected`,
+  );
+  check(
+    x.shape.length === 4 && x.shape[3] % 2 === 0,
+    () => `${name}: x must be [B, T, NH, HS] with even HS, got [${x.shape}]`,
+  );
   const [B, T, , HS] = x.shape;
   const shared = [T, HS / 2];
   const perRow = [B, T, HS / 2];
   const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
   check(same(cos.shape, sin.shape), () => `${name}: cos [${cos.shape}] and sin [${sin.shape}] differ`);
-  check(same(cos.shape, shared) || same(cos.shape, perRow), () => `${name}: tables must be [${shared}] or [${perRow}] for x [${x.shape}], got [${cos.shape}]`);
+  check(
+    same(cos.shape, shared) || same(cos.shape, perRow),
+    () => `${name}: tables must be [${shared}] or [${perRow}] for x [${x.shape}], got [${cos.shape}]`,
+  );
   return [{ shape: [...x.shape], dtype: 'f32' }];
 }
 
@@ -31,7 +40,10 @@ function ropeOp(name: string, sign: 1 | -1, ref: OpDef<Record<string, never>>['r
     infer: (inputs) => ropeInfer(name, inputs),
     ref,
     // The backward rotation is training's: WebGPU only, like every backward op.
-    cpu: sign === 1 ? (_ctx, [x, cos, sin], [y]) => rotateInto(x.f32, x.shape, cos.f32, sin.f32, cos.shape.length === 3, 1, y.f32) : undefined,
+    cpu:
+      sign === 1
+        ? (_ctx, [x, cos, sin], [y]) => rotateInto(x.f32, x.shape, cos.f32, sin.f32, cos.shape.length === 3, 1, y.f32)
+        : undefined,
     gpu({ runner }, [x, cos, sin], [y]) {
       const [, T, NH, HS] = x.shape;
       const n = x.numel / 2;

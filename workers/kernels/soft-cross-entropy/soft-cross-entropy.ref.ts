@@ -26,7 +26,10 @@ function logPlusEps(lq: number, eps: number): number {
   return Math.max(lq, le) + Math.log1p(Math.exp(-Math.abs(lq - le)));
 }
 
-export function softCrossEntropyRef([logits, ref]: readonly HostTensor[], attrs: SoftCrossEntropyAttrs = {}): HostTensor[] {
+export function softCrossEntropyRef(
+  [logits, ref]: readonly HostTensor[],
+  attrs: SoftCrossEntropyAttrs = {},
+): HostTensor[] {
   const [N, V] = logits.shape;
   const eps = attrs.eps ?? 0;
   const loss = new Float64Array(N);
@@ -40,7 +43,10 @@ export function softCrossEntropyRef([logits, ref]: readonly HostTensor[], attrs:
   return [{ shape: [N], dtype: 'f32', data: loss }];
 }
 
-export function softCrossEntropyBackwardRef(inputs: readonly HostTensor[], attrs: SoftCrossEntropyBackwardAttrs): HostTensor[] {
+export function softCrossEntropyBackwardRef(
+  inputs: readonly HostTensor[],
+  attrs: SoftCrossEntropyBackwardAttrs,
+): HostTensor[] {
   const [logits, ref, weights] = inputs;
   const [N, V] = logits.shape;
   const d = new Float64Array(N * V);

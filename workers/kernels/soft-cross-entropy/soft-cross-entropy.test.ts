@@ -63,9 +63,17 @@ describe('softCrossEntropy', () => {
     for (const [i, [N, V, w]] of cases.entries()) await check(N, V, 1300 + 3 * i, w);
   });
 
-  it('with eps inside the log (the study\'s log(q + 1e-12)) matches the reference, and differs from eps 0 where q ≪ eps', async () => {
+  it("with eps inside the log (the study's log(q + 1e-12)) matches the reference, and differs from eps 0 where q ≪ eps", async () => {
     // A large eps makes every term differ from log-softmax; the study's 1e-12 on the same shapes.
-    for (const [i, [N, V, w, eps]] of ([[3, 7, true, 0.05], [4, 257, false, 0.01], [2, 3001, true, 1e-3], [5, 300, false, 1e-12]] as const).entries()) await check(N, V, 1400 + 3 * i, w, eps);
+    for (const [i, [N, V, w, eps]] of (
+      [
+        [3, 7, true, 0.05],
+        [4, 257, false, 0.01],
+        [2, 3001, true, 1e-3],
+        [5, 300, false, 1e-12],
+      ] as const
+    ).entries())
+      await check(N, V, 1400 + 3 * i, w, eps);
     // Where the current model gives a token ~e^-60 that the reference gives 1/2, the log is clamped at log 1e-12.
     const be = await testBackend();
     const logits = be.upload([0, -60], [1, 2]);

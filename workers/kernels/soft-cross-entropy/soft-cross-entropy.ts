@@ -7,7 +7,12 @@ import type { Backend, OpDef, Tensor, TensorSpec } from '../../backend/backend';
 import { check } from '../../gpu/errors';
 import { uniformStruct } from '../../gpu/uniforms';
 import { rowGrid, rowWorkgroupSize } from '../reduce/row-grid';
-import { softCrossEntropyBackwardRef, softCrossEntropyRef, type SoftCrossEntropyAttrs, type SoftCrossEntropyBackwardAttrs } from './soft-cross-entropy.ref';
+import {
+  softCrossEntropyBackwardRef,
+  softCrossEntropyRef,
+  type SoftCrossEntropyAttrs,
+  type SoftCrossEntropyBackwardAttrs,
+} from './soft-cross-entropy.ref';
 import code from './soft-cross-entropy.wgsl?raw';
 
 /** soft-cross-entropy.wgsl `Params`: scale = the backward's weight of every row without per-row weights; eps is
@@ -17,8 +22,14 @@ const params = uniformStruct({ rows: 'u32', V: 'u32', scale: 'f32', eps: 'f32' }
 export type { SoftCrossEntropyAttrs, SoftCrossEntropyBackwardAttrs };
 
 function checkPair(op: string, logits: TensorSpec, ref: TensorSpec): [number, number] {
-  check(logits.dtype === 'f32' && logits.shape.length === 2 && logits.shape[1] >= 1, () => `${op}: logits must be f32 [N, V], got ${logits.dtype} [${logits.shape}]`);
-  check(ref.dtype === 'f32' && `${ref.shape}` === `${logits.shape}`, () => `${op}: refLogits [${ref.shape}] must match logits [${logits.shape}]`);
+  check(
+    logits.dtype === 'f32' && logits.shape.length === 2 && logits.shape[1] >= 1,
+    () => `${op}: logits must be f32 [N, V], got ${logits.dtype} [${logits.shape}]`,
+  );
+  check(
+    ref.dtype === 'f32' && `${ref.shape}` === `${logits.shape}`,
+    () => `${op}: refLogits [${ref.shape}] must match logits [${logits.shape}]`,
+  );
   return [logits.shape[0], logits.shape[1]];
 }
 
@@ -48,7 +59,11 @@ export const softCrossEntropyBackwardOp: OpDef<SoftCrossEntropyBackwardAttrs> = 
   infer([logits, ref, weights], attrs) {
     const [N, V] = checkPair('softCrossEntropyBackward', logits, ref);
     check(!!attrs.hasWeights === !!weights, 'softCrossEntropyBackward: hasWeights must match the inputs');
-    if (weights) check(weights.dtype === 'f32' && `${weights.shape}` === `${N}`, () => `softCrossEntropyBackward: weights must be f32 [${N}], got [${weights.shape}]`);
+    if (weights)
+      check(
+        weights.dtype === 'f32' && `${weights.shape}` === `${N}`,
+        () => `softCrossEntropyBackward: weights must be f32 [${N}], got [${weights.shape}]`,
+      );
     return [{ shape: [N, V], dtype: 'f32' }];
   },
   ref: softCrossEntropyBackwardRef,
@@ -72,7 +87,12 @@ function checkEps(eps: number | undefined): number {
 }
 
 /** [N] = −Σ_v softmax(refLogits)(v) · log(softmax(logits)(v) + eps); eps 0 (default) = log_softmax. */
-export async function softCrossEntropy(be: Backend, logits: Tensor, refLogits: Tensor, attrs: SoftCrossEntropyAttrs = {}): Promise<Tensor> {
+export async function softCrossEntropy(
+  be: Backend,
+  logits: Tensor,
+  refLogits: Tensor,
+  attrs: SoftCrossEntropyAttrs = {},
+): Promise<Tensor> {
   const [loss] = await be.run(softCrossEntropyOp, [logits, refLogits], attrs);
   return loss;
 }

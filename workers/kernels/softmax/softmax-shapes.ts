@@ -41,7 +41,9 @@ export function softmaxShapes(shapes: readonly (readonly number[])[], attrs: Sof
   if (attrs.hasBias) {
     const b = shapes[next++];
     const inner = `${NH},${Tq},${Tk}`;
-    const ok = (b.length === 3 && `${b}` === inner) || (b.length === 4 && (b[0] === 1 || b[0] === B) && `${b.slice(1)}` === inner);
+    const ok =
+      (b.length === 3 && `${b}` === inner) ||
+      (b.length === 4 && (b[0] === 1 || b[0] === B) && `${b.slice(1)}` === inner);
     check(ok, () => `softmax: bias must be [${inner}] or [1|${B},${inner}], got [${b}]`);
     biasRows = b.length === 4 && b[0] === B ? rows : NH * Tq;
   }

@@ -9,7 +9,14 @@ import { softmaxShapes, type SoftmaxAttrs, type SoftmaxOpAttrs, type SoftmaxShap
 export const F32_MIN = -3.4028234663852886e38;
 
 /** Y = softmax over rows of X with the op's scale, bias, causal rule and key mask (null when absent). */
-export function softmaxRows(s: SoftmaxShapes, X: FloatArray, bias: FloatArray | null, mask: FloatArray | null, attrs: SoftmaxOpAttrs, Y: FloatArray): void {
+export function softmaxRows(
+  s: SoftmaxShapes,
+  X: FloatArray,
+  bias: FloatArray | null,
+  mask: FloatArray | null,
+  attrs: SoftmaxOpAttrs,
+  Y: FloatArray,
+): void {
   const scale = attrs.scale ?? 1;
   const { Tk } = s;
   const row = new Float64Array(Tk);
@@ -47,7 +54,14 @@ export function softmaxRef(inputs: readonly HostTensor[], attrs: SoftmaxOpAttrs)
   );
   const { bias, mask } = softmaxExtras(inputs, attrs);
   const y = new Float64Array(x.data.length);
-  softmaxRows(s, x.data as Float64Array, (bias?.data as Float64Array) ?? null, (mask?.data as Float64Array) ?? null, attrs, y);
+  softmaxRows(
+    s,
+    x.data as Float64Array,
+    (bias?.data as Float64Array) ?? null,
+    (mask?.data as Float64Array) ?? null,
+    attrs,
+    y,
+  );
   // Of x's dtype: an f16 output holds the exact value; storing it rounds to f16.
   return [{ shape: [...x.shape], dtype: x.dtype === 'f16' ? 'f16' : 'f32', data: y }];
 }

@@ -60,7 +60,12 @@ describe('softmax', () => {
     const e = [Math.E, Math.E ** 2, Math.E ** 3];
     const tot = e[0] + e[1] + e[2];
     const tol = { atol: 1e-7, rtol: 1e-6 }; // a few f32 exps of small integers
-    expectClose(await be.download(await softmax(be, be.upload([1, 2, 3], [3]))), e.map((v) => v / tot), tol, 'plain');
+    expectClose(
+      await be.download(await softmax(be, be.upload([1, 2, 3], [3]))),
+      e.map((v) => v / tot),
+      tol,
+      'plain',
+    );
     // [1, 1, 2, 2] causal: query 0 sees key 0 only; query 1 sees both keys (scores 0 and ln 3 after scale).
     const causal = await softmax(be, be.upload([5, 7, 0, Math.log(3) * 2], [1, 1, 2, 2]), { causal: true, scale: 0.5 });
     expectClose(await be.download(causal), [1, 0, 0.25, 0.75], tol, 'causal');
@@ -91,7 +96,13 @@ describe('softmax', () => {
       { shape: [2, 1, 1, 1], attrs: { causal: true }, maskRate: 0.5 },
       { shape: [1, 2, 6, 4], attrs: { causal: true, causalOffset: -2 } }, // first queries see no key: uniform rows
       // Rows longer than SHORT_ROW take the workgroup-per-row entry point: causal, bias and mask there too.
-      { shape: [2, 2, 3, 70], attrs: { causal: true, causalOffset: 60, scale: 0.3 }, biasShape: [2, 3, 70], maskRate: 0.1, fullRow: true },
+      {
+        shape: [2, 2, 3, 70],
+        attrs: { causal: true, causalOffset: 60, scale: 0.3 },
+        biasShape: [2, 3, 70],
+        maskRate: 0.1,
+        fullRow: true,
+      },
       // Keys hidden by both the causal rule and the mask get min once: a fully masked row stays uniform, not NaN.
       { shape: [2, 2, 3, 5], attrs: { causal: true, causalOffset: 0 }, maskRate: 0.3, fullRow: true },
     ];

@@ -14,7 +14,17 @@ import codeF16 from './softmax-f16.wgsl?raw';
 
 /** softmax.wgsl and softmax-f16.wgsl `Params` (field meanings in the .wgsl; flags bit 0 bias, bit 1 key mask). */
 const params = uniformStruct(
-  { rows: 'u32', Tq: 'u32', Tk: 'u32', rowsPerBatch: 'u32', biasRows: 'u32', scale: 'f32', causal: 'u32', offset: 'i32', flags: 'u32' },
+  {
+    rows: 'u32',
+    Tq: 'u32',
+    Tk: 'u32',
+    rowsPerBatch: 'u32',
+    biasRows: 'u32',
+    scale: 'f32',
+    causal: 'u32',
+    offset: 'i32',
+    flags: 'u32',
+  },
   [code, codeF16],
 );
 
@@ -41,7 +51,10 @@ export const softmaxOp: OpDef<SoftmaxOpAttrs> = {
   name: 'softmax',
   infer(inputs, attrs) {
     const [x, ...masks] = inputs;
-    check((x.dtype === 'f32' || x.dtype === 'f16') && masks.every((t) => t.dtype === 'f32'), 'softmax: x f32 or f16, bias and key mask f32 expected');
+    check(
+      (x.dtype === 'f32' || x.dtype === 'f16') && masks.every((t) => t.dtype === 'f32'),
+      'softmax: x f32 or f16, bias and key mask f32 expected',
+    );
     softmaxShapes(
       inputs.map((t) => t.shape),
       attrs,
@@ -51,7 +64,10 @@ export const softmaxOp: OpDef<SoftmaxOpAttrs> = {
   ref: softmaxRef,
   cpu(_ctx, inputs, [y], attrs) {
     const { bias, mask } = softmaxExtras(inputs, attrs);
-    const s = softmaxShapes(inputs.map((t) => t.shape), attrs);
+    const s = softmaxShapes(
+      inputs.map((t) => t.shape),
+      attrs,
+    );
     softmaxRows(s, inputs[0].f32, bias?.f32 ?? null, mask?.f32 ?? null, attrs, y.f32);
   },
   gpu({ runner, f16 }, inputs, [y], attrs) {
@@ -68,10 +84,19 @@ export const softmaxOp: OpDef<SoftmaxOpAttrs> = {
     runner.dispatch({
       label: h ? 'softmax-f16' : 'softmax',
       code: h ? codeF16 : code,
-      ...(h ? { entryPoint: 'forward', workgroups: rowGrid(Math.ceil(s.rows / ROWS_PER_WG)) } : variant('forward', s.rows, s.Tk)),
+      ...(h
+        ? { entryPoint: 'forward', workgroups: rowGrid(Math.ceil(s.rows / ROWS_PER_WG)) }
+        : variant('forward', s.rows, s.Tk)),
       uniforms: params({
-        rows: s.rows, Tq: s.Tq, Tk: s.Tk, rowsPerBatch: s.rowsPerBatch, biasRows: s.biasRows,
-        scale: attrs.scale ?? 1, causal: attrs.causal ? 1 : 0, offset: s.offset, flags,
+        rows: s.rows,
+        Tq: s.Tq,
+        Tk: s.Tk,
+        rowsPerBatch: s.rowsPerBatch,
+        biasRows: s.biasRows,
+        scale: attrs.scale ?? 1,
+        causal: attrs.causal ? 1 : 0,
+        offset: s.offset,
+        flags,
       }),
       buffers: [x.buffer, bias.buffer, mask.buffer, y.buffer],
     });
@@ -82,7 +107,10 @@ export const softmaxBackwardOp: OpDef<SoftmaxAttrs> = {
   name: 'softmax-backward',
   infer([y, dy]) {
     check(y.dtype === 'f32' && dy.dtype === 'f32', 'softmaxBackward: f32 inputs expected');
-    check(y.shape.length >= 1 && `${y.shape}` === `${dy.shape}`, () => `softmaxBackward: y [${y.shape}] and dy [${dy.shape}] must match`);
+    check(
+      y.shape.length >= 1 && `${y.shape}` === `${dy.shape}`,
+      () => `softmaxBackward: y [${y.shape}] and dy [${dy.shape}] must match`,
+    );
     return [{ shape: [...y.shape], dtype: 'f32' }];
   },
   ref: softmaxBackwardRef,
@@ -94,14 +122,29 @@ export const softmaxBackwardOp: OpDef<SoftmaxAttrs> = {
       code,
       ...variant('backward', rows, Tk),
       // The backward reads rows, Tk and scale only; the masking fields describe no mask.
-      uniforms: params({ rows, Tq: 1, Tk, rowsPerBatch: 1, biasRows: 1, scale: attrs.scale ?? 1, causal: 0, offset: 0, flags: 0 }),
+      uniforms: params({
+        rows,
+        Tq: 1,
+        Tk,
+        rowsPerBatch: 1,
+        biasRows: 1,
+        scale: attrs.scale ?? 1,
+        causal: 0,
+        offset: 0,
+        flags: 0,
+      }),
       buffers: [y.buffer, dy.buffer, dx.buffer],
     });
   },
 };
 
 /** probs = softmax(x · scale + bias + masks) over the last axis of x [B, NH, Tq, Tk] (any rank without masks). */
-export async function softmax(be: Backend, x: Tensor, attrs: SoftmaxAttrs = {}, masks: SoftmaxMasks = {}): Promise<Tensor> {
+export async function softmax(
+  be: Backend,
+  x: Tensor,
+  attrs: SoftmaxAttrs = {},
+  masks: SoftmaxMasks = {},
+): Promise<Tensor> {
   const inputs = [x, ...(masks.bias ? [masks.bias] : []), ...(masks.keyMask ? [masks.keyMask] : [])];
   const [y] = await be.run(softmaxOp, inputs, { ...attrs, hasBias: !!masks.bias, hasKeyMask: !!masks.keyMask });
   return y;

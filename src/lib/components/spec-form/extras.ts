@@ -16,5 +16,9 @@ export interface KindExtra {
 
 export const KIND_EXTRAS: Partial<Record<ExperimentKind, KindExtra>> = {
   // Study A: the translation tables (templates and groups per language), kept in spec.translations as differences.
-  'emotion-profiles': { title: 'Translations of templates and groups', replaces: ['translations'], component: TranslationEditor },
+  'emotion-profiles': {
+    title: 'Translations of templates and groups',
+    replaces: ['translations'],
+    component: TranslationEditor,
+  },
 };

@@ -6,7 +6,8 @@ const COMMON = ['en', 'fr', 'de', 'es', 'nl', 'it', 'pt', 'ru', 'zh', 'ja', 'ko'
 
 export const LANGUAGE_CODES: readonly string[] = [...new Set([...COMMON, ...STUDY_B_LANGUAGES])];
 
-const names = typeof Intl !== 'undefined' && 'DisplayNames' in Intl ? new Intl.DisplayNames(['en'], { type: 'language' }) : null;
+const names =
+  typeof Intl !== 'undefined' && 'DisplayNames' in Intl ? new Intl.DisplayNames(['en'], { type: 'language' }) : null;
 
 /** "fr" → "French (fr)"; an unknown code is shown as itself. */
 export function languageName(code: string): string {

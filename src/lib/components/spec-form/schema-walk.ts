@@ -8,7 +8,9 @@ import { DataSource, Lang, PerLanguageSource } from '../../../../workers/contrac
 import { ExperimentSpec, type ExperimentKind } from '../../../../workers/contract/specs/index';
 import { LANGUAGE_CODES } from './languages';
 
-type Schema = v.GenericSchema & { pipe?: readonly { kind: string; type: string; requirement?: unknown; message?: unknown }[] };
+type Schema = v.GenericSchema & {
+  pipe?: readonly { kind: string; type: string; requirement?: unknown; message?: unknown }[];
+};
 
 interface Base {
   /** Key in the parent object ('' for the root, the index for tuple items, '*' for list/record items). */
@@ -31,8 +33,17 @@ export type FieldNode =
   | (Base & { control: 'const'; value: unknown })
   | (Base & { control: 'multi-select'; options: string[]; minItems?: number; maxItems?: number })
   | (Base & { control: 'languages'; minItems?: number; maxItems?: number })
-  | (Base & { control: 'variant'; discriminator: string; options: { value: string; node: Extract<FieldNode, { control: 'object' }> }[] })
-  | (Base & { control: 'data-source'; discriminator: string; options: { value: string; node: Extract<FieldNode, { control: 'object' }> }[]; perLanguage?: boolean })
+  | (Base & {
+      control: 'variant';
+      discriminator: string;
+      options: { value: string; node: Extract<FieldNode, { control: 'object' }> }[];
+    })
+  | (Base & {
+      control: 'data-source';
+      discriminator: string;
+      options: { value: string; node: Extract<FieldNode, { control: 'object' }> }[];
+      perLanguage?: boolean;
+    })
   | (Base & { control: 'list'; item: FieldNode; minItems?: number; maxItems?: number })
   | (Base & { control: 'tuple'; items: FieldNode[] })
   | (Base & { control: 'record'; keyNode: FieldNode; value: FieldNode; minItems?: number })
@@ -65,7 +76,9 @@ export function labelFor(key: string): string {
 
 /** The schema of one experiment kind, taken from the ExperimentSpec variant (so a new kind needs nothing here). */
 export function kindSchema(kind: ExperimentKind): v.GenericSchema {
-  const option = (ExperimentSpec.options as readonly Schema[]).find((o) => (o as unknown as { entries: { kind: { literal: string } } }).entries.kind.literal === kind);
+  const option = (ExperimentSpec.options as readonly Schema[]).find(
+    (o) => (o as unknown as { entries: { kind: { literal: string } } }).entries.kind.literal === kind,
+  );
   if (!option) throw new Error(`no spec schema for kind ${kind}`);
   return option;
 }
@@ -96,7 +109,13 @@ export function walk(schema: Schema, key: string): FieldNode {
     nullable = true;
     s = (s as unknown as { wrapped: Schema }).wrapped;
   }
-  const base: Base = { key, label: labelFor(key), optional, ...(dflt !== undefined ? { default: dflt } : {}), ...(nullable ? { nullable } : {}) };
+  const base: Base = {
+    key,
+    label: labelFor(key),
+    optional,
+    ...(dflt !== undefined ? { default: dflt } : {}),
+    ...(nullable ? { nullable } : {}),
+  };
   const any = s as unknown as Record<string, unknown>;
   switch (s.type) {
     case 'strict_object':
@@ -106,12 +125,33 @@ export function walk(schema: Schema, key: string): FieldNode {
     }
     case 'number': {
       const gt = req(s, 'gt_value');
-      return { ...base, control: 'number', integer: !!action(s, 'integer'), min: req(s, 'min_value') ?? gt, max: req(s, 'max_value'), ...(gt !== undefined ? { exclusiveMin: true } : {}) };
+      return {
+        ...base,
+        control: 'number',
+        integer: !!action(s, 'integer'),
+        min: req(s, 'min_value') ?? gt,
+        max: req(s, 'max_value'),
+        ...(gt !== undefined ? { exclusiveMin: true } : {}),
+      };
     }
     case 'string': {
       const rx = action(s, 'regex');
-      if (s === Lang) return { ...base, control: 'text', pattern: (rx?.requirement as RegExp).source, hint: String(rx?.message), suggestions: [...LANGUAGE_CODES] };
-      return { ...base, control: 'text', maxLength: req(s, 'max_length'), pattern: rx ? (rx.requirement as RegExp).source : undefined, hint: typeof rx?.message === 'string' ? rx.message : undefined, suggestions: [] };
+      if (s === Lang)
+        return {
+          ...base,
+          control: 'text',
+          pattern: (rx?.requirement as RegExp).source,
+          hint: String(rx?.message),
+          suggestions: [...LANGUAGE_CODES],
+        };
+      return {
+        ...base,
+        control: 'text',
+        maxLength: req(s, 'max_length'),
+        pattern: rx ? (rx.requirement as RegExp).source : undefined,
+        hint: typeof rx?.message === 'string' ? rx.message : undefined,
+        suggestions: [],
+      };
     }
     case 'boolean':
       return { ...base, control: 'checkbox' };
@@ -134,24 +174,46 @@ export function walk(schema: Schema, key: string): FieldNode {
       const options = (any.options as Schema[]).map((o) => {
         const node = walk(o, key) as ObjectNode;
         const disc = node.children.find((c) => c.key === any.key);
-        if (disc?.control !== 'const') throw new Error(`variant at "${key}" has an option without a literal ${String(any.key)}`);
-        return { value: String(disc.value), node: { ...node, children: node.children.filter((c) => c.key !== any.key) } };
+        if (disc?.control !== 'const')
+          throw new Error(`variant at "${key}" has an option without a literal ${String(any.key)}`);
+        return {
+          value: String(disc.value),
+          node: { ...node, children: node.children.filter((c) => c.key !== any.key) },
+        };
       });
       // A per-language source (one file per language, `{lang}` in its name) gets a picker per language.
-      if (s === PerLanguageSource) return { ...base, control: 'data-source', discriminator: String(any.key), options, perLanguage: true };
-      return { ...base, control: schema === DataSource || s === DataSource ? 'data-source' : 'variant', discriminator: String(any.key), options };
+      if (s === PerLanguageSource)
+        return { ...base, control: 'data-source', discriminator: String(any.key), options, perLanguage: true };
+      return {
+        ...base,
+        control: schema === DataSource || s === DataSource ? 'data-source' : 'variant',
+        discriminator: String(any.key),
+        options,
+      };
     }
     case 'array': {
       const item = any.item as Schema;
       const lim = { minItems: req(s, 'min_length'), maxItems: req(s, 'max_length') };
       if (item === Lang) return { ...base, control: 'languages', ...lim };
-      if (item.type === 'picklist') return { ...base, control: 'multi-select', options: [...((item as unknown as { options: string[] }).options)], ...lim };
+      if (item.type === 'picklist')
+        return {
+          ...base,
+          control: 'multi-select',
+          options: [...(item as unknown as { options: string[] }).options],
+          ...lim,
+        };
       return { ...base, control: 'list', item: walk(item, '*'), ...lim };
     }
     case 'tuple':
       return { ...base, control: 'tuple', items: (any.items as Schema[]).map((it, i) => walk(it, String(i))) };
     case 'record':
-      return { ...base, control: 'record', keyNode: walk(any.key as Schema, '*'), value: walk(any.value as Schema, '*'), minItems: action(s, 'check') ? 1 : undefined };
+      return {
+        ...base,
+        control: 'record',
+        keyNode: walk(any.key as Schema, '*'),
+        value: walk(any.value as Schema, '*'),
+        minItems: action(s, 'check') ? 1 : undefined,
+      };
     default:
       throw new Error(`cannot build a form control for schema type "${s.type}" at "${key}"`);
   }
@@ -162,9 +224,12 @@ export function initialValue(node: FieldNode): unknown {
   if (node.default !== undefined) return structuredClone(node.default);
   switch (node.control) {
     case 'object':
-      return Object.fromEntries(node.children.filter((c) => !c.optional || c.default !== undefined).map((c) => [c.key, initialValue(c)]));
+      return Object.fromEntries(
+        node.children.filter((c) => !c.optional || c.default !== undefined).map((c) => [c.key, initialValue(c)]),
+      );
     case 'number':
-      if (node.exclusiveMin) return node.max !== undefined ? Math.min(node.max, (node.min ?? 0) + 1e-3) : (node.min ?? 0) + 1;
+      if (node.exclusiveMin)
+        return node.max !== undefined ? Math.min(node.max, (node.min ?? 0) + 1e-3) : (node.min ?? 0) + 1;
       return node.min ?? 0;
     case 'text':
       return node.suggestions[0] ?? '';
@@ -213,7 +278,11 @@ export function matches(node: FieldNode, value: unknown): boolean {
       return Array.isArray(value);
     case 'variant':
     case 'data-source':
-      return !!value && typeof value === 'object' && node.options.some((o) => o.value === (value as Record<string, unknown>)[node.discriminator]);
+      return (
+        !!value &&
+        typeof value === 'object' &&
+        node.options.some((o) => o.value === (value as Record<string, unknown>)[node.discriminator])
+      );
     case 'union':
       return node.options.some((o) => matches(o, value));
     default:
@@ -229,7 +298,12 @@ export function fieldPaths(node: FieldNode, prefix = ''): string[] {
       return [...(here ? [here] : []), ...node.children.flatMap((c) => fieldPaths(c, here))];
     case 'variant':
     case 'data-source':
-      return [here, ...node.options.flatMap((o) => o.node.children.flatMap((c) => fieldPaths(c, `${here}[${node.discriminator}=${o.value}]`)))];
+      return [
+        here,
+        ...node.options.flatMap((o) =>
+          o.node.children.flatMap((c) => fieldPaths(c, `${here}[${node.discriminator}=${o.value}]`)),
+        ),
+      ];
     case 'list':
       return [here, ...fieldPaths(node.item, here)];
     case 'tuple':
@@ -237,7 +311,10 @@ export function fieldPaths(node: FieldNode, prefix = ''): string[] {
     case 'record':
       return [here, ...fieldPaths(node.value, here)];
     case 'union':
-      return [here, ...node.options.flatMap((o, i) => fieldPaths(o, `${here}|${i}`).filter((p) => p !== `${here}|${i}`))];
+      return [
+        here,
+        ...node.options.flatMap((o, i) => fieldPaths(o, `${here}|${i}`).filter((p) => p !== `${here}|${i}`)),
+      ];
     default:
       return [here];
   }

@@ -9,7 +9,11 @@ import fr from '../../../../static/translations/study-a/fr.json';
 import hr from '../../../../static/translations/study-a/hr.json';
 
 import type { EmotionProfilesSpec } from '../../../../workers/contract/specs/emotion-profiles';
-import { applyLanguageOverride, diffLanguage, setLanguageOverride } from '../../../../workers/contract/study-a/translation-overrides';
+import {
+  applyLanguageOverride,
+  diffLanguage,
+  setLanguageOverride,
+} from '../../../../workers/contract/study-a/translation-overrides';
 import { parseTable, type TranslationTable } from '../../../../workers/contract/study-a/translation-table';
 
 /** The tables the runner starts from, by language code. */
@@ -30,16 +34,28 @@ export function editorLanguages(spec: EmotionProfilesSpec): string[] {
 
 /** The table a run of this spec uses for `language` (throws when the language has neither table nor override). */
 export function specTable(spec: EmotionProfilesSpec, language: string): TranslationTable {
-  return applyLanguageOverride({ language, base: BUILT_IN_TABLES[language], override: spec.translations?.languages?.[language] });
+  return applyLanguageOverride({
+    language,
+    base: BUILT_IN_TABLES[language],
+    override: spec.translations?.languages?.[language],
+  });
 }
 
 /** Applies `edit` to a copy of the language's table and stores the difference; throws if the result is invalid. */
-export function editTable(spec: EmotionProfilesSpec, language: string, edit: (t: TranslationTable) => void): EmotionProfilesSpec {
+export function editTable(
+  spec: EmotionProfilesSpec,
+  language: string,
+  edit: (t: TranslationTable) => void,
+): EmotionProfilesSpec {
   const table = copy(specTable(spec, language));
   edit(table);
   parseTable(table);
   const base = BUILT_IN_TABLES[language];
-  const translations = setLanguageOverride(spec.translations, language, diffLanguage(base, table) ?? (base ? undefined : { languageName: table.languageName }));
+  const translations = setLanguageOverride(
+    spec.translations,
+    language,
+    diffLanguage(base, table) ?? (base ? undefined : { languageName: table.languageName }),
+  );
   const out: EmotionProfilesSpec = { ...spec, translations };
   if (!translations) delete out.translations;
   return out;
@@ -47,7 +63,8 @@ export function editTable(spec: EmotionProfilesSpec, language: string, edit: (t:
 
 /** Adds a language: its name and, to start from, the English templates (the user translates them next). */
 export function addLanguage(spec: EmotionProfilesSpec, code: string, name: string): EmotionProfilesSpec {
-  if (!/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/.test(code)) throw new Error(`"${code}" is not a language code such as "it" or "pt-BR"`);
+  if (!/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/.test(code))
+    throw new Error(`"${code}" is not a language code such as "it" or "pt-BR"`);
   if (!name.trim()) throw new Error('the language needs a name');
   if (spec.languages.includes(code)) throw new Error(`${code} is already in this experiment`);
   const languages = [...spec.languages, code];

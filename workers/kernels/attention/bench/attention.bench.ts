@@ -14,8 +14,13 @@ import { attention } from '../attention';
 import softmaxCode from './masked-softmax.wgsl?raw';
 import permuteCode from './permute-heads.wgsl?raw';
 
-const permuteParams = uniformStruct({ L: 'u32', NH: 'u32', NHsrc: 'u32', HS: 'u32', group: 'u32', inverse: 'u32', total: 'u32' }, [permuteCode]);
-const softmaxParams = uniformStruct({ T: 'u32', S: 'u32', NH: 'u32', causal: 'u32', offset: 'i32', hasMask: 'u32' }, [softmaxCode]);
+const permuteParams = uniformStruct(
+  { L: 'u32', NH: 'u32', NHsrc: 'u32', HS: 'u32', group: 'u32', inverse: 'u32', total: 'u32' },
+  [permuteCode],
+);
+const softmaxParams = uniformStruct({ T: 'u32', S: 'u32', NH: 'u32', causal: 'u32', offset: 'i32', hasMask: 'u32' }, [
+  softmaxCode,
+]);
 
 interface Shape {
   name: string;
@@ -34,7 +39,16 @@ const SHAPES: Shape[] = [
   { name: 'decoding B1 T1 S128 NH8 NKV2 HS64', B: 1, T: 1, S: 128, NH: 8, NKV: 2, HS: 64, causal: true },
 ];
 
-function permute(be: WebGpuBackend, src: GpuTensor, B: number, L: number, NH: number, NHsrc: number, HS: number, inverse: boolean): GpuTensor {
+function permute(
+  be: WebGpuBackend,
+  src: GpuTensor,
+  B: number,
+  L: number,
+  NH: number,
+  NHsrc: number,
+  HS: number,
+  inverse: boolean,
+): GpuTensor {
   const dst = allocTensor(be.runner, inverse ? [B, L, NH, HS] : [B, NH, L, HS], 'f32');
   const total = B * NH * L * HS;
   be.runner.dispatch({
@@ -48,7 +62,14 @@ function permute(be: WebGpuBackend, src: GpuTensor, B: number, L: number, NH: nu
   return dst;
 }
 
-async function composed(be: WebGpuBackend, s: Shape, q: GpuTensor, k: GpuTensor, v: GpuTensor, mask: GpuTensor): Promise<GpuTensor> {
+async function composed(
+  be: WebGpuBackend,
+  s: Shape,
+  q: GpuTensor,
+  k: GpuTensor,
+  v: GpuTensor,
+  mask: GpuTensor,
+): Promise<GpuTensor> {
   const qP = permute(be, q, s.B, s.T, s.NH, s.NH, s.HS, false);
   const kP = permute(be, k, s.B, s.S, s.NH, s.NKV, s.HS, false);
   const vP = permute(be, v, s.B, s.S, s.NH, s.NKV, s.HS, false);
@@ -83,16 +104,24 @@ for (const s of SHAPES) {
     [fo, fp, co].forEach((t) => t.dispose());
 
     const opt = { iterations: 20, warmupIterations: 2, time: 0 };
-    bench('fused', async () => {
-      const [o, p] = await attention(be, q, k, v, opts, { keyMask });
-      await be.sync();
-      o.dispose();
-      p.dispose();
-    }, opt);
-    bench('composed', async () => {
-      const o = await composed(be, s, q, k, v, keyMask);
-      await be.sync();
-      o.dispose();
-    }, opt);
+    bench(
+      'fused',
+      async () => {
+        const [o, p] = await attention(be, q, k, v, opts, { keyMask });
+        await be.sync();
+        o.dispose();
+        p.dispose();
+      },
+      opt,
+    );
+    bench(
+      'composed',
+      async () => {
+        const o = await composed(be, s, q, k, v, keyMask);
+        await be.sync();
+        o.dispose();
+      },
+      opt,
+    );
   });
 }
