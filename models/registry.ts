@@ -43,6 +43,18 @@ export interface RegistryModel {
 const MB = 1e6;
 const GB = 1e9;
 
+/** config.json keys of Llama 3.2 1B, the same for the base and the instruct model. */
+const LLAMA_32_1B_SHAPE = {
+  hidden_size: 2048,
+  num_hidden_layers: 16,
+  num_attention_heads: 32,
+  num_key_value_heads: 8,
+  head_dim: 64,
+  intermediate_size: 8192,
+  vocab_size: 128256,
+  tie_word_embeddings: true,
+};
+
 export const MODEL_REGISTRY: readonly RegistryModel[] = [
   {
     id: 'demo/tiny-xlmr',
@@ -109,16 +121,7 @@ export const MODEL_REGISTRY: readonly RegistryModel[] = [
     gated: true,
     downloadBytes: 2.47 * GB,
     note: 'gated on the Hub: accept Meta’s terms there and give the lab a Hub token',
-    shape: {
-      hidden_size: 2048,
-      num_hidden_layers: 16,
-      num_attention_heads: 32,
-      num_key_value_heads: 8,
-      head_dim: 64,
-      intermediate_size: 8192,
-      vocab_size: 128256,
-      tie_word_embeddings: true,
-    },
+    shape: LLAMA_32_1B_SHAPE,
   },
   {
     id: 'meta-llama/Llama-3.2-1B',
@@ -133,16 +136,7 @@ export const MODEL_REGISTRY: readonly RegistryModel[] = [
     gated: true,
     downloadBytes: 2.47 * GB,
     note: 'gated on the Hub: accept Meta’s terms there and give the lab a Hub token',
-    shape: {
-      hidden_size: 2048,
-      num_hidden_layers: 16,
-      num_attention_heads: 32,
-      num_key_value_heads: 8,
-      head_dim: 64,
-      intermediate_size: 8192,
-      vocab_size: 128256,
-      tie_word_embeddings: true,
-    },
+    shape: LLAMA_32_1B_SHAPE,
   },
   {
     id: 'Qwen/Qwen2.5-0.5B-Instruct',

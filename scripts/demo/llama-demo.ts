@@ -5,6 +5,7 @@
 // tokenizer follows the layout of ../shared/fixtures/llama-tiny/tokenizer.json (no file is copied).
 import { normal, seededRng, shuffled } from '../../workers/analysis/shared/rng';
 import { STUDY_B_LOCALES } from '../../workers/analysis/study-b/data/locales';
+import { MCQ_COLUMNS } from '../../workers/analysis/study-b/mcq-data';
 import { writeSafetensors, type WriteTensor } from '../../models/load/safetensors';
 import { formatCsv } from '../../workers/contract/csv';
 import { STUDY_B_LANGUAGES, type StudyBLanguage } from '../../workers/contract/specs/geo-unlearning';
@@ -51,18 +52,7 @@ const RETAIN: [string, string][] = [
 /** The demo MCQ set in the study's column layout plus a `language` column (one file for all languages). */
 export function demoMcqCsv(seed = 7): string {
   const rng = seededRng(seed);
-  const header = [
-    'language',
-    'identity',
-    'attribute',
-    'MCQ_Question',
-    'Option_1',
-    'Option_2',
-    'Option_3',
-    'Option_4',
-    'Correct_Option',
-    'note',
-  ];
+  const header = ['language', ...MCQ_COLUMNS, 'note'];
   const rows: string[][] = [header];
   ATTRIBUTES.forEach((attr, i) => {
     const target = IDENTITIES[i % IDENTITIES.length];

@@ -1,6 +1,7 @@
 // Study A's comparison with published per-group scores (Choenni's aggregate_emotion_scores/<model>.json): the
 // source comes from the spec (by default her XLMR-B file for an xlm-roberta-base run in English with her
 // variant), is read before the model loads, and our English profiles are set beside it per group and per category.
+import { NRC_EMOTIONS } from '../../analysis/study-a/emotions';
 import {
   parseReferenceScores,
   compareReferenceByCategory,
@@ -86,24 +87,9 @@ export function referenceTables(r: ReferenceResult): Record<string, ResultTable>
   if (r.error) return {};
   return {
     'reference/groups': {
-      columns: [
-        'category',
-        'group',
-        'side',
-        'anger',
-        'anticipation',
-        'disgust',
-        'fear',
-        'joy',
-        'negative',
-        'positive',
-        'sadness',
-        'surprise',
-        'trust',
-        'mean_abs_diff',
-      ],
+      columns: ['category', 'group', 'side', ...NRC_EMOTIONS, 'mean_abs_diff'],
       rows: r.groups.flatMap((g) => [
-        [g.category, g.group, 'ours', ...(g.ours ?? new Array(10).fill(null)), g.meanAbsDiff],
+        [g.category, g.group, 'ours', ...(g.ours ?? new Array(NRC_EMOTIONS.length).fill(null)), g.meanAbsDiff],
         [g.category, g.group, `published ${r.label}`, ...g.published, null],
       ]),
     },
